@@ -1,0 +1,85 @@
+/**
+ * Secrets at rest: a private key sealed with AES-256-GCM under a key derived from a
+ * passphrase with scrypt. The key id is bound as additional authenticated data, so a sealed
+ * blob cannot be swapped onto another key's record.
+ */
+import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { z } from 'zod';
+import { fromBase64url, toBase64url, utf8 } from '../../shared/bytes.ts';
+
+/** Thrown when a sealed secret cannot be opened: wrong passphrase or tampered data. */
+export class SealError extends Error {
+  readonly code = 'WRONG_PASSPHRASE_OR_TAMPERED';
+}
+
+/** Minimum passphrase length accepted for sealing keys. */
+export const MIN_PASSPHRASE_LENGTH = 12;
+
+// scrypt cost: N=2^15, r=8 (RFC 7914 §2 interactive-login range; ~100 ms, 32 MiB here).
+const SCRYPT = { N: 1 << 15, r: 8, p: 1 } as const;
+const SCRYPT_MAXMEM = 64 * 1024 * 1024;
+
+export const sealedSchema = z.strictObject({
+  v: z.literal(1),
+  kdf: z.literal('scrypt'),
+  N: z
+    .number()
+    .int()
+    .min(1 << 14)
+    .max(1 << 20),
+  r: z.number().int().min(8).max(16),
+  p: z.number().int().min(1).max(4),
+  salt: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  iv: z.string().regex(/^[A-Za-z0-9_-]{16}$/),
+  ct: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  tag: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+});
+
+/** A sealed secret as stored (JSON-safe). */
+export type Sealed = z.infer<typeof sealedSchema>;
+
+function deriveKey(
+  passphrase: string,
+  salt: Uint8Array,
+  params: { N: number; r: number; p: number },
+): Buffer {
+  return scryptSync(passphrase.normalize('NFC'), salt, 32, { ...params, maxmem: SCRYPT_MAXMEM });
+}
+
+/** Seals `secret` under `passphrase`, binding `context` (the key id) as AAD. */
+export function seal(secret: Uint8Array, passphrase: string, context: string): Sealed {
+  if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
+    throw new Error(`the key passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters`);
+  }
+  const salt = randomBytes(16);
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', deriveKey(passphrase, salt, SCRYPT), iv);
+  cipher.setAAD(utf8(context));
+  const ct = Buffer.concat([cipher.update(secret), cipher.final()]);
+  return {
+    v: 1,
+    kdf: 'scrypt',
+    ...SCRYPT,
+    salt: toBase64url(salt),
+    iv: toBase64url(iv),
+    ct: toBase64url(ct),
+    tag: toBase64url(cipher.getAuthTag()),
+  };
+}
+
+/** Opens a sealed secret. @throws SealError on a wrong passphrase or any tampering. */
+export function open(sealed: unknown, passphrase: string, context: string): Uint8Array {
+  const s = sealedSchema.parse(sealed);
+  try {
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      deriveKey(passphrase, fromBase64url(s.salt), s),
+      fromBase64url(s.iv),
+    );
+    decipher.setAAD(utf8(context));
+    decipher.setAuthTag(fromBase64url(s.tag));
+    return new Uint8Array(Buffer.concat([decipher.update(fromBase64url(s.ct)), decipher.final()]));
+  } catch {
+    throw new SealError('cannot open the private key: wrong passphrase or damaged key data');
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * A signed certificate and its assembly from claims plus a signature. Signing itself happens
+ * outside the core (Node's native Ed25519 on the server), through a `SignFn`.
+ */
+import { toBase64url, utf8 } from './bytes.ts';
+import { parseClaims, type Claims } from './claims.ts';
+import { ErrorCode, HallmarkError } from './errors.ts';
+import { signingInputText } from './jws.ts';
+
+/** A certificate: the claims, the signing key id, the 64-byte signature and the compact JWS. */
+export interface Certificate {
+  claims: Claims;
+  kid: string;
+  signature: Uint8Array;
+  jws: string;
+}
+
+/** Signs the JWS signing input bytes, returning a 64-byte Ed25519 signature. */
+export type SignFn = (signingInput: Uint8Array) => Uint8Array;
+
+/**
+ * Validates the claims and signs them as a JWS with header `{"alg":"Ed25519","kid":kid}`.
+ * @throws HallmarkError VALIDATION_FAILED (with every failing field) or MALFORMED (bad signature length).
+ */
+export function signCertificate(claims: unknown, kid: string, sign: SignFn): Certificate {
+  const valid = parseClaims(claims);
+  const input = signingInputText(valid, kid);
+  const signature = sign(utf8(input));
+  if (signature.length !== 64) {
+    throw new HallmarkError(
+      ErrorCode.MALFORMED,
+      `signer returned ${signature.length} bytes, not 64`,
+    );
+  }
+  return { claims: valid, kid, signature, jws: `${input}.${toBase64url(signature)}` };
+}

@@ -1,0 +1,164 @@
+/**
+ * The watch claims: what a certificate says about one watch, with the short member names
+ * that keep the QR code small. The schema is also what the page trusts to render, so
+ * every text is bounded in length and character set.
+ */
+import * as z from 'zod/mini';
+import { HallmarkError, ErrorCode } from './errors.ts';
+import { fieldErrors } from './validation.ts';
+
+/** The claims format version this code reads and writes. */
+export const FORMAT_VERSION = 1;
+
+const DAY_SECONDS = 86_400;
+const EPOCH_1900_DAYS = -25_567; // days from 1970-01-01 back to 1900-01-01
+/** Earliest accepted issue time: 2020-01-01T00:00:00Z. Nothing was issued before. */
+export const MIN_ISSUED_AT = 1_577_836_800;
+/** Issue times are unsigned 32-bit seconds (until 2106). */
+export const MAX_ISSUED_AT = 0xffff_ffff;
+/** Status-list indexes are 31-bit, assigned by the registry. */
+export const MAX_STATUS_INDEX = 0x7fff_ffff;
+export const MAX_GENERATION = 65_535;
+
+/**
+ * Display text: letters, marks, digits, punctuation, symbols and plain spaces; no control,
+ * format (bidi overrides, zero-width) or other separator characters; no leading, trailing or
+ * doubled space; NFC. Length counted in code points.
+ */
+function displayText(max: number) {
+  return z.string().check(
+    z.refine((s) => s.length > 0, 'must not be empty'),
+    z.refine((s) => [...s].length <= max, `must be at most ${max} characters`),
+    z.regex(/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u, 'contains a control or invisible character'),
+    z.refine((s) => s === s.trim() && !s.includes('  '), 'has leading, trailing or double spaces'),
+    z.refine((s) => s === s.normalize('NFC'), 'must be Unicode NFC'),
+  );
+}
+
+/** A calendar date YYYY-MM-DD that exists (no 2026-02-30), 1900-01-01 to 2099-12-31. */
+export const calendarDate = z.string().check(
+  z.regex(/^(19|20)\d\d-\d\d-\d\d$/, 'must be a date YYYY-MM-DD between 1900 and 2099'),
+  z.refine((s) => dateToDays(s) !== undefined, 'is not a real calendar date'),
+);
+
+/** Brand code: 2–8 upper-case letters or digits. */
+export const issuerCode = z
+  .string()
+  .check(z.regex(/^[A-Z0-9]{2,8}$/, 'must be 2-8 upper-case letters or digits'));
+
+/** Serial number: 3–32 upper-case letters, digits, '.', '/' or '-', starting with a letter or digit. */
+export const serialNumber = z
+  .string()
+  .check(
+    z.regex(
+      /^[A-Z0-9][A-Z0-9./-]{2,31}$/,
+      "must be 3-32 upper-case letters, digits, '.', '/' or '-', starting with a letter or digit",
+    ),
+  );
+
+/** Model reference: 1–32 letters, digits, '.', '/', '-' or single inner spaces. */
+export const modelReference = z.string().check(
+  z.regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9./-]| (?! ))*$/,
+    "must be letters, digits, '.', '/', '-' or single spaces, starting with a letter or digit",
+  ),
+  z.maxLength(32, 'must be at most 32 characters'),
+  z.refine((s) => !s.endsWith(' '), 'must not end with a space'),
+);
+
+export const modelName = displayText(64);
+export const caseMaterial = displayText(40);
+export const calibreName = displayText(32);
+
+const intIn = (min: number, max: number) =>
+  z.int().check(z.minimum(min, `must be ≥ ${min}`), z.maximum(max, `must be ≤ ${max}`));
+
+/** The claims object, with members in canonical order. */
+export const claimsSchema = z
+  .strictObject({
+    v: z.literal(FORMAT_VERSION),
+    iss: issuerCode,
+    sn: serialNumber,
+    ref: modelReference,
+    mdl: modelName,
+    cas: caseMaterial,
+    cal: calibreName,
+    mfd: calendarDate,
+    iat: intIn(MIN_ISSUED_AT, MAX_ISSUED_AT),
+    sli: intIn(0, MAX_STATUS_INDEX),
+    gen: intIn(1, MAX_GENERATION),
+  })
+  .check(
+    z.superRefine((c, ctx) => {
+      // A watch cannot be made after its certificate was issued (one day of slack for time zones).
+      const days = dateToDays(c.mfd);
+      if (days !== undefined && (days + EPOCH_1900_DAYS) * DAY_SECONDS > c.iat + DAY_SECONDS) {
+        ctx.issues.push({
+          code: 'custom',
+          path: ['mfd'],
+          message: 'is after the issue time',
+          input: c.mfd,
+        });
+      }
+    }),
+  );
+
+/** Watch claims as signed. */
+export type Claims = z.infer<typeof claimsSchema>;
+
+/** Member order of the canonical JSON (and of the compact binary form). */
+export const CLAIM_ORDER = [
+  'v',
+  'iss',
+  'sn',
+  'ref',
+  'mdl',
+  'cas',
+  'cal',
+  'mfd',
+  'iat',
+  'sli',
+  'gen',
+] as const satisfies readonly (keyof Claims)[];
+
+/**
+ * Validates claims, reporting every failing field at once.
+ * @throws HallmarkError VALIDATION_FAILED with `fields`.
+ */
+export function parseClaims(input: unknown): Claims {
+  const result = claimsSchema.safeParse(input);
+  if (!result.success) {
+    throw new HallmarkError(ErrorCode.VALIDATION_FAILED, 'claims are invalid', {
+      fields: fieldErrors(result.error),
+    });
+  }
+  return result.data;
+}
+
+/**
+ * Canonical JSON of claims: fixed member order, no whitespace, JSON.stringify escaping
+ * (identical in every ECMAScript engine). These are the bytes the signature covers.
+ */
+export function canonicalClaimsJson(claims: Claims): string {
+  const ordered: Record<string, unknown> = {};
+  for (const key of CLAIM_ORDER) ordered[key] = claims[key];
+  return JSON.stringify(ordered);
+}
+
+/** Days since 1900-01-01 for a real YYYY-MM-DD date, or undefined if the date does not exist. */
+export function dateToDays(date: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = Date.UTC(y, mo - 1, d);
+  const back = new Date(t);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
+    return undefined;
+  }
+  return t / (DAY_SECONDS * 1000) - EPOCH_1900_DAYS;
+}
+
+/** Inverse of `dateToDays`. */
+export function daysToDate(days: number): string {
+  return new Date((days + EPOCH_1900_DAYS) * DAY_SECONDS * 1000).toISOString().slice(0, 10);
+}

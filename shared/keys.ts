@@ -1,0 +1,133 @@
+/**
+ * Public keys and trust: Ed25519 JWKs (RFC 8037), key ids as RFC 7638 thumbprints, and the
+ * trusted key set `verify` receives already built (it never fetches keys itself).
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import * as z from 'zod/mini';
+import { fromBase64url, toBase64url, utf8 } from './bytes.ts';
+import { ErrorCode, HallmarkError } from './errors.ts';
+import { fieldErrors } from './validation.ts';
+
+/** A public Ed25519 JWK as published in our JWKS; `nbf`/`exp` bound the key's signing window. */
+export interface PublicJwk {
+  kty: 'OKP';
+  crv: 'Ed25519';
+  x: string;
+  kid: string;
+  alg: 'Ed25519';
+  use: 'sig';
+  /** Seconds since the epoch: certificates issued before this time are not accepted from this key. */
+  nbf?: number;
+  /** Seconds since the epoch: certificates issued after this time are not accepted from this key. */
+  exp?: number;
+}
+
+/** A key `verify` trusts, with the validity window that applies to certificates' issue time. */
+export interface TrustedKey {
+  kid: string;
+  publicKey: Uint8Array;
+  notBefore?: number;
+  notAfter?: number;
+}
+
+/** The set of keys `verify` trusts. */
+export type KeySet = readonly TrustedKey[];
+
+/**
+ * RFC 7638 §3 thumbprint of an Ed25519 public key: SHA-256 over the required members
+ * `crv`, `kty`, `x` in lexicographic order with no whitespace, base64url-encoded.
+ * @throws Error when the key is not 32 bytes.
+ */
+export function thumbprint(publicKey: Uint8Array): string {
+  if (publicKey.length !== 32) {
+    throw new HallmarkError(
+      ErrorCode.INVALID_KEY,
+      `"publicKey" expected 32 bytes, got length=${publicKey.length}`,
+    );
+  }
+  const json = `{"crv":"Ed25519","kty":"OKP","x":"${toBase64url(publicKey)}"}`;
+  return toBase64url(sha256(utf8(json)));
+}
+
+/** The public JWK of a raw 32-byte Ed25519 key, with its thumbprint as `kid`. */
+export function publicJwk(
+  publicKey: Uint8Array,
+  window: { notBefore?: number; notAfter?: number } = {},
+): PublicJwk {
+  const jwk: PublicJwk = {
+    kty: 'OKP',
+    crv: 'Ed25519',
+    x: toBase64url(publicKey),
+    kid: thumbprint(publicKey),
+    alg: 'Ed25519',
+    use: 'sig',
+  };
+  if (window.notBefore !== undefined) jwk.nbf = window.notBefore;
+  if (window.notAfter !== undefined) jwk.exp = window.notAfter;
+  return jwk;
+}
+
+const seconds = z.int().check(z.minimum(0));
+const ed25519JwkSchema = z.looseObject({
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes in base64url')),
+  kid: z.optional(z.string()),
+  alg: z.optional(z.enum(['Ed25519', 'EdDSA'])),
+  use: z.optional(z.literal('sig')),
+  nbf: z.optional(seconds),
+  exp: z.optional(seconds),
+});
+const jwksSchema = z.object({ keys: z.array(z.looseObject({ kty: z.string() })) });
+
+/**
+ * Builds a trusted key from a public JWK. The key id is always recomputed from the key
+ * material; a `kid` that does not match the thumbprint is rejected, never believed.
+ * @throws HallmarkError INVALID_KEY
+ */
+export function trustedKeyFromJwk(jwk: unknown): TrustedKey {
+  const parsed = ed25519JwkSchema.safeParse(jwk);
+  if (!parsed.success) {
+    throw new HallmarkError(ErrorCode.INVALID_KEY, 'not an Ed25519 public JWK', {
+      fields: fieldErrors(parsed.error),
+    });
+  }
+  if ('d' in parsed.data) {
+    // A private JWK has no place in a trust set; refusing it keeps secrets out of key files.
+    throw new HallmarkError(ErrorCode.INVALID_KEY, 'private key material in a public key set');
+  }
+  const publicKey = fromBase64url(parsed.data.x);
+  const kid = thumbprint(publicKey);
+  if (parsed.data.kid !== undefined && parsed.data.kid !== kid) {
+    throw new HallmarkError(
+      ErrorCode.INVALID_KEY,
+      `kid ${parsed.data.kid} is not the thumbprint ${kid}`,
+    );
+  }
+  const key: TrustedKey = { kid, publicKey };
+  if (parsed.data.nbf !== undefined) key.notBefore = parsed.data.nbf;
+  if (parsed.data.exp !== undefined) key.notAfter = parsed.data.exp;
+  return key;
+}
+
+/**
+ * Builds a key set from a JWKS document. Keys of other types (RSA, EC, …) are skipped;
+ * an Ed25519 key that is malformed fails the whole set, so a broken file is noticed.
+ * @throws HallmarkError INVALID_KEY
+ */
+export function keySetFromJwks(jwks: unknown): KeySet {
+  const parsed = jwksSchema.safeParse(jwks);
+  if (!parsed.success) {
+    throw new HallmarkError(ErrorCode.INVALID_KEY, 'not a JWKS ({"keys":[…]})', {
+      fields: fieldErrors(parsed.error),
+    });
+  }
+  return parsed.data.keys
+    .filter((k) => k.kty === 'OKP' && (k as { crv?: unknown }).crv === 'Ed25519')
+    .map(trustedKeyFromJwk);
+}
+
+/** The first bytes of a kid's thumbprint: the short key reference carried in the QR form. */
+export function kidReference(kid: string, length: number): Uint8Array {
+  return fromBase64url(kid).subarray(0, length);
+}

@@ -1,0 +1,201 @@
+/**
+ * The one verifier, for the server, the CLI and the page alike. Pure: input, trusted keys and
+ * the current time in; a verdict out. It never throws and never accepts on an error.
+ */
+import * as ed from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { equalBytes, fromUtf8, utf8 } from './bytes.ts';
+import { canonicalClaimsJson, claimsSchema, FORMAT_VERSION, type Claims } from './claims.ts';
+import type { CompactCertificate } from './compact.ts';
+import { ErrorCode, HallmarkError, type FieldError } from './errors.ts';
+import { ACCEPTED_ALGORITHMS, parseCompactJws, signingInputText } from './jws.ts';
+import type { KeySet, TrustedKey } from './keys.ts';
+import { candidateKeys, fromDigits, fromQr, jwsFor, MAX_QR_TEXT } from './qr.ts';
+import { fieldErrors } from './validation.ts';
+
+// noble's synchronous API needs a SHA-512; @noble/hashes is the audited one from the same author.
+ed.hashes.sha512 = sha512;
+
+/** Default tolerance for a device clock that runs ahead of the issuer's, in seconds. */
+export const DEFAULT_CLOCK_SKEW = 300;
+
+/** Verification options. `now` is required: the verifier never reads a clock. */
+export interface VerifyOptions {
+  /** The current time, as a Date or seconds since the epoch. */
+  now: Date | number;
+  /** How far in the future an issue time may be before it is refused (seconds, default 300). */
+  clockSkew?: number;
+}
+
+/** Which form the input came in. */
+export type InputForm = 'url' | 'digits' | 'jws';
+
+/** A successful verification. */
+export interface Verified {
+  ok: true;
+  claims: Claims;
+  kid: string;
+  form: InputForm;
+  /** The standard compact JWS, rebuilt when the input was a QR form. */
+  jws: string;
+}
+
+/** A failed verification, with a stable code. */
+export interface Rejected {
+  ok: false;
+  code: ErrorCode;
+  message: string;
+  fields?: FieldError[];
+}
+
+export type Verdict = Verified | Rejected;
+
+const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
+const URL_START = /^https?:\/\//i;
+
+/**
+ * Verifies a certificate given as a QR URL, the bare QR digits or a compact JWS, against
+ * trusted keys, with strict RFC 8032 verification (@noble/ed25519 `zip215: false`).
+ *
+ * @example
+ * const verdict = verify(scannedText, keySetFromJwks(jwks), { now: new Date() });
+ * if (verdict.ok) show(verdict.claims); else explain(verdict.code);
+ */
+export function verify(input: unknown, keys: KeySet, options: VerifyOptions): Verdict {
+  try {
+    return verifyOrThrow(input, keys, options);
+  } catch (error) {
+    // Fail closed: whatever went wrong, the answer is a rejection with a code.
+    if (error instanceof HallmarkError) {
+      const rejected: Rejected = { ok: false, code: error.code, message: error.message };
+      if (error.fields) rejected.fields = error.fields;
+      return rejected;
+    }
+    return { ok: false, code: ErrorCode.MALFORMED, message: 'the certificate could not be read' };
+  }
+}
+
+function verifyOrThrow(input: unknown, keys: KeySet, options: VerifyOptions): Verified {
+  if (typeof input !== 'string')
+    throw new HallmarkError(ErrorCode.NOT_A_CERTIFICATE, 'input is not text');
+  const text = input.trim();
+  if (text.length > MAX_QR_TEXT) throw new HallmarkError(ErrorCode.MALFORMED, 'input is too long');
+  const now = nowSeconds(options.now);
+  const skew = options.clockSkew ?? DEFAULT_CLOCK_SKEW;
+  let result: { claims: Claims; key: TrustedKey; jws: string; form: InputForm };
+  if (URL_START.test(text)) {
+    result = { ...verifyCompact(fromQr(text).certificate, keys), form: 'url' };
+  } else if (/^[0-9]+$/.test(text)) {
+    result = { ...verifyCompact(fromDigits(text), keys), form: 'digits' };
+  } else if (JWS_SHAPE.test(text)) {
+    result = { ...verifyJws(text, keys), jws: text, form: 'jws' };
+  } else {
+    throw new HallmarkError(ErrorCode.NOT_A_CERTIFICATE, 'not a Hallmark certificate');
+  }
+  const { claims, key } = result;
+  if (
+    (key.notBefore !== undefined && claims.iat < key.notBefore) ||
+    (key.notAfter !== undefined && claims.iat > key.notAfter)
+  ) {
+    throw new HallmarkError(
+      ErrorCode.KEY_NOT_VALID_AT_ISSUE_TIME,
+      'the signing key was not in service when this certificate was issued',
+    );
+  }
+  if (claims.iat > now + skew) {
+    throw new HallmarkError(ErrorCode.ISSUED_IN_FUTURE, 'the certificate is dated in the future');
+  }
+  return { ok: true, claims, kid: key.kid, form: result.form, jws: result.jws };
+}
+
+function nowSeconds(now: Date | number): number {
+  const seconds = typeof now === 'number' ? now : now.getTime() / 1000;
+  if (!Number.isFinite(seconds))
+    throw new HallmarkError(ErrorCode.MALFORMED, '"now" is not a time');
+  return Math.floor(seconds);
+}
+
+/** RFC 8032 §5.1.7 verification in strict mode; any exception from noble counts as invalid. */
+function signatureValid(signature: Uint8Array, message: Uint8Array, key: TrustedKey): boolean {
+  try {
+    return ed.verify(signature, message, key.publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+}
+
+function verifyCompact(
+  cert: CompactCertificate,
+  keys: KeySet,
+): { claims: Claims; key: TrustedKey; jws: string } {
+  const candidates = candidateKeys(cert, keys);
+  if (candidates.length === 0) {
+    throw new HallmarkError(ErrorCode.UNKNOWN_KEY, 'signed by a key that is not trusted');
+  }
+  // Signature first: a changed claim is "altered", whatever the schema would say about it.
+  const key = candidates.find((k) =>
+    signatureValid(cert.signature, utf8(signingInputText(cert.claims, k.kid)), k),
+  );
+  if (!key)
+    throw new HallmarkError(
+      ErrorCode.SIGNATURE_INVALID,
+      'the signature does not match: the certificate was altered',
+    );
+  return { claims: checkClaims(cert.claims), key, jws: jwsFor(cert, key.kid) };
+}
+
+function verifyJws(jws: string, keys: KeySet): { claims: Claims; key: TrustedKey } {
+  const parsed = parseCompactJws(jws);
+  const { alg, kid } = parsed.header;
+  if (typeof alg !== 'string' || !ACCEPTED_ALGORITHMS.includes(alg)) {
+    throw new HallmarkError(
+      ErrorCode.BAD_ALGORITHM,
+      `algorithm ${JSON.stringify(alg)} is not accepted`,
+    );
+  }
+  if (typeof kid !== 'string')
+    throw new HallmarkError(ErrorCode.UNKNOWN_KEY, 'the JWS header names no key');
+  const key = keys.find((k) => k.kid === kid);
+  if (!key) throw new HallmarkError(ErrorCode.UNKNOWN_KEY, 'signed by a key that is not trusted');
+  if (parsed.signature.length !== 64)
+    throw new HallmarkError(ErrorCode.MALFORMED, 'the signature is not 64 bytes');
+  if (!signatureValid(parsed.signature, parsed.signingInput, key)) {
+    throw new HallmarkError(
+      ErrorCode.SIGNATURE_INVALID,
+      'the signature does not match: the certificate was altered',
+    );
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(fromUtf8(parsed.payload));
+  } catch (cause) {
+    throw new HallmarkError(ErrorCode.MALFORMED, 'the payload is not JSON', { cause });
+  }
+  const claims = checkClaims(payload);
+  // Only the canonical JSON has a QR form; anything else was not produced by Hallmark.
+  if (!equalBytes(utf8(canonicalClaimsJson(claims)), parsed.payload)) {
+    throw new HallmarkError(ErrorCode.MALFORMED, 'the payload is not in canonical form');
+  }
+  return { claims, key };
+}
+
+function checkClaims(claims: unknown): Claims {
+  if (
+    typeof claims === 'object' &&
+    claims !== null &&
+    'v' in claims &&
+    claims.v !== FORMAT_VERSION
+  ) {
+    throw new HallmarkError(
+      ErrorCode.UNSUPPORTED_VERSION,
+      `format version ${String(claims.v)} is not supported`,
+    );
+  }
+  const result = claimsSchema.safeParse(claims);
+  if (!result.success) {
+    throw new HallmarkError(ErrorCode.CLAIMS_INVALID, 'the certificate claims are invalid', {
+      fields: fieldErrors(result.error),
+    });
+  }
+  return result.data;
+}

@@ -1,0 +1,109 @@
+/**
+ * What a manufacturing system sends for one watch (the API's and the importer's field names),
+ * normalised (trimmed, spaces collapsed, NFC, serial upper-cased) and validated with the same
+ * rules as the claims, then turned into claims once the registry has assigned the rest.
+ */
+import * as z from 'zod/mini';
+import {
+  calendarDate,
+  calibreName,
+  caseMaterial,
+  FORMAT_VERSION,
+  issuerCode,
+  modelName,
+  modelReference,
+  parseClaims,
+  serialNumber,
+  type Claims,
+} from './claims.ts';
+import { ErrorCode, HallmarkError } from './errors.ts';
+import { fieldErrors } from './validation.ts';
+
+const tidy = (s: string) => s.trim().replace(/\s+/g, ' ').normalize('NFC');
+const text = <T extends z.ZodMiniType<string, string>>(
+  rule: T,
+  normalise: (s: string) => string = tidy,
+) =>
+  z.pipe(
+    z.string().check(
+      z.maxLength(1000, 'is far too long'),
+      z.overwrite((s: string) => normalise(s)),
+    ),
+    rule,
+  );
+
+/** The watch fields, as the API and the ERP importer name them. Unknown fields are refused. */
+export const watchInputSchema = z.strictObject({
+  serial: text(serialNumber, (s) => s.trim().toUpperCase()),
+  reference: text(modelReference),
+  model: text(modelName),
+  caseMaterial: text(caseMaterial),
+  calibre: text(calibreName),
+  manufacturedOn: text(calendarDate, (s) => s.trim()),
+  issuer: z.optional(text(issuerCode, (s) => s.trim().toUpperCase())),
+});
+
+/** Normalised watch input. */
+export type WatchInput = z.infer<typeof watchInputSchema>;
+
+/** The watch field each claim comes from, for error messages in the caller's vocabulary. */
+export const CLAIM_TO_FIELD: Record<string, string> = {
+  iss: 'issuer',
+  sn: 'serial',
+  ref: 'reference',
+  mdl: 'model',
+  cas: 'caseMaterial',
+  cal: 'calibre',
+  mfd: 'manufacturedOn',
+  iat: 'issuedAt',
+  sli: 'statusIndex',
+  gen: 'generation',
+};
+
+/**
+ * Validates watch input, reporting every failing field at once.
+ * @throws HallmarkError VALIDATION_FAILED
+ */
+export function parseWatchInput(input: unknown): WatchInput {
+  const result = watchInputSchema.safeParse(input);
+  if (!result.success) {
+    throw new HallmarkError(ErrorCode.VALIDATION_FAILED, 'watch fields are invalid', {
+      fields: fieldErrors(result.error),
+    });
+  }
+  return result.data;
+}
+
+/**
+ * Builds the claims for normalised watch input plus what the registry assigns.
+ * Field errors are reported under the input's field names.
+ * @throws HallmarkError VALIDATION_FAILED
+ */
+export function watchClaims(
+  input: WatchInput,
+  assigned: { issuer: string; issuedAt: number; statusIndex: number; generation: number },
+): Claims {
+  const claims = {
+    v: FORMAT_VERSION,
+    iss: input.issuer ?? assigned.issuer,
+    sn: input.serial,
+    ref: input.reference,
+    mdl: input.model,
+    cas: input.caseMaterial,
+    cal: input.calibre,
+    mfd: input.manufacturedOn,
+    iat: assigned.issuedAt,
+    sli: assigned.statusIndex,
+    gen: assigned.generation,
+  };
+  try {
+    return parseClaims(claims);
+  } catch (error) {
+    if (error instanceof HallmarkError && error.fields) {
+      throw new HallmarkError(error.code, 'watch fields are invalid', {
+        fields: error.fields.map((f) => ({ ...f, path: CLAIM_TO_FIELD[f.path] ?? f.path })),
+      });
+    }
+    throw error;
+  }
+}
