@@ -8,8 +8,30 @@ const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
 const B64URL_INDEX = new Int16Array(128).fill(-1);
 for (let i = 0; i < B64URL.length; i++) B64URL_INDEX[B64URL.charCodeAt(i)] = i;
 
+// Node's Buffer codecs are native and several times faster on the signing hot path; browsers
+// take the portable code below. Both produce identical output (tested in digits.test.ts).
+interface NodeBufferLike {
+  from(data: Uint8Array | string, encoding?: string): { toString(encoding: string): string };
+}
+const NodeBuffer = (globalThis as { Buffer?: NodeBufferLike }).Buffer;
+
 /** Encodes bytes as unpadded base64url. */
 export function toBase64url(bytes: Uint8Array): string {
+  if (NodeBuffer)
+    return NodeBuffer.from(bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice()).toString(
+      'base64url',
+    );
+  return portableBase64url(bytes);
+}
+
+/** base64url of the UTF-8 encoding of a string. */
+export function textToBase64url(text: string): string {
+  if (NodeBuffer) return NodeBuffer.from(text, 'utf8').toString('base64url');
+  return portableBase64url(utf8(text));
+}
+
+/** The portable (browser) base64url encoder; exported for the equivalence test. */
+export function portableBase64url(bytes: Uint8Array): string {
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
@@ -57,7 +79,9 @@ const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** UTF-8 encodes a string. */
 export function utf8(text: string): Uint8Array {
-  return encoder.encode(text);
+  return NodeBuffer
+    ? (NodeBuffer.from(text, 'utf8') as unknown as Uint8Array)
+    : encoder.encode(text);
 }
 
 /** Decodes UTF-8, throwing on invalid sequences (never substitutes U+FFFD). */

@@ -4,8 +4,8 @@
  * every text is bounded in length and character set.
  */
 import * as z from 'zod/mini';
-import { HallmarkError, ErrorCode } from './errors.ts';
-import { fieldErrors } from './validation.ts';
+import { ErrorCode } from './errors.ts';
+import { parseOrThrow } from './validation.ts';
 
 /** The claims format version this code reads and writes. */
 export const FORMAT_VERSION = 1;
@@ -26,14 +26,27 @@ export const MAX_GENERATION = 65_535;
  * doubled space; NFC. Length counted in code points.
  */
 function displayText(max: number) {
+  // One pass with one precise message per failure: this runs for every certificate signed.
   return z.string().check(
-    z.refine((s) => s.length > 0, 'must not be empty'),
-    z.refine((s) => [...s].length <= max, `must be at most ${max} characters`),
-    z.regex(/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u, 'contains a control or invisible character'),
-    z.refine((s) => s === s.trim() && !s.includes('  '), 'has leading, trailing or double spaces'),
-    z.refine((s) => s === s.normalize('NFC'), 'must be Unicode NFC'),
+    z.superRefine((s, ctx) => {
+      const problem =
+        s.length === 0
+          ? 'must not be empty'
+          : s.length > max && [...s].length > max
+            ? `must be at most ${max} characters`
+            : !DISPLAY_CHARS.test(s)
+              ? 'contains a control or invisible character'
+              : s !== s.trim() || s.includes('  ')
+                ? 'has leading, trailing or double spaces'
+                : !ASCII.test(s) && s !== s.normalize('NFC')
+                  ? 'must be Unicode NFC'
+                  : undefined;
+      if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: s });
+    }),
   );
 }
+const DISPLAY_CHARS = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u;
+const ASCII = /^[\x20-\x7e]*$/;
 
 /** A calendar date YYYY-MM-DD that exists (no 2026-02-30), 1900-01-01 to 2099-12-31. */
 export const calendarDate = z.string().check(
@@ -126,13 +139,21 @@ export const CLAIM_ORDER = [
  * @throws HallmarkError VALIDATION_FAILED with `fields`.
  */
 export function parseClaims(input: unknown): Claims {
-  const result = claimsSchema.safeParse(input);
-  if (!result.success) {
-    throw new HallmarkError(ErrorCode.VALIDATION_FAILED, 'claims are invalid', {
-      fields: fieldErrors(result.error),
-    });
-  }
-  return result.data;
+  if (isValidatedClaims(input)) return input;
+  const claims = Object.freeze(
+    parseOrThrow(claimsSchema, input, ErrorCode.VALIDATION_FAILED, 'claims are invalid'),
+  );
+  validated.add(claims);
+  return claims;
+}
+
+// Claims objects that parseClaims produced: frozen, so they cannot change after the check.
+// Lets the signer skip a second validation of claims the caller already parsed.
+const validated = new WeakSet<object>();
+
+/** True when `value` is a (frozen) result of parseClaims. */
+export function isValidatedClaims(value: unknown): value is Claims {
+  return typeof value === 'object' && value !== null && validated.has(value);
 }
 
 /**

@@ -2,7 +2,7 @@
  * The JWS layer (RFC 7515 compact serialization) of a certificate: the exact protected header
  * we sign with, the signing input, and strict parsing of a compact JWS.
  */
-import { fromBase64url, fromUtf8, toBase64url, utf8 } from './bytes.ts';
+import { fromBase64url, fromUtf8, textToBase64url, utf8 } from './bytes.ts';
 import { canonicalClaimsJson, type Claims } from './claims.ts';
 import { ErrorCode, HallmarkError } from './errors.ts';
 
@@ -16,9 +16,23 @@ export function protectedHeader(kid: string): string {
   return `{"alg":"${SIGNING_ALGORITHM}","kid":${JSON.stringify(kid)}}`;
 }
 
+// The encoded header is the same for every certificate of a key: encode it once per kid.
+const encodedHeaders = new Map<string, string>();
+
+/** BASE64URL of the protected header for `kid`. */
+export function encodedHeader(kid: string): string {
+  let header = encodedHeaders.get(kid);
+  if (header === undefined) {
+    header = textToBase64url(protectedHeader(kid));
+    if (encodedHeaders.size > 64) encodedHeaders.clear();
+    encodedHeaders.set(kid, header);
+  }
+  return header;
+}
+
 /** The JWS signing input `BASE64URL(header) '.' BASE64URL(payload)` (RFC 7515 §5.1) as text. */
 export function signingInputText(claims: Claims, kid: string): string {
-  return `${toBase64url(utf8(protectedHeader(kid)))}.${toBase64url(utf8(canonicalClaimsJson(claims)))}`;
+  return `${encodedHeader(kid)}.${textToBase64url(canonicalClaimsJson(claims))}`;
 }
 
 /** A compact JWS split into its parts, header parsed. */

@@ -6,7 +6,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import * as z from 'zod/mini';
 import { fromBase64url, toBase64url, utf8 } from './bytes.ts';
 import { ErrorCode, HallmarkError } from './errors.ts';
-import { fieldErrors } from './validation.ts';
+import { parseOrThrow } from './validation.ts';
 
 /** A public Ed25519 JWK as published in our JWKS; `nbf`/`exp` bound the key's signing window. */
 export interface PublicJwk {
@@ -86,27 +86,24 @@ const jwksSchema = z.object({ keys: z.array(z.looseObject({ kty: z.string() })) 
  * @throws HallmarkError INVALID_KEY
  */
 export function trustedKeyFromJwk(jwk: unknown): TrustedKey {
-  const parsed = ed25519JwkSchema.safeParse(jwk);
-  if (!parsed.success) {
-    throw new HallmarkError(ErrorCode.INVALID_KEY, 'not an Ed25519 public JWK', {
-      fields: fieldErrors(parsed.error),
-    });
-  }
-  if ('d' in parsed.data) {
+  const data = parseOrThrow(
+    ed25519JwkSchema,
+    jwk,
+    ErrorCode.INVALID_KEY,
+    'not an Ed25519 public JWK',
+  );
+  if ('d' in data) {
     // A private JWK has no place in a trust set; refusing it keeps secrets out of key files.
     throw new HallmarkError(ErrorCode.INVALID_KEY, 'private key material in a public key set');
   }
-  const publicKey = fromBase64url(parsed.data.x);
+  const publicKey = fromBase64url(data.x);
   const kid = thumbprint(publicKey);
-  if (parsed.data.kid !== undefined && parsed.data.kid !== kid) {
-    throw new HallmarkError(
-      ErrorCode.INVALID_KEY,
-      `kid ${parsed.data.kid} is not the thumbprint ${kid}`,
-    );
+  if (data.kid !== undefined && data.kid !== kid) {
+    throw new HallmarkError(ErrorCode.INVALID_KEY, `kid ${data.kid} is not the thumbprint ${kid}`);
   }
   const key: TrustedKey = { kid, publicKey };
-  if (parsed.data.nbf !== undefined) key.notBefore = parsed.data.nbf;
-  if (parsed.data.exp !== undefined) key.notAfter = parsed.data.exp;
+  if (data.nbf !== undefined) key.notBefore = data.nbf;
+  if (data.exp !== undefined) key.notAfter = data.exp;
   return key;
 }
 
@@ -116,14 +113,8 @@ export function trustedKeyFromJwk(jwk: unknown): TrustedKey {
  * @throws HallmarkError INVALID_KEY
  */
 export function keySetFromJwks(jwks: unknown): KeySet {
-  const parsed = jwksSchema.safeParse(jwks);
-  if (!parsed.success) {
-    throw new HallmarkError(ErrorCode.INVALID_KEY, 'not a JWKS ({"keys":[…]})', {
-      fields: fieldErrors(parsed.error),
-    });
-  }
-  return parsed.data.keys
-    .filter((k) => k.kty === 'OKP' && (k as { crv?: unknown }).crv === 'Ed25519')
+  return parseOrThrow(jwksSchema, jwks, ErrorCode.INVALID_KEY, 'not a JWKS ({"keys":[…]})')
+    .keys.filter((k) => k.kty === 'OKP' && (k as { crv?: unknown }).crv === 'Ed25519')
     .map(trustedKeyFromJwk);
 }
 

@@ -4,8 +4,7 @@
  * they ride in QR alphanumeric mode (5.5 bits a character), the digits ride in numeric mode
  * (3.33 bits a digit), and the fragment is never sent to any server by a browser.
  */
-import { equalBytes, toBase64url, utf8 } from './bytes.ts';
-import { canonicalClaimsJson } from './claims.ts';
+import { equalBytes, toBase64url } from './bytes.ts';
 import type { Certificate } from './certificate.ts';
 import {
   decodeCompact,
@@ -15,7 +14,7 @@ import {
 } from './compact.ts';
 import { bytesToDigits, digitsToBytes } from './digits.ts';
 import { ErrorCode, HallmarkError } from './errors.ts';
-import { protectedHeader } from './jws.ts';
+import { signingInputText } from './jws.ts';
 import { kidReference, type KeySet, type TrustedKey } from './keys.ts';
 
 /** One QR segment, in the shape the `qrcode` package takes for explicit segments. */
@@ -24,10 +23,11 @@ export interface QrSegment {
   mode: 'alphanumeric' | 'byte' | 'numeric';
 }
 
-/** The text to put in a QR code and how to segment it. */
+/** The text to put in a QR code, how to segment it, and the same link in usual (lower) case. */
 export interface QrForm {
   text: string;
   segments: QrSegment[];
+  url: string;
 }
 
 /** Longest QR text we read: a version 40 QR holds 7,089 digits; anything longer is junk. */
@@ -77,7 +77,11 @@ export function toQr(
         { data: `${path}#`, mode: 'byte' },
       ];
   segments.push({ data: digits, mode: 'numeric' });
-  return { text: segments.map((s) => s.data).join(''), segments };
+  return {
+    text: segments.map((s) => s.data).join(''),
+    segments,
+    url: `${origin.toLowerCase()}${path}#${digits}`,
+  };
 }
 
 /** A parsed QR text: where it points and the decoded compact certificate. */
@@ -143,7 +147,5 @@ export function toJws(input: string | CompactCertificate, keys: KeySet): string 
 
 /** The compact JWS of a decoded certificate under a given kid. */
 export function jwsFor(cert: CompactCertificate, kid: string): string {
-  const header = toBase64url(utf8(protectedHeader(kid)));
-  const payload = toBase64url(utf8(canonicalClaimsJson(cert.claims)));
-  return `${header}.${payload}.${toBase64url(cert.signature)}`;
+  return `${signingInputText(cert.claims, kid)}.${toBase64url(cert.signature)}`;
 }

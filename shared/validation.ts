@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
-import type { FieldError } from './errors.ts';
+import { safeParse as zSafeParse } from 'zod/v4/core';
+import { HallmarkError, type ErrorCode, type FieldError } from './errors.ts';
 
 const pathText = (path: readonly PropertyKey[]) =>
   path.length === 0 ? '(root)' : path.map(String).join('.');
@@ -43,4 +44,21 @@ function describe(issue: z.core.$ZodIssue): string {
 
 function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+/**
+ * Parses `input` with `schema`, or throws a HallmarkError with `code` and every failing field.
+ * `reportInput` lets the messages tell a missing field from a wrong type; input values are
+ * never copied into messages.
+ */
+export function parseOrThrow<T extends z.core.$ZodType>(
+  schema: T,
+  input: unknown,
+  code: ErrorCode,
+  message: string,
+): z.core.output<T> {
+  const result = zSafeParse(schema, input, { reportInput: true });
+  if (!result.success)
+    throw new HallmarkError(code, message, { fields: fieldErrors(result.error) });
+  return result.data;
 }

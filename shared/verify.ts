@@ -50,7 +50,10 @@ export interface Rejected {
 
 export type Verdict = Verified | Rejected;
 
-const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
+// Anything shaped like a JWS (base64 of either alphabet, padding included) is treated as one, so
+// a damaged JWS is MALFORMED, not "not a certificate"; the strict decoder then refuses what is
+// not canonical base64url. The signature part may be empty so `alg: none` reaches the alg check.
+const JWS_SHAPE = /^[A-Za-z0-9_\-+/=]+\.[A-Za-z0-9_\-+/=]*\.[A-Za-z0-9_\-+/=]*$/;
 const URL_START = /^https?:\/\//i;
 
 /**
@@ -115,14 +118,25 @@ function nowSeconds(now: Date | number): number {
   return Math.floor(seconds);
 }
 
-/** RFC 8032 §5.1.7 verification in strict mode; any exception from noble counts as invalid. */
-function signatureValid(signature: Uint8Array, message: Uint8Array, key: TrustedKey): boolean {
+/**
+ * Ed25519 verification, RFC 8032 §5.1.7 in strict mode (`zip215: false`: canonical encodings
+ * of R, A and S required), the one policy for page, server and CLI. Returns false, never
+ * throws, for malformed inputs (noble throws on some of them).
+ */
+export function verifySignature(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+): boolean {
   try {
-    return ed.verify(signature, message, key.publicKey, { zip215: false });
+    return ed.verify(signature, message, publicKey, { zip215: false });
   } catch {
     return false;
   }
 }
+
+const signatureValid = (signature: Uint8Array, message: Uint8Array, key: TrustedKey) =>
+  verifySignature(signature, message, key.publicKey);
 
 function verifyCompact(
   cert: CompactCertificate,

@@ -17,7 +17,7 @@ import {
   type Claims,
 } from './claims.ts';
 import { ErrorCode, HallmarkError } from './errors.ts';
-import { fieldErrors } from './validation.ts';
+import { parseOrThrow } from './validation.ts';
 
 const tidy = (s: string) => s.trim().replace(/\s+/g, ' ').normalize('NFC');
 const text = <T extends z.ZodMiniType<string, string>>(
@@ -65,13 +65,12 @@ export const CLAIM_TO_FIELD: Record<string, string> = {
  * @throws HallmarkError VALIDATION_FAILED
  */
 export function parseWatchInput(input: unknown): WatchInput {
-  const result = watchInputSchema.safeParse(input);
-  if (!result.success) {
-    throw new HallmarkError(ErrorCode.VALIDATION_FAILED, 'watch fields are invalid', {
-      fields: fieldErrors(result.error),
-    });
-  }
-  return result.data;
+  return parseOrThrow(
+    watchInputSchema,
+    input,
+    ErrorCode.VALIDATION_FAILED,
+    'watch fields are invalid',
+  );
 }
 
 /**

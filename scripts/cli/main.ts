@@ -1,0 +1,31 @@
+/** The `hallmark` command line: one entry, one file per command group. */
+import { Command, CommanderError } from 'commander';
+import { SealError } from '../../server/keys/sealed.ts';
+import { CliError } from './io.ts';
+import { registerKeyFileCommands } from './keys.ts';
+import { registerSignCommand } from './sign.ts';
+import { registerVerifyCommand } from './verify.ts';
+
+const program = new Command('hallmark')
+  .description('Signed certificates of authenticity for watches')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerKeyFileCommands(program.command('keys').description('signing keys'));
+registerSignCommand(program);
+registerVerifyCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; usage errors (already printed by commander) exit 2.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof CliError || error instanceof SealError) {
+    process.stderr.write(`hallmark: ${error.message}\n`);
+    process.exitCode = error instanceof CliError ? error.exitCode : 2;
+  } else {
+    process.stderr.write(`hallmark: unexpected error: ${(error as Error).message}\n`);
+    process.exitCode = 70;
+  }
+}

@@ -1,0 +1,49 @@
+/** `hallmark verify`: the verdict on a certificate, with the claims or the reason. Exit 1 if not authentic. */
+import type { Command } from 'commander';
+import type { Claims } from '../../shared/claims.ts';
+import { verify, type Verdict } from '../../shared/verify.ts';
+import { readInput, timeOption } from './io.ts';
+import { loadKeySet } from './trust.ts';
+
+/** Human wording of the claims, in the order a buyer compares them with the watch. */
+export function describeClaims(c: Claims): [string, string][] {
+  return [
+    ['brand', c.iss],
+    ['serial', `${c.sn}  (compare with the serial engraved on the caseback)`],
+    ['model', c.mdl],
+    ['reference', c.ref],
+    ['case', c.cas],
+    ['calibre', c.cal],
+    ['manufactured', c.mfd],
+    ['issued', new Date(c.iat * 1000).toISOString()],
+    ['generation', String(c.gen)],
+  ];
+}
+
+function formatVerdict(verdict: Verdict): string {
+  if (!verdict.ok) {
+    const fields = verdict.fields?.map((f) => `\n  ${f.path}: ${f.message}`).join('') ?? '';
+    return `NOT AUTHENTIC  ${verdict.code}: ${verdict.message}${fields}\n`;
+  }
+  const rows = describeClaims(verdict.claims).map(([k, v]) => `  ${k.padEnd(13)}${v}`);
+  return `AUTHENTIC\n${rows.join('\n')}\n  signed by    ${verdict.kid}\n`;
+}
+
+export function registerVerifyCommand(program: Command): void {
+  program
+    .command('verify')
+    .description('verify a certificate: QR URL, QR text, digits or compact JWS (- reads stdin)')
+    .argument('<certificate>', 'the certificate, or - to read it from standard input')
+    .requiredOption('--jwks <file|url>', 'trusted public keys (JWKS file or https URL)')
+    .option('--now <time>', 'verify as of this time (ISO 8601 or epoch seconds)', timeOption)
+    .option('--json', 'print the verdict as JSON')
+    .action(async (input: string, opts: { jwks: string; now?: number; json?: boolean }) => {
+      const keys = await loadKeySet(opts.jwks);
+      const text = input === '-' ? readInput('-') : input;
+      const verdict = verify(text, keys, { now: opts.now ?? new Date() });
+      process.stdout.write(
+        opts.json ? `${JSON.stringify(verdict, null, 2)}\n` : formatVerdict(verdict),
+      );
+      process.exitCode = verdict.ok ? 0 : 1;
+    });
+}

@@ -1,0 +1,22 @@
+/** Decodes QR codes in an image with Debian's zbarimg, an implementation independent of ours. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Every QR symbol zbarimg finds in the image, as exact text (raw, no type prefix). */
+export function zbarDecode(image: Uint8Array, extension = 'png'): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'zbar-'));
+  try {
+    const file = join(dir, `qr.${extension}`);
+    writeFileSync(file, image);
+    // -Sbinary keeps bytes as they are (no charset guessing); one symbol per line otherwise.
+    const out = execFileSync('zbarimg', ['--quiet', '--raw', '-Sqrcode.enable', file], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return out.split('\n').filter((line) => line.length > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
