@@ -2,7 +2,11 @@
 import { Command, CommanderError } from 'commander';
 import { SealError } from '../../server/keys/sealed.ts';
 import { CliError } from './io.ts';
+import { registerBackupCommands } from './backup.ts';
 import { registerKeyFileCommands } from './keys.ts';
+import { registerRegistryKeyCommands } from './registry-keys.ts';
+import { registerServeCommand } from './serve.ts';
+import { registerTokenCommands } from './tokens.ts';
 import { registerSignCommand } from './sign.ts';
 import { registerVerifyCommand } from './verify.ts';
 
@@ -11,7 +15,12 @@ const program = new Command('hallmark')
   .showHelpAfterError()
   .exitOverride();
 
-registerKeyFileCommands(program.command('keys').description('signing keys'));
+const keys = program.command('keys').description('signing keys');
+registerKeyFileCommands(keys);
+registerRegistryKeyCommands(keys);
+registerServeCommand(program);
+registerTokenCommands(program.command('tokens').description('API tokens'));
+registerBackupCommands(program);
 registerSignCommand(program);
 registerVerifyCommand(program);
 

@@ -1,0 +1,51 @@
+/** Opening the registry named by HALLMARK_DB for the command line. */
+import { userInfo } from 'node:os';
+import { ConfigError, loadConfig, type ServiceConfig } from '../../server/config.ts';
+import { openDatabase } from '../../server/db/database.ts';
+import { resolvePassphrase } from '../../server/keys/passphrase.ts';
+import { createRegistry, type Registry } from '../../server/registry/registry.ts';
+import { CliError } from './io.ts';
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** The config from the environment, with config errors as CLI errors. */
+export function cliConfig(): ServiceConfig {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/** Runs `fn` with the registry open, closing the database afterwards. */
+export function withRegistry<T>(fn: (registry: Registry, config: ServiceConfig) => T): T {
+  const config = cliConfig();
+  let passphrase: string;
+  try {
+    passphrase = resolvePassphrase(config, { create: false }).passphrase;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message);
+    throw error;
+  }
+  const db = openDatabase(config.dbPath);
+  try {
+    return fn(
+      createRegistry(db, { passphrase, defaultIssuer: config.issuer, now: nowSeconds }),
+      config,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** The audit actor for command-line changes. */
+export function cliActor(command: string): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep "unknown"
+  }
+  return `cli:${command}:${user}`;
+}

@@ -1,0 +1,79 @@
+/** `hallmark tokens create|revoke|list` on the registry named by HALLMARK_DB. */
+import { type Command, InvalidArgumentError } from 'commander';
+import { SCOPES, tokenLabelSchema, type Scope } from '../../server/registry/tokens.ts';
+import { CliError } from './io.ts';
+import { cliActor, nowSeconds, withRegistry } from './registry.ts';
+
+function scopeList(value: string, previous: Scope[] = []): Scope[] {
+  const scopes = value.split(',').map((s) => s.trim());
+  for (const s of scopes) {
+    if (!(SCOPES as readonly string[]).includes(s))
+      throw new InvalidArgumentError(`unknown scope "${s}" (scopes: ${SCOPES.join(', ')})`);
+  }
+  return [...previous, ...(scopes as Scope[])];
+}
+
+export function registerTokenCommands(tokens: Command): void {
+  tokens
+    .command('create')
+    .description('create an API token; prints the token alone on stdout (shown once)')
+    .requiredOption(
+      '--scope <scopes>',
+      `scope(s), repeatable or comma-separated: ${SCOPES.join(', ')}`,
+      scopeList,
+    )
+    .requiredOption('--label <label>', 'who uses it (appears in the audit trail), e.g. erp-sap')
+    .action((opts: { scope: Scope[]; label: string }) => {
+      const label = tokenLabelSchema.safeParse(opts.label);
+      if (!label.success) throw new CliError(`--label ${label.error.issues[0]!.message}`);
+      withRegistry((registry) => {
+        const now = nowSeconds();
+        const { token, info } = registry.tokens.create(label.data, opts.scope, now);
+        registry.events.append({
+          at: now,
+          actor: cliActor('tokens create'),
+          action: 'token.created',
+          detail: { id: info.id, label: info.label, scopes: info.scopes },
+        });
+        process.stderr.write(
+          `created token ${info.id} "${info.label}" with scopes ${info.scopes.join(', ')}\n`,
+        );
+        process.stdout.write(`${token}\n`);
+      });
+    });
+
+  tokens
+    .command('revoke')
+    .description('revoke a token by id (or the whole token); effective on its next request')
+    .argument('<id>', 'token id as shown by `tokens list`, or the token itself')
+    .action((id: string) => {
+      withRegistry((registry) => {
+        const now = nowSeconds();
+        if (!registry.tokens.revoke(id, now)) throw new CliError(`no active token ${id}`, 1);
+        registry.events.append({
+          at: now,
+          actor: cliActor('tokens revoke'),
+          action: 'token.revoked',
+          detail: { id: id.length > 12 ? id.slice(4, 16) : id },
+        });
+        process.stderr.write(`revoked ${id.length > 12 ? id.slice(4, 16) : id}\n`);
+      });
+    });
+
+  tokens
+    .command('list')
+    .description('list tokens (never their secrets)')
+    .action(() => {
+      withRegistry((registry) => {
+        for (const t of registry.tokens.list()) {
+          const state =
+            t.revokedAt === null
+              ? 'active'
+              : `revoked ${new Date(t.revokedAt * 1000).toISOString()}`;
+          process.stdout.write(
+            `${t.id}  ${t.label.padEnd(24)} ${t.scopes.join(',').padEnd(20)} ${state}\n`,
+          );
+        }
+      });
+    });
+}

@@ -1,0 +1,83 @@
+/** Service configuration from the environment, validated: every bad variable named at once. */
+import { z } from 'zod';
+import { issuerCode } from '../shared/claims.ts';
+import { normaliseBaseUrl } from '../shared/qr.ts';
+import { MIN_PASSPHRASE_LENGTH } from './keys/sealed.ts';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  HALLMARK_DB: z.string().min(1).default('./data/hallmark.db'),
+  HALLMARK_PUBLIC_URL: z
+    .string()
+    .refine((u) => {
+      try {
+        normaliseBaseUrl(u);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an http(s) URL without query or fragment')
+    .optional(),
+  HALLMARK_KEY_PASSPHRASE: z
+    .string()
+    .min(MIN_PASSPHRASE_LENGTH, `must be at least ${MIN_PASSPHRASE_LENGTH} characters`)
+    .optional(),
+  HALLMARK_ISSUER: z
+    .string()
+    .refine((s) => issuerCode.safeParse(s).success, 'must be 2-8 upper-case letters or digits')
+    .default('DEMO'),
+  HALLMARK_SAMPLE_DATA: bool.default(true),
+  HALLMARK_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
+  HALLMARK_PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  HALLMARK_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  NODE_ENV: z.string().optional(),
+});
+
+export interface ServiceConfig {
+  port: number;
+  host: string;
+  dbPath: string;
+  publicUrl: string;
+  passphrase: string | undefined;
+  issuer: string;
+  sampleData: boolean;
+  logLevel: string;
+  publicRateLimit: number;
+  trustProxy: number;
+  production: boolean;
+}
+
+/** Thrown when the environment is invalid; lists each variable and reason. */
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment. @throws ConfigError */
+export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
+  // Treat empty variables as unset, as shells and .env files often leave them.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const result = envSchema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dbPath: e.HALLMARK_DB,
+    publicUrl: e.HALLMARK_PUBLIC_URL ?? `http://localhost:${e.PORT}/`,
+    passphrase: e.HALLMARK_KEY_PASSPHRASE,
+    issuer: e.HALLMARK_ISSUER,
+    sampleData: e.HALLMARK_SAMPLE_DATA,
+    logLevel: e.HALLMARK_LOG_LEVEL,
+    publicRateLimit: e.HALLMARK_PUBLIC_RATE_LIMIT,
+    trustProxy: e.HALLMARK_TRUST_PROXY,
+    production: e.NODE_ENV === 'production',
+  };
+}

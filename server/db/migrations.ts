@@ -1,0 +1,73 @@
+/**
+ * Numbered migrations, applied in order at start inside one transaction each. Never edit a
+ * released migration: add the next number.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'registry',
+    sql: `
+      CREATE TABLE keys (
+        kid          TEXT PRIMARY KEY,
+        public_jwk   TEXT NOT NULL,
+        sealed       TEXT NOT NULL,             -- private seed, scrypt + AES-256-GCM
+        state        TEXT NOT NULL CHECK (state IN ('active', 'retired')),
+        not_before   INTEGER NOT NULL,
+        not_after    INTEGER,
+        created_at   INTEGER NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX keys_one_active ON keys(state) WHERE state = 'active';
+
+      CREATE TABLE status_lists (
+        id           INTEGER PRIMARY KEY,       -- list number: index / size
+        size         INTEGER NOT NULL,
+        multiplier   INTEGER NOT NULL,          -- odd: position = seq * multiplier mod size
+        offset       INTEGER NOT NULL,
+        next_seq     INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+
+      CREATE TABLE certificates (
+        id           INTEGER PRIMARY KEY,
+        issuer       TEXT NOT NULL,
+        serial       TEXT NOT NULL,
+        generation   INTEGER NOT NULL,
+        status       TEXT NOT NULL DEFAULT 'active'
+                       CHECK (status IN ('active', 'revoked', 'stolen', 'replaced')),
+        status_reason TEXT,
+        status_changed_at INTEGER,
+        status_index INTEGER NOT NULL UNIQUE,
+        kid          TEXT NOT NULL REFERENCES keys(kid),
+        claims       TEXT NOT NULL,             -- canonical JSON, exactly the signed payload
+        jws          TEXT NOT NULL,
+        issued_at    INTEGER NOT NULL,
+        UNIQUE (issuer, serial, generation)
+      ) STRICT;
+      CREATE INDEX certificates_serial ON certificates(serial, generation DESC);
+
+      CREATE TABLE tokens (
+        id           TEXT PRIMARY KEY,          -- public part of the token
+        secret_hash  BLOB NOT NULL,             -- SHA-256 of the secret part
+        label        TEXT NOT NULL,
+        scopes       TEXT NOT NULL,             -- space-separated
+        created_at   INTEGER NOT NULL,
+        revoked_at   INTEGER
+      ) STRICT;
+
+      CREATE TABLE events (
+        id           INTEGER PRIMARY KEY,
+        at           INTEGER NOT NULL,
+        actor        TEXT NOT NULL,             -- token label, or cli:<command>
+        action       TEXT NOT NULL,
+        serial       TEXT,
+        detail       TEXT,                      -- JSON
+        reason       TEXT
+      ) STRICT;
+      CREATE INDEX events_serial ON events(serial);
+      -- The audit trail is append-only.
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+    `,
+  },
+];

@@ -1,0 +1,56 @@
+/**
+ * The express app. `createApp(deps)` wires routes and middleware and never listens, reads
+ * the environment or opens files: that is `server/main.ts`'s job.
+ */
+import express, { type Express } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { Registry } from '../registry/registry.ts';
+import { errorHandler, ApiError, notFound } from './errors.ts';
+import { requestContext } from './request-context.ts';
+import { certificateRoutes } from './routes/certificates.ts';
+import { healthRoutes, wellKnownRoutes } from './routes/well-known.ts';
+
+export interface AppConfig {
+  /** Base URL of the verification page, used in QR codes. */
+  publicUrl: string;
+  /** Brand code for certificates whose input names none. */
+  defaultIssuer: string;
+  /** Requests per minute per client address on public endpoints. */
+  publicRateLimit: number;
+  /** Trust X-Forwarded-For from this many proxies (0: none). */
+  trustProxy: number;
+}
+
+export interface AppDeps {
+  registry: Registry;
+  config: AppConfig;
+  logger: Logger;
+}
+
+export function createApp({ registry, config, logger }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('query parser', 'simple');
+  app.use(requestContext(logger));
+  app.use(helmet());
+
+  const publicLimit = rateLimit({
+    windowMs: 60_000,
+    limit: config.publicRateLimit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) =>
+      next(new ApiError(429, 'RATE_LIMITED', 'too many requests; try again in a minute')),
+  });
+
+  app.use(healthRoutes(registry));
+  app.use(publicLimit, wellKnownRoutes(registry));
+  app.use('/api/v1/certificates', certificateRoutes(registry, config));
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,21 @@
+/** JSON views of stored certificates. */
+import { toQr } from '../../shared/qr.ts';
+import type { CertificateRecord } from '../registry/certificates.ts';
+
+export function certificateView(record: CertificateRecord, publicUrl: string) {
+  const qr = toQr(record.certificate, publicUrl);
+  return {
+    serial: record.serial,
+    issuer: record.issuer,
+    generation: record.generation,
+    status: record.status,
+    ...(record.statusReason ? { statusReason: record.statusReason } : {}),
+    issuedAt: new Date(record.issuedAt * 1000).toISOString(),
+    statusIndex: record.statusIndex,
+    kid: record.kid,
+    claims: record.certificate.claims,
+    jws: record.certificate.jws,
+    qr: qr.text,
+    url: qr.url,
+  };
+}

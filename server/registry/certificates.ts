@@ -1,0 +1,106 @@
+/** Stored certificates: one row per issuer + serial + generation, with status. */
+import { fromBase64url } from '../../shared/bytes.ts';
+import type { Certificate } from '../../shared/certificate.ts';
+import { canonicalClaimsJson, parseClaims } from '../../shared/claims.ts';
+import type { Db } from '../db/database.ts';
+
+export type CertificateStatus = 'active' | 'revoked' | 'stolen' | 'replaced';
+
+export interface CertificateRecord {
+  id: number;
+  issuer: string;
+  serial: string;
+  generation: number;
+  status: CertificateStatus;
+  statusReason: string | null;
+  statusChangedAt: number | null;
+  statusIndex: number;
+  kid: string;
+  issuedAt: number;
+  certificate: Certificate;
+}
+
+interface Row {
+  id: number;
+  issuer: string;
+  serial: string;
+  generation: number;
+  status: CertificateStatus;
+  status_reason: string | null;
+  status_changed_at: number | null;
+  status_index: number;
+  kid: string;
+  claims: string;
+  jws: string;
+  issued_at: number;
+}
+
+/** Rebuilds the certificate from its stored JWS (the claims column is its exact payload). */
+export function toRecord(row: Row): CertificateRecord {
+  return {
+    id: row.id,
+    issuer: row.issuer,
+    serial: row.serial,
+    generation: row.generation,
+    status: row.status,
+    statusReason: row.status_reason,
+    statusChangedAt: row.status_changed_at,
+    statusIndex: row.status_index,
+    kid: row.kid,
+    issuedAt: row.issued_at,
+    certificate: {
+      claims: parseClaims(JSON.parse(row.claims)),
+      kid: row.kid,
+      signature: fromBase64url(row.jws.slice(row.jws.lastIndexOf('.') + 1)),
+      jws: row.jws,
+    },
+  };
+}
+
+export class CertificateStore {
+  private readonly latest;
+  private readonly insertStmt;
+
+  constructor(private readonly db: Db) {
+    this.latest = db.prepare(
+      'SELECT * FROM certificates WHERE issuer = ? AND serial = ? ORDER BY generation DESC LIMIT 1',
+    );
+    this.insertStmt = db.prepare(
+      'INSERT INTO certificates (issuer, serial, generation, status_index, kid, claims, jws, issued_at) VALUES (@issuer, @serial, @generation, @statusIndex, @kid, @claims, @jws, @issuedAt) RETURNING *',
+    );
+  }
+
+  /** The newest generation for a serial, or undefined. */
+  findLatest(issuer: string, serial: string): CertificateRecord | undefined {
+    const row = this.latest.get(issuer, serial) as Row | undefined;
+    return row && toRecord(row);
+  }
+
+  /** Inserts a signed certificate; the caller holds the transaction. */
+  insert(cert: Certificate): CertificateRecord {
+    const c = cert.claims;
+    const row = this.insertStmt.get({
+      issuer: c.iss,
+      serial: c.sn,
+      generation: c.gen,
+      statusIndex: c.sli,
+      kid: cert.kid,
+      claims: canonicalClaimsJson(c),
+      jws: cert.jws,
+      issuedAt: c.iat,
+    }) as Row;
+    return toRecord(row);
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM certificates').get() as { n: number }).n;
+  }
+
+  /** Every stored certificate, in id order, streamed (for backup checks). */
+  *all(): Generator<CertificateRecord> {
+    for (const row of this.db
+      .prepare('SELECT * FROM certificates ORDER BY id')
+      .iterate() as IterableIterator<Row>)
+      yield toRecord(row);
+  }
+}

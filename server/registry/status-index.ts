@@ -1,0 +1,49 @@
+/**
+ * Status-list index allocation. Indexes are assigned here, never derived from the
+ * certificate. Each list has `size` entries (a power of two); the n-th certificate of a list
+ * takes position (n · multiplier + offset) mod size with a random odd multiplier — a
+ * permutation of the list — so neighbours in the list are not neighbours in production order
+ * and a list position says nothing about when a watch was made.
+ */
+import { randomInt } from 'node:crypto';
+import type { Db } from '../db/database.ts';
+
+/** Entries per status list: 2^20, about a million watches (W3C suggests ≥ 131,072 for herd privacy). */
+export const STATUS_LIST_SIZE = 1 << 20;
+
+export class StatusIndexAllocator {
+  private readonly current;
+  private readonly advance;
+  private readonly create;
+
+  constructor(
+    db: Db,
+    private readonly size = STATUS_LIST_SIZE,
+  ) {
+    this.current = db.prepare(
+      'SELECT * FROM status_lists WHERE next_seq < size ORDER BY id LIMIT 1',
+    );
+    this.advance = db.prepare('UPDATE status_lists SET next_seq = next_seq + 1 WHERE id = ?');
+    this.create = db.prepare(
+      'INSERT INTO status_lists (id, size, multiplier, offset) VALUES ((SELECT coalesce(max(id) + 1, 0) FROM status_lists), ?, ?, ?) RETURNING *',
+    );
+  }
+
+  /** Allocates the next index. Call inside the transaction that stores the certificate. */
+  allocate(): number {
+    type List = { id: number; size: number; multiplier: number; offset: number; next_seq: number };
+    const list =
+      (this.current.get() as List | undefined) ??
+      (this.create.get(
+        this.size,
+        randomInt(this.size >> 4, this.size >> 1) * 2 + 1,
+        randomInt(0, this.size),
+      ) as List);
+    this.advance.run(list.id);
+    // BigInt keeps seq · multiplier exact (both can approach 2^20).
+    const position = Number(
+      (BigInt(list.next_seq) * BigInt(list.multiplier) + BigInt(list.offset)) % BigInt(list.size),
+    );
+    return list.id * list.size + position;
+  }
+}
