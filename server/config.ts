@@ -35,6 +35,7 @@ const envSchema = z.object({
     .default('info'),
   HALLMARK_PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   HALLMARK_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  HALLMARK_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   NODE_ENV: z.string().optional(),
 });
 
@@ -49,6 +50,7 @@ export interface ServiceConfig {
   logLevel: string;
   publicRateLimit: number;
   trustProxy: number;
+  workers: number;
   production: boolean;
 }
 
@@ -78,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     logLevel: e.HALLMARK_LOG_LEVEL,
     publicRateLimit: e.HALLMARK_PUBLIC_RATE_LIMIT,
     trustProxy: e.HALLMARK_TRUST_PROXY,
+    workers: e.HALLMARK_WORKERS,
     production: e.NODE_ENV === 'production',
   };
 }

@@ -1,19 +1,23 @@
 /**
  * The service entry point: reads the environment, opens the database, loads the signing key,
- * and listens. Everything else is built by createApp and the registry.
+ * and listens. Everything else is built by createApp and the registry. With
+ * HALLMARK_WORKERS > 1 a primary process prepares the registry and runs checkpoints, and
+ * that many worker processes serve HTTP over the same database.
  */
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type ServiceConfig } from './config.ts';
-import { openDatabase } from './db/database.ts';
+import { startCheckpointer } from './db/checkpointer.ts';
+import { openDatabase, type Db } from './db/database.ts';
 import { createApp } from './http/app.ts';
+import { certificateView } from './http/views.ts';
 import { SAMPLE_WATCHES } from './issuing/sample-data.ts';
 import { resolvePassphrase } from './keys/passphrase.ts';
 import { createRegistry, type Registry } from './registry/registry.ts';
-import { certificateView } from './http/views.ts';
 
 export interface RunningService {
-  server: Server;
+  server?: Server;
   port: number;
   registry: Registry;
   config: ServiceConfig;
@@ -23,15 +27,22 @@ export interface RunningService {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** Starts the service from an environment. Console output (`say`) is for the operator, not the log. */
-export async function startService(
-  env: NodeJS.ProcessEnv,
-  options: { logger?: Logger; say?: (text: string) => void } = {},
-): Promise<RunningService> {
-  const config = loadConfig(env);
-  const say = options.say ?? ((text: string) => process.stdout.write(text));
-  const logger =
-    options.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
+interface StartOptions {
+  logger?: Logger;
+  /** Operator-facing console output (banners), not the log. */
+  say?: (text: string) => void;
+}
+
+/**
+ * Opens the registry and does the first-start work once: the first key, the bootstrap admin
+ * token, the sample certificates, each announced to the operator.
+ * @throws SealError when the passphrase does not open the active key.
+ */
+function prepareRegistry(
+  config: ServiceConfig,
+  logger: Logger,
+  say: (text: string) => void,
+): { db: Db; registry: Registry } {
   const source = resolvePassphrase(config, { create: true });
   const db = openDatabase(config.dbPath);
   const registry = createRegistry(db, {
@@ -76,11 +87,57 @@ export async function startService(
       });
       say(banner(['Sample certificates (open a link to verify it):', ...lines]));
     }
+    return { db, registry };
   } catch (error) {
     db.close();
     throw error;
   }
+}
 
+/** Starts the service from an environment: one process, or a primary and its workers. */
+export async function startService(
+  env: NodeJS.ProcessEnv,
+  options: StartOptions = {},
+): Promise<RunningService> {
+  const config = loadConfig(env);
+  const logger =
+    options.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
+  const say = options.say ?? ((text: string) => process.stdout.write(text));
+  if (cluster.isWorker) return startHttp(config, logger, openWorkerRegistry(config));
+  const { db, registry } = prepareRegistry(config, logger, say);
+  const checkpointer = startCheckpointer(db, config.dbPath, logger);
+  if (config.workers <= 1) {
+    const running = await startHttp(config, logger, { db, registry });
+    const closeHttp = running.close;
+    const close = async () => {
+      await closeHttp();
+      await checkpointer.stop();
+      db.close();
+      logger.info('stopped');
+    };
+    return { ...running, close };
+  }
+  return startPrimary(config, logger, { db, registry }, checkpointer);
+}
+
+function openWorkerRegistry(config: ServiceConfig): { db: Db; registry: Registry } {
+  const { passphrase } = resolvePassphrase(config, { create: false });
+  const db = openDatabase(config.dbPath);
+  db.pragma('wal_autocheckpoint = 0'); // the primary checkpoints
+  const registry = createRegistry(db, {
+    passphrase,
+    defaultIssuer: config.issuer,
+    now: nowSeconds,
+  });
+  registry.keys.active();
+  return { db, registry };
+}
+
+async function startHttp(
+  config: ServiceConfig,
+  logger: Logger,
+  { db, registry }: { db: Db; registry: Registry },
+): Promise<RunningService> {
   const app = createApp({
     registry,
     logger,
@@ -95,27 +152,83 @@ export async function startService(
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  // Longer than the usual load balancer idle timeout (60 s), so the proxy, not us, closes
+  // idle connections: no request lands on a socket we are closing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info(
-    { port, host: config.host, db: config.dbPath, publicUrl: config.publicUrl },
-    'listening',
-  );
+  if (!cluster.isWorker)
+    logger.info(
+      { port, host: config.host, db: config.dbPath, publicUrl: config.publicUrl },
+      'listening',
+    );
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= new Promise<void>((resolve) => {
       logger.info('shutting down: finishing in-flight requests');
       const force = setTimeout(() => server.closeAllConnections(), 10_000);
+      // Keep-alive connections become idle as their last response ends: close them then.
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
       server.close(() => {
         clearTimeout(force);
-        db.close();
-        logger.info('stopped');
+        clearInterval(idle);
+        if (cluster.isWorker) db.close();
         resolve();
       });
       server.closeIdleConnections();
     }));
   return { server, port, registry, config, close };
+}
+
+async function startPrimary(
+  config: ServiceConfig,
+  logger: Logger,
+  { db, registry }: { db: Db; registry: Registry },
+  checkpointer: { stop(): Promise<void> },
+): Promise<RunningService> {
+  let stopping = false;
+  const fork = () => cluster.fork({ HALLMARK_SAMPLE_DATA: 'false' });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
+    fork();
+  });
+  await Promise.all(
+    Array.from(
+      { length: config.workers },
+      () => new Promise<void>((resolve) => fork().once('listening', () => resolve())),
+    ),
+  );
+  logger.info(
+    {
+      port: config.port,
+      host: config.host,
+      db: config.dbPath,
+      publicUrl: config.publicUrl,
+      workers: config.workers,
+    },
+    'listening',
+  );
+  const close = async () => {
+    stopping = true;
+    logger.info('shutting down: stopping workers');
+    await Promise.all(
+      Object.values(cluster.workers ?? {}).map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (!w || w.isDead()) return resolve();
+            w.once('exit', () => resolve());
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    await checkpointer.stop();
+    db.close();
+    logger.info('stopped');
+  };
+  return { port: config.port, registry, config, close };
 }
 
 function banner(lines: string[]): string {

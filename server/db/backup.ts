@@ -4,7 +4,8 @@
  * block writers). A restore first proves the copy: SQLite's integrity check, then every
  * certificate re-verified with the shared verifier against the keys stored in the copy.
  */
-import { existsSync, renameSync, rmSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { canonicalClaimsJson } from '../../shared/claims.ts';
 import { keySetFromJwks, type PublicJwk } from '../../shared/keys.ts';
 import { verify } from '../../shared/verify.ts';
@@ -133,6 +134,7 @@ export function restoreFrom(
   if (report.problems.length > 0) return report;
   if (existsSync(target) && !options.force)
     throw new Error(`${target} exists; pass --force to replace it`);
+  mkdirSync(dirname(target), { recursive: true });
   const staging = `${target}.restoring`;
   rmSync(staging, { force: true });
   copyFileSync(file, staging);

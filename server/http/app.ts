@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.ts';
 import { errorHandler, ApiError, notFound } from './errors.ts';
+import { apiHeaders } from './headers.ts';
 import { requestContext } from './request-context.ts';
 import { certificateRoutes } from './routes/certificates.ts';
 import { healthRoutes, wellKnownRoutes } from './routes/well-known.ts';
@@ -34,8 +35,11 @@ export function createApp({ registry, config, logger }: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
+  // ETags are computed where they help (JWKS, status lists), not hashed for every API answer.
+  app.set('etag', false);
   app.use(requestContext(logger));
-  app.use(helmet());
+  app.use('/api', apiHeaders);
+  app.use(/^(?!\/api\/).*/, helmet());
 
   const publicLimit = rateLimit({
     windowMs: 60_000,
@@ -47,7 +51,10 @@ export function createApp({ registry, config, logger }: AppDeps): Express {
   });
 
   app.use(healthRoutes(registry));
-  app.use(publicLimit, wellKnownRoutes(registry));
+  // Only the public, unauthenticated endpoints are rate-limited per address: authenticated
+  // issuing is bounded by its tokens, and must sustain ERP bursts.
+  app.use('/.well-known', publicLimit);
+  app.use(wellKnownRoutes(registry));
   app.use('/api/v1/certificates', certificateRoutes(registry, config));
 
   app.use(notFound);

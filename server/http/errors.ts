@@ -35,11 +35,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (e.status >= 500)
       logger.error({ err: error, reqId: res.locals.requestId }, 'request failed');
     if (res.headersSent) return void res.end();
-    res
-      .status(e.status)
-      .json({
-        error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) },
-      });
+    res.status(e.status).json({
+      error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) },
+    });
     void req;
   };
 }

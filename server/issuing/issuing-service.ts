@@ -58,12 +58,38 @@ export interface IssuingDeps {
   now: () => number;
 }
 
+interface Queued {
+  input: WatchInput;
+  actor: string;
+  resolve: (outcome: IssueOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+type Settled = { ok: true; value: IssueOutcome } | { ok: false; error: unknown };
+
+/** Most requests written in one group commit. */
+const MAX_GROUP = 256;
+
 export class IssuingService {
   private readonly issueTx;
+  private readonly groupTx;
+  private readonly queue: Queued[] = [];
+  private scheduled = false;
 
   constructor(private readonly deps: IssuingDeps) {
+    // Called inside groupTx, better-sqlite3 runs this as a SAVEPOINT: a failing item rolls
+    // back alone and the others in the group still commit.
     this.issueTx = deps.db.transaction((input: WatchInput, actor: string) =>
       this.issueInside(input, actor),
+    );
+    this.groupTx = deps.db.transaction((items: Queued[]): Settled[] =>
+      items.map((item) => {
+        try {
+          return { ok: true, value: this.issueTx(item.input, item.actor) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
     );
   }
 
@@ -73,6 +99,39 @@ export class IssuingService {
    */
   issue(input: WatchInput, actor: string): IssueOutcome {
     return this.issueTx.immediate(input, actor);
+  }
+
+  /**
+   * As `issue`, for concurrent callers (the HTTP API): requests that arrive together are
+   * written in one transaction (group commit), each in its own savepoint, and every caller is
+   * answered only after that commit. A commit costs more than signing a certificate on this
+   * hardware, so this is what lets the service keep up with ERP bursts.
+   */
+  issueQueued(input: WatchInput, actor: string): Promise<IssueOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ input, actor, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const items = this.queue.splice(0, MAX_GROUP);
+    let settled: Settled[] = [];
+    try {
+      settled = this.groupTx.immediate(items);
+    } catch (error) {
+      // The commit itself failed: nothing of this group was stored.
+      for (const item of items) item.reject(error);
+    }
+    settled.forEach((s, i) => (s.ok ? items[i]!.resolve(s.value) : items[i]!.reject(s.error)));
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   /**

@@ -66,7 +66,7 @@ export class CertificateStore {
       'SELECT * FROM certificates WHERE issuer = ? AND serial = ? ORDER BY generation DESC LIMIT 1',
     );
     this.insertStmt = db.prepare(
-      'INSERT INTO certificates (issuer, serial, generation, status_index, kid, claims, jws, issued_at) VALUES (@issuer, @serial, @generation, @statusIndex, @kid, @claims, @jws, @issuedAt) RETURNING *',
+      'INSERT INTO certificates (issuer, serial, generation, status_index, kid, claims, jws, issued_at) VALUES (@issuer, @serial, @generation, @statusIndex, @kid, @claims, @jws, @issuedAt)',
     );
   }
 
@@ -79,7 +79,7 @@ export class CertificateStore {
   /** Inserts a signed certificate; the caller holds the transaction. */
   insert(cert: Certificate): CertificateRecord {
     const c = cert.claims;
-    const row = this.insertStmt.get({
+    const { lastInsertRowid } = this.insertStmt.run({
       issuer: c.iss,
       serial: c.sn,
       generation: c.gen,
@@ -88,8 +88,20 @@ export class CertificateStore {
       claims: canonicalClaimsJson(c),
       jws: cert.jws,
       issuedAt: c.iat,
-    }) as Row;
-    return toRecord(row);
+    });
+    return {
+      id: Number(lastInsertRowid),
+      issuer: c.iss,
+      serial: c.sn,
+      generation: c.gen,
+      status: 'active',
+      statusReason: null,
+      statusChangedAt: null,
+      statusIndex: c.sli,
+      kid: cert.kid,
+      issuedAt: c.iat,
+      certificate: cert,
+    };
   }
 
   count(): number {

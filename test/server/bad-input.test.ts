@@ -85,3 +85,17 @@ describe('public rate limit', () => {
     expect(res.headers['ratelimit-policy'] ?? res.headers['ratelimit']).toBeDefined();
   });
 });
+
+describe('the public rate limit does not touch authenticated issuing', () => {
+  it('issues past the public limit', async () => {
+    const limited = testService({ config: { publicRateLimit: 2 } });
+    const token = limited.token(['issue']);
+    for (let i = 0; i < 5; i++) {
+      const res = await request(limited.app)
+        .post('/api/v1/certificates')
+        .set('Authorization', `Bearer ${token}`)
+        .send(watchBody({ serial: `LIM0000${i}` }));
+      expect(res.status).toBe(201);
+    }
+  });
+});

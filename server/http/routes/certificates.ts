@@ -45,9 +45,9 @@ export function certificateRoutes(registry: Registry, config: CertificateRouteCo
     requireScope(tokens, 'issue'),
     requireJson,
     json({ limit: '16kb' }),
-    (req, res) => {
+    async (req, res) => {
       const input = parseWatchInput(req.body);
-      const { outcome, record } = issuing.issue(input, actorName(res.locals));
+      const { outcome, record } = await issuing.issueQueued(input, actorName(res.locals));
       res.status(outcome === 'created' ? 201 : 200).json(certificateView(record, config.publicUrl));
     },
   );

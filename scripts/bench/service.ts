@@ -1,0 +1,216 @@
+/**
+ * `npm run bench:service`: certificates issued per second through POST /api/v1/certificates
+ * by 32 concurrent keep-alive clients on loopback, with p50/p99 latency, against the real
+ * service process (one process, then HALLMARK_WORKERS=2); next to the raw signer rate
+ * measured in the same run.
+ *
+ * The load comes from wrk (C, Debian's package) when installed: a Node client on the second
+ * core saturates before the service does. Without wrk, a Node keep-alive client is used and
+ * the figure is a lower bound (the script says which).
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../server/db/database.ts';
+import { createRegistry } from '../../server/registry/registry.ts';
+import { compareRates, fmt, row } from './measure.ts';
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number);
+const PASSPHRASE = 'benchmark passphrase only';
+const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
+
+interface Run {
+  count: number;
+  errors: number;
+  elapsed: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** A fresh registry with a key and an issue token, prepared before the service starts. */
+function prepare(dir: string): { dbPath: string; token: string } {
+  const dbPath = join(dir, 'hallmark.db');
+  const db = openDatabase(dbPath);
+  const now = Math.floor(Date.now() / 1000);
+  const registry = createRegistry(db, {
+    passphrase: PASSPHRASE,
+    defaultIssuer: 'HUB',
+    now: () => now,
+  });
+  registry.keys.ensureKey(now - 10);
+  const { token } = registry.tokens.create('bench', ['issue'], now);
+  db.close();
+  return { dbPath, token };
+}
+
+function wrkLoad(port: number, token: string, seconds: number, prefix: string): Run {
+  const out = execFileSync(
+    'wrk',
+    [
+      '-t1',
+      `-c${CLIENTS}`,
+      `-d${seconds}s`,
+      '-s',
+      'scripts/bench/issue.lua',
+      `http://127.0.0.1:${port}`,
+      '--',
+      token,
+      prefix,
+    ],
+    { encoding: 'utf8' },
+  );
+  const m = /RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(out);
+  if (!m) throw new Error(`unexpected wrk output:\n${out}`);
+  const [requests, errors, elapsed, p50, p99, max] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return { count: requests - errors, errors, elapsed, p50, p99, max };
+}
+
+async function nodeLoad(
+  port: number,
+  token: string,
+  seconds: number,
+  prefix: string,
+): Promise<Run> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const post = (serial: string) =>
+    new Promise<{ status: number; ms: number }>((resolve, reject) => {
+      const body = JSON.stringify({
+        serial,
+        reference: '441.NX.1170.RX',
+        model: 'Big Bang Unico 42 mm',
+        caseMaterial: 'King Gold',
+        calibre: 'HUB1280',
+        manufacturedOn: '2026-03-02',
+      });
+      const start = performance.now();
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/api/v1/certificates',
+          method: 'POST',
+          agent,
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, ms: performance.now() - start }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const latencies: number[] = [];
+  let errors = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, c) => {
+      for (let i = 0; performance.now() < end; i++) {
+        const r = await post(`${prefix}${c}X${i}`);
+        if (r.status === 201) latencies.push(r.ms);
+        else errors++;
+      }
+    }),
+  );
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return {
+    count: sorted.length,
+    errors,
+    elapsed: (performance.now() - start) / 1000,
+    p50: pct(50),
+    p99: pct(99),
+    max: sorted[sorted.length - 1]!,
+  };
+}
+
+async function waitForService(port: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const ok = await new Promise<boolean>((resolve) =>
+      request({ host: '127.0.0.1', port, path: '/healthz' }, (r) => {
+        r.resume();
+        resolve(r.statusCode === 200);
+      })
+        .on('error', () => resolve(false))
+        .end(),
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('service did not start');
+}
+
+async function scenario(workers: number): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), 'hallmark-bench-'));
+  const { dbPath, token } = prepare(dir);
+  const port = 18_000 + Math.floor(Math.random() * 2000);
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, 'bin/hallmark.js', 'serve'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HALLMARK_DB: dbPath,
+      HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
+      HALLMARK_SAMPLE_DATA: 'false',
+      HALLMARK_LOG_LEVEL: 'warn',
+      HALLMARK_WORKERS: String(workers),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    await waitForService(port);
+    if (hasWrk) {
+      wrkLoad(port, token, 2, 'WARM'); // JIT warm-up, not counted
+      return wrkLoad(port, token, SECONDS, 'B');
+    }
+    await nodeLoad(port, token, 1.5, 'WARM');
+    return await nodeLoad(port, token, SECONDS, 'B');
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const generator = hasWrk
+  ? 'wrk (C)'
+  : 'a Node http client (install wrk for the true figure; this is a lower bound)';
+process.stdout.write(
+  `Hallmark service benchmark — node ${process.version}, ${CLIENTS} concurrent clients, ${SECONDS} s per run, loopback, load from ${generator}\n`,
+);
+const { privateKey } = generateKeyPairSync('ed25519');
+const input = Buffer.alloc(330, 'a'); // the size of a certificate's JWS signing input
+for (const workers of WORKER_COUNTS) {
+  const run = await scenario(workers);
+  const raw = compareRates({ raw: () => nodeSign(null, input, privateKey) }, 5, 300).raw;
+  const rate = run.count / run.elapsed;
+  process.stdout.write(
+    `\nHALLMARK_WORKERS=${workers} (${workers} service process${workers > 1 ? 'es' : ''})\n`,
+  );
+  row('raw node:crypto Ed25519 sign, one core', `${fmt(raw)}/s`, 'physical reference (same run)');
+  row('issued through POST /api/v1/certificates', `${fmt(rate)}/s`, `goal ≥ 2,000/s`);
+  row('latency p50', `${fmt(run.p50, 2)} ms`);
+  row('latency p99', `${fmt(run.p99, 2)} ms`, 'goal < 50 ms');
+  row('latency max', `${fmt(run.max, 2)} ms`);
+  row('requests not 201', `${run.errors}`, `${run.count} certificates issued`);
+}

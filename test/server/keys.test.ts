@@ -1,0 +1,138 @@
+/** Key rotation, sealed keys, and a restart with the wrong passphrase. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { keySetFromJwks } from '../../shared/keys.ts';
+import { verify } from '../../shared/verify.ts';
+import { openDatabase } from '../../server/db/database.ts';
+import { createRegistry } from '../../server/registry/registry.ts';
+import { SealError } from '../../server/keys/sealed.ts';
+import { hallmark } from '../helpers/cli.ts';
+import { PASSPHRASE, startServiceProcess, testService, watchBody } from '../helpers/service.ts';
+
+describe('key rotation', () => {
+  it('old certificates keep verifying; new ones carry the new kid; the JWKS shows both windows', async () => {
+    const svc = testService();
+    const token = svc.token(['issue']);
+    const issue = (serial: string) =>
+      request(svc.app)
+        .post('/api/v1/certificates')
+        .set('Authorization', `Bearer ${token}`)
+        .send(watchBody({ serial }));
+    const before = (await issue('OLD00001')).body;
+    const oldKid = before.kid;
+
+    svc.clock.now += 60;
+    const { retired, active } = svc.registry.keys.rotate(svc.clock.now);
+    expect(retired).toBe(oldKid);
+    svc.clock.now += 60;
+    const after = (await issue('NEW00001')).body;
+    expect(after.kid).toBe(active);
+    expect(after.kid).not.toBe(oldKid);
+
+    const jwks = (await request(svc.app).get('/.well-known/jwks.json')).body;
+    expect(jwks.keys).toHaveLength(2);
+    expect(jwks.keys.find((k: { kid: string }) => k.kid === oldKid).exp).toBe(svc.clock.now - 60);
+    const keys = keySetFromJwks(jwks);
+    expect(verify(before.qr, keys, { now: svc.clock.now })).toMatchObject({
+      ok: true,
+      kid: oldKid,
+    });
+    expect(verify(after.qr, keys, { now: svc.clock.now })).toMatchObject({ ok: true, kid: active });
+    expect(svc.registry.keys.list().map((k) => k.state)).toEqual(['retired', 'active']);
+  });
+
+  it('keys are sealed at rest: the database holds no private key in clear, and the wrong passphrase cannot open it', () => {
+    const svc = testService();
+    const key = svc.registry.keys.active();
+    const seed = Buffer.from(key.exportSeed());
+    const dump = JSON.stringify(svc.registry.db.prepare('SELECT * FROM keys').all());
+    for (const form of [seed.toString('hex'), seed.toString('base64url'), seed.toString('base64')])
+      expect(dump).not.toContain(form);
+    const other = createRegistry(svc.registry.db, {
+      passphrase: 'a different passphrase',
+      defaultIssuer: 'HUB',
+      now: () => 0,
+    });
+    expect(() => other.keys.active()).toThrow(SealError);
+  });
+});
+
+describe('restart with the wrong passphrase', () => {
+  it('fails with a clear message and exit 1, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallmark-pass-'));
+    const env = {
+      HALLMARK_DB: join(dir, 'h.db'),
+      HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
+      HALLMARK_SAMPLE_DATA: 'false',
+    };
+    const first = await startServiceProcess(env, dir);
+    expect(await first.stop()).toBe(0);
+
+    const wrong = hallmark(['serve'], {
+      cwd: dir,
+      env: { ...env, HALLMARK_KEY_PASSPHRASE: 'not the right passphrase' },
+    });
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toBe(
+      'hallmark: cannot open the signing key: HALLMARK_KEY_PASSPHRASE is wrong or the key data is damaged\n',
+    );
+
+    const short = hallmark(['serve'], {
+      cwd: dir,
+      env: { ...env, HALLMARK_KEY_PASSPHRASE: 'short', PORT: 'eighty' },
+    });
+    expect(short.status).toBe(2);
+    expect(short.stderr).toContain('PORT: ');
+    expect(short.stderr).toContain('HALLMARK_KEY_PASSPHRASE: must be at least 12 characters');
+
+    // And the database was not touched by the failed starts.
+    const db = openDatabase(env.HALLMARK_DB);
+    expect((db.prepare('SELECT count(*) AS n FROM keys').get() as { n: number }).n).toBe(1);
+    db.close();
+  });
+
+  it('refuses to start in production without a passphrase', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallmark-prod-'));
+    const res = hallmark(['serve'], {
+      cwd: dir,
+      env: { HALLMARK_DB: join(dir, 'h.db'), NODE_ENV: 'production', HALLMARK_KEY_PASSPHRASE: '' },
+    });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/HALLMARK_KEY_PASSPHRASE is required when NODE_ENV=production/);
+  });
+});
+
+describe('secrets stay out of logs', () => {
+  it('no private key bytes or token secrets in the captured log of a busy app', async () => {
+    const svc = testService();
+    const token = svc.token(['issue', 'read']);
+    for (const body of [
+      watchBody(),
+      watchBody({ model: 'Other' }),
+      { junk: true },
+      watchBody({ serial: 'LOG00001' }),
+    ]) {
+      await request(svc.app)
+        .post('/api/v1/certificates')
+        .set('Authorization', `Bearer ${token}`)
+        .send(body);
+    }
+    await request(svc.app)
+      .get('/api/v1/certificates/HB26A0012345/qr.png')
+      .set('Authorization', `Bearer ${token}`);
+    await request(svc.app)
+      .get('/api/v1/certificates/HB26A0012345')
+      .set('Authorization', 'Bearer hmk_wrong');
+    svc.registry.keys.rotate(svc.clock.now + 1);
+    const log = svc.logs.join('');
+    expect(log).toContain('"path":"/api/v1/certificates"');
+    const seed = Buffer.from(svc.registry.keys.active().exportSeed());
+    for (const form of [seed.toString('hex'), seed.toString('base64url'), seed.toString('base64')])
+      expect(log).not.toContain(form);
+    expect(log).not.toContain(token.slice(-43));
+    expect(log).not.toMatch(/authorization/i);
+  });
+});
