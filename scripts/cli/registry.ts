@@ -18,15 +18,21 @@ export function cliConfig(): ServiceConfig {
   }
 }
 
-/** Runs `fn` with the registry open, closing the database afterwards. */
-export function withRegistry<T>(fn: (registry: Registry, config: ServiceConfig) => T): T {
+/**
+ * Runs `fn` with the registry open, closing the database afterwards. Commands that never
+ * touch a private key (tokens, status) pass `needsKey: false` and work without the passphrase.
+ */
+export function withRegistry<T>(
+  fn: (registry: Registry, config: ServiceConfig) => T,
+  options: { needsKey: boolean } = { needsKey: true },
+): T {
   const config = cliConfig();
-  let passphrase: string;
+  let passphrase = '';
   try {
     passphrase = resolvePassphrase(config, { create: false }).passphrase;
   } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message);
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    if (options.needsKey) throw new CliError(error.message);
   }
   const db = openDatabase(config.dbPath);
   try {

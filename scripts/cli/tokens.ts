@@ -4,6 +4,8 @@ import { SCOPES, tokenLabelSchema, type Scope } from '../../server/registry/toke
 import { CliError } from './io.ts';
 import { cliActor, nowSeconds, withRegistry } from './registry.ts';
 
+const NO_KEY = { needsKey: false };
+
 function scopeList(value: string, previous: Scope[] = []): Scope[] {
   const scopes = value.split(',').map((s) => s.trim());
   for (const s of scopes) {
@@ -39,7 +41,7 @@ export function registerTokenCommands(tokens: Command): void {
           `created token ${info.id} "${info.label}" with scopes ${info.scopes.join(', ')}\n`,
         );
         process.stdout.write(`${token}\n`);
-      });
+      }, NO_KEY);
     });
 
   tokens
@@ -57,7 +59,7 @@ export function registerTokenCommands(tokens: Command): void {
           detail: { id: id.length > 12 ? id.slice(4, 16) : id },
         });
         process.stderr.write(`revoked ${id.length > 12 ? id.slice(4, 16) : id}\n`);
-      });
+      }, NO_KEY);
     });
 
   tokens
@@ -74,6 +76,6 @@ export function registerTokenCommands(tokens: Command): void {
             `${t.id}  ${t.label.padEnd(24)} ${t.scopes.join(',').padEnd(20)} ${state}\n`,
           );
         }
-      });
+      }, NO_KEY);
     });
 }
