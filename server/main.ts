@@ -10,6 +10,7 @@ import pino, { type Logger } from 'pino';
 import { loadConfig, type ServiceConfig } from './config.ts';
 import { startCheckpointer } from './db/checkpointer.ts';
 import { openDatabase, type Db } from './db/database.ts';
+import { buildPage } from '../web/build.ts';
 import { createApp } from './http/app.ts';
 import { certificateView } from './http/views.ts';
 import { SAMPLE_WATCHES } from './issuing/sample-data.ts';
@@ -138,9 +139,11 @@ async function startHttp(
   logger: Logger,
   { db, registry }: { db: Db; registry: Registry },
 ): Promise<RunningService> {
+  const page = await buildPage({ jwks: { keys: registry.keys.publicJwks() } });
   const app = createApp({
     registry,
     logger,
+    page,
     config: {
       publicUrl: config.publicUrl,
       defaultIssuer: config.issuer,

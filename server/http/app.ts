@@ -10,7 +10,9 @@ import type { Registry } from '../registry/registry.ts';
 import { errorHandler, ApiError, notFound } from './errors.ts';
 import { apiHeaders } from './headers.ts';
 import { requestContext } from './request-context.ts';
+import type { PageBuild } from '../../web/build.ts';
 import { certificateRoutes } from './routes/certificates.ts';
+import { pageRoutes } from './routes/page.ts';
 import { healthRoutes, wellKnownRoutes } from './routes/well-known.ts';
 
 export interface AppConfig {
@@ -28,9 +30,11 @@ export interface AppDeps {
   registry: Registry;
   config: AppConfig;
   logger: Logger;
+  /** The verification page to serve at `/` (web/build.ts); none in API-only setups. */
+  page?: PageBuild;
 }
 
-export function createApp({ registry, config, logger }: AppDeps): Express {
+export function createApp({ registry, config, logger, page }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -39,7 +43,8 @@ export function createApp({ registry, config, logger }: AppDeps): Express {
   app.set('etag', false);
   app.use(requestContext(logger));
   app.use('/api', apiHeaders);
-  app.use(/^(?!\/api\/).*/, helmet());
+  // The page sets its own strict CSP (web/build.ts); helmet adds the rest of its defaults.
+  app.use(/^(?!\/api\/).*/, helmet({ contentSecurityPolicy: false }));
 
   const publicLimit = rateLimit({
     windowMs: 60_000,
@@ -56,6 +61,7 @@ export function createApp({ registry, config, logger }: AppDeps): Express {
   app.use('/.well-known', publicLimit);
   app.use(wellKnownRoutes(registry));
   app.use('/api/v1/certificates', certificateRoutes(registry, config));
+  if (page) app.use(pageRoutes(page));
 
   app.use(notFound);
   app.use(errorHandler(logger));

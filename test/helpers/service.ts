@@ -8,6 +8,7 @@ import { openDatabase } from '../../server/db/database.ts';
 import { createApp, type AppConfig } from '../../server/http/app.ts';
 import { createRegistry, type Registry } from '../../server/registry/registry.ts';
 import type { Scope } from '../../server/registry/tokens.ts';
+import { buildPage } from '../../web/build.ts';
 import { HALLMARK } from './cli.ts';
 import { NOW } from './fixtures.ts';
 
@@ -16,6 +17,8 @@ export const PUBLIC_URL = 'https://verify.hallmark.example/';
 
 export interface TestService {
   app: ReturnType<typeof createApp>;
+  /** Builds the app again with the verification page (its keys baked in) served at `/`. */
+  withPage(): Promise<ReturnType<typeof createApp>>;
   registry: Registry;
   clock: { now: number };
   /** Every log line written, as text. */
@@ -44,19 +47,24 @@ export function testService(
     },
   });
   const logger = pino({ level: 'trace' }, sink);
-  const app = createApp({
-    registry,
-    logger,
-    config: {
-      publicUrl: PUBLIC_URL,
-      defaultIssuer: 'HUB',
-      publicRateLimit: 10_000,
-      trustProxy: 0,
-      ...options.config,
-    },
-  });
+  const config = {
+    publicUrl: PUBLIC_URL,
+    defaultIssuer: 'HUB',
+    publicRateLimit: 10_000,
+    trustProxy: 0,
+    ...options.config,
+  };
+  const app = createApp({ registry, logger, config });
+  const withPage = async () =>
+    createApp({
+      registry,
+      logger,
+      config,
+      page: await buildPage({ jwks: { keys: registry.keys.publicJwks() } }),
+    });
   let n = 0;
   return {
+    withPage,
     app,
     registry,
     clock,

@@ -1,0 +1,13 @@
+import * as ed from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
+ed.hashes.sha512 = sha512;
+const pk = Uint8Array.from(Buffer.from(process.argv[2]!, 'hex'));
+const sig = Uint8Array.from(Buffer.from(process.argv[3]!, 'hex'));
+const msg = new Uint8Array(300);
+let t = performance.now();
+const ok = ed.verify(sig, msg, pk, { zip215: false });
+const first = performance.now() - t;
+t = performance.now();
+ed.verify(sig, msg, pk, { zip215: false });
+const second = performance.now() - t;
+console.log({ ok, first: first.toFixed(1), second: second.toFixed(1) });

@@ -1,0 +1,256 @@
+/**
+ * The verification page end to end in real headless Chromium (Debian's chromium driven by
+ * playwright-core), served by the real app.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signCertificate } from '../../shared/certificate.ts';
+import { toQr } from '../../shared/qr.ts';
+import { launchChromium, PHONE } from '../helpers/browser.ts';
+import { REPO } from '../helpers/cli.ts';
+import { sampleClaims, testKey } from '../helpers/fixtures.ts';
+import { listen, testService, watchBody } from '../helpers/service.ts';
+
+const ARTIFACTS = join(REPO, 'test', 'artifacts');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const svc = testService();
+const issueToken = svc.token(['issue', 'read']);
+let http: Awaited<ReturnType<typeof listen>>;
+let browser: Browser;
+
+/** Issues through the API and returns the certificate's link on the local page. */
+async function issue(
+  overrides: Record<string, unknown> = {},
+): Promise<{ link: string; digits: string; body: Record<string, unknown> }> {
+  const res = await request(svc.app)
+    .post('/api/v1/certificates')
+    .set('Authorization', `Bearer ${issueToken}`)
+    .send(watchBody(overrides));
+  expect(res.status).toBeLessThan(300);
+  const digits = String(res.body.qr).split('#')[1]!;
+  return { link: `${http.url}/#${digits}`, digits, body: res.body };
+}
+
+async function verdictOf(
+  page: Page,
+): Promise<{ verdict: string | null; code: string | null; text: string }> {
+  const title = page.locator('#verdict-title');
+  await title.waitFor();
+  return {
+    verdict: await title.getAttribute('data-verdict'),
+    code: await title.getAttribute('data-code'),
+    text: (await page.locator('#verdict').innerText()).replace(/\s+/g, ' '),
+  };
+}
+
+beforeAll(async () => {
+  svc.clock.now = Math.floor(Date.now() / 1000) - 3600; // the browser's clock is real time
+  http = await listen(await svc.withPage());
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await http?.close();
+});
+
+describe('verdicts', () => {
+  let context: BrowserContext;
+  let page: Page;
+  beforeAll(async () => {
+    context = await browser.newContext({ ...PHONE, locale: 'en-GB' });
+    page = await context.newPage();
+  });
+  afterAll(() => context.close());
+
+  it('an issued certificate opens as AUTHENTIC with every claim displayed', async () => {
+    const { link, body } = await issue({ serial: 'PAGE00001', model: 'Montre Café — Édition ®' });
+    await page.goto(link);
+    const v = await verdictOf(page);
+    expect(v.verdict).toBe('AUTHENTIC');
+    expect(v.text).toContain('Authentic');
+    const claims = body.claims as Record<string, string>;
+    for (const value of [claims.sn, claims.mdl, claims.ref, claims.cas, claims.cal, claims.iss])
+      expect(v.text).toContain(value);
+    expect(v.text).toContain('2 March 2026');
+    expect(v.text).toContain('Compare with the serial number engraved on the caseback.');
+    expect(await page.locator('[data-claim="sn"]').innerText()).toBe('PAGE00001');
+    await page.screenshot({ path: join(ARTIFACTS, 'authentic-phone.png'), fullPage: true });
+  });
+
+  it('the same URL with one digit changed is NOT AUTHENTIC: altered', async () => {
+    const { digits } = await issue({ serial: 'PAGE00002' });
+    const i = digits.length - 20;
+    const altered = digits.slice(0, i) + (digits[i] === '0' ? '1' : '0') + digits.slice(i + 1);
+    await page.goto(`${http.url}/#${altered}`);
+    const v = await verdictOf(page);
+    expect(v).toMatchObject({ verdict: 'NOT_AUTHENTIC', code: 'SIGNATURE_INVALID' });
+    expect(v.text).toContain('has been altered');
+    await page.screenshot({ path: join(ARTIFACTS, 'not-authentic-phone.png'), fullPage: true });
+  });
+
+  it('a certificate signed by a key not in the trusted set: unknown signer', async () => {
+    const stranger = testKey('page-stranger');
+    const cert = signCertificate(sampleClaims({ iat: svc.clock.now }), stranger.kid, stranger.sign);
+    const digits = toQr(cert, http.url).text.split('#')[1];
+    await page.goto(`${http.url}/#${digits}`);
+    const v = await verdictOf(page);
+    expect(v).toMatchObject({ verdict: 'NOT_AUTHENTIC', code: 'UNKNOWN_KEY' });
+    expect(v.text).toContain('unknown signer');
+  });
+
+  it('a truncated URL: damaged or incomplete', async () => {
+    const { link } = await issue({ serial: 'PAGE00003' });
+    await page.goto(link.slice(0, link.length - 33));
+    const v = await verdictOf(page);
+    expect(v).toMatchObject({ verdict: 'NOT_AUTHENTIC', code: 'MALFORMED' });
+    expect(v.text).toContain('damaged or incomplete');
+  });
+
+  it('a link that is not a certificate: not a Hallmark code', async () => {
+    await page.goto(`${http.url}/#hello`);
+    expect(await verdictOf(page)).toMatchObject({ verdict: 'NOT_AUTHENTIC', code: 'MALFORMED' });
+  });
+
+  it('speaks French to a French browser, and switches language on request', async () => {
+    const fr = await browser.newContext({ ...PHONE, locale: 'fr-CH' });
+    const p = await fr.newPage();
+    const { link } = await issue({ serial: 'PAGE00004' });
+    await p.goto(link);
+    expect((await verdictOf(p)).text).toContain('Authentique');
+    expect(await p.locator('html').getAttribute('lang')).toBe('fr');
+    await p.locator('#lang').click();
+    expect((await verdictOf(p)).text).toContain('Authentic');
+    await fr.close();
+  });
+
+  it('the verdict is announced (aria-live) and focused; the page has landmarks', async () => {
+    const { link } = await issue({ serial: 'PAGE00005' });
+    await page.goto(link);
+    await verdictOf(page);
+    expect(await page.locator('#verdict').getAttribute('aria-live')).toBe('assertive');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('verdict-title');
+    expect(await page.locator('header, main, footer').count()).toBe(3);
+  });
+});
+
+describe('offline', () => {
+  it('after one visit, a fresh certificate URL verifies with the network off, and no request carries certificate data', async () => {
+    const context = await browser.newContext({ ...PHONE });
+    const requests: string[] = [];
+    context.on('request', (r) => requests.push(`${r.method()} ${r.url()} ${r.postData() ?? ''}`));
+    let offline = false;
+    const offlineFromNetwork: string[] = [];
+    context.on('requestfinished', async (r) => {
+      const response = await r.response();
+      if (offline && response && !response.fromServiceWorker()) offlineFromNetwork.push(r.url());
+    });
+    const page = await context.newPage();
+    const first = await issue({ serial: 'OFFLINE001' });
+    await page.goto(first.link);
+    expect((await verdictOf(page)).verdict).toBe('AUTHENTIC');
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    const fresh = await issue({ serial: 'OFFLINE002', model: 'Never opened before' });
+    await context.setOffline(true);
+    offline = true;
+    const offlinePage = await context.newPage();
+    await offlinePage.goto(fresh.link);
+    const v = await verdictOf(offlinePage);
+    expect(v.verdict).toBe('AUTHENTIC');
+    expect(v.text).toContain('Never opened before');
+    expect(await offlinePage.locator('#keys-info').innerText()).toMatch(/Offline/);
+    for (const r of requests) {
+      expect(r).not.toContain(first.digits.slice(0, 40));
+      expect(r).not.toContain(fresh.digits.slice(0, 40));
+    }
+    // Everything the offline visit loaded came from the service worker's cache.
+    expect(offlineFromNetwork).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('security', () => {
+  it('a model name that is markup is displayed literally and runs nothing', async () => {
+    const context = await browser.newContext({ ...PHONE });
+    const page = await context.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const { link } = await issue({ serial: 'XSS000001', model: '<img src=x onerror=alert(1)>' });
+    await page.goto(link);
+    expect((await verdictOf(page)).verdict).toBe('AUTHENTIC');
+    expect(await page.locator('[data-claim="mdl"]').innerText()).toBe(
+      '<img src=x onerror=alert(1)>',
+    );
+    expect(await page.locator('#verdict img').count()).toBe(0);
+    await page.waitForTimeout(200);
+    expect(dialogs).toEqual([]);
+    await context.close();
+  });
+
+  it('the CSP header is present and blocks an injected inline script', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const response = await page.goto(`${http.url}/`);
+    const csp = response!.headers()['content-security-policy']!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe');
+    const violated = await page.evaluate(
+      () =>
+        new Promise<{ inline: unknown; violation: string }>((resolve) => {
+          document.addEventListener('securitypolicyviolation', (e) =>
+            resolve({
+              inline: (window as unknown as { __inline?: unknown }).__inline,
+              violation: e.violatedDirective,
+            }),
+          );
+          const s = document.createElement('script');
+          s.textContent = 'window.__inline = 1';
+          document.body.append(s);
+        }),
+    );
+    expect(violated).toEqual({ inline: undefined, violation: 'script-src-elem' });
+    await context.close();
+  });
+});
+
+describe('the built-in scanner', () => {
+  it('an uploaded PNG of a certificate QR (rendered by our server) leads to the verdict', async () => {
+    const { body } = await issue({ serial: 'SCAN00001', model: 'Scanned from a photo' });
+    const png = await request(svc.app)
+      .get('/api/v1/certificates/SCAN00001/qr.png?scale=6')
+      .set('Authorization', `Bearer ${issueToken}`)
+      .buffer(true);
+    const context = await browser.newContext({ ...PHONE });
+    const page = await context.newPage();
+    await page.goto(`${http.url}/`);
+    await page
+      .locator('#photo')
+      .setInputFiles({ name: 'card.png', mimeType: 'image/png', buffer: png.body });
+    const v = await verdictOf(page);
+    expect(v.verdict).toBe('AUTHENTIC');
+    expect(v.text).toContain('Scanned from a photo');
+    expect(body.serial).toBe('SCAN00001');
+    await context.close();
+  });
+
+  it('pasting the link works too', async () => {
+    const { body } = await issue({ serial: 'PASTE0001' });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${http.url}/`);
+    await page.locator('#paste').fill(String(body.qr));
+    await page.locator('#paste-form button').click();
+    expect((await verdictOf(page)).verdict).toBe('AUTHENTIC');
+    await context.close();
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * Builds the verification page with esbuild: content-hashed JS and CSS, the trusted JWKS
+ * baked in, a service worker that precaches them, and index.html with a strict CSP.
+ * `buildPage` returns the files in memory (the service serves them); `npm run build:web`
+ * writes them to a folder for any static host.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The page's Content-Security-Policy: its own files only, no inline code, no eval, no third party. */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** Header-only CSP directives (ignored in a meta element). */
+export const PAGE_CSP_HEADER = `${PAGE_CSP}; frame-ancestors 'none'`;
+
+export interface PageFile {
+  body: Buffer;
+  type: string;
+  /** immutable: content-hashed, cache for a year; revalidate: always check. */
+  caching: 'immutable' | 'revalidate';
+}
+
+export type PageBuild = Map<string, PageFile>;
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+};
+const typeOf = (path: string) =>
+  TYPES[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream';
+
+export interface BuildOptions {
+  /** The JWKS baked in as the trusted keys until the page refreshes them. */
+  jwks: unknown;
+  /** Build time (epoch ms) shown as the keys' date. */
+  builtAt?: number;
+  minify?: boolean;
+}
+
+/** Builds the page in memory. */
+export async function buildPage(options: BuildOptions): Promise<PageBuild> {
+  const builtAt = options.builtAt ?? Date.now();
+  const minify = options.minify ?? true;
+  const files: PageBuild = new Map();
+  const app = await esbuild.build({
+    entryPoints: { app: join(here, 'src/main.ts'), styles: join(here, 'src/styles.css') },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    target: ['es2022', 'chrome100', 'safari15', 'firefox100'],
+    outdir: join(here, 'out'),
+    entryNames: 'assets/[name]-[hash]',
+    chunkNames: 'assets/[name]-[hash]',
+    write: false,
+    minify,
+    legalComments: 'none',
+    define: { __TRUSTED_JWKS__: JSON.stringify(options.jwks), __BUILD_TIME__: String(builtAt) },
+    logLevel: 'silent',
+  });
+  let js = '';
+  let css = '';
+  for (const file of app.outputFiles) {
+    const path = file.path.slice(join(here, 'out').length + 1);
+    files.set(path, { body: Buffer.from(file.contents), type: typeOf(path), caching: 'immutable' });
+    if (/^assets\/app-[^/]+\.js$/.test(path)) js = path;
+    if (/^assets\/styles-[^/]+\.css$/.test(path)) css = path;
+  }
+  // Preload the app's shared chunks with it: otherwise they are found only after app.js is parsed.
+  const preload = [...files.keys()]
+    .filter((p) => p.startsWith('assets/chunk-'))
+    .map((p) => `<link rel="modulepreload" href="./${p}" />`)
+    .join('\n    ');
+  const html = readFileSync(join(here, 'index.html'), 'utf8')
+    .replace('%CSP%', PAGE_CSP)
+    .replace('%CSS%', css)
+    .replace('%JS%', js)
+    .replace('<!--%PRELOAD%-->', preload);
+  files.set('index.html', {
+    body: Buffer.from(html),
+    type: typeOf('index.html'),
+    caching: 'revalidate',
+  });
+  const manifest = {
+    name: 'Hallmark certificate check',
+    short_name: 'Hallmark',
+    start_url: './',
+    display: 'standalone',
+    background_color: '#ffffff',
+    theme_color: '#14213d',
+  };
+  files.set('manifest.webmanifest', {
+    body: Buffer.from(JSON.stringify(manifest)),
+    type: typeOf('x.webmanifest'),
+    caching: 'revalidate',
+  });
+
+  // The worker precaches the page and what it loads at start; the QR decoder chunk (jsQR) is
+  // cached when first used, so a first visit does not pay for a scanner it may never open.
+  const precache = [
+    './',
+    './manifest.webmanifest',
+    `./${js}`,
+    `./${css}`,
+    ...[...files.keys()].filter((p) => p.startsWith('assets/chunk-')).map((p) => `./${p}`),
+  ];
+  const version = createHash('sha256');
+  for (const [path, file] of [...files].sort(([a], [b]) => a.localeCompare(b)))
+    version.update(path).update(file.body);
+  const sw = await esbuild.build({
+    entryPoints: [join(here, 'src/sw.ts')],
+    bundle: true,
+    format: 'iife',
+    target: 'es2022',
+    write: false,
+    minify,
+    define: {
+      __PRECACHE__: JSON.stringify(precache),
+      __CACHE_VERSION__: JSON.stringify(version.digest('hex').slice(0, 16)),
+    },
+    logLevel: 'silent',
+  });
+  files.set('sw.js', {
+    body: Buffer.from(sw.outputFiles[0]!.contents),
+    type: typeOf('sw.js'),
+    caching: 'revalidate',
+  });
+  return files;
+}
+
+/** Writes a build to a folder. */
+export function writePage(files: PageBuild, outDir: string): void {
+  for (const [path, file] of files) {
+    mkdirSync(dirname(join(outDir, path)), { recursive: true });
+    writeFileSync(join(outDir, path), file.body);
+  }
+}

@@ -1,0 +1,160 @@
+/** The page's words, in English and French. Claims are data and are never translated. */
+
+export type Lang = 'en' | 'fr';
+
+const en = {
+  title: 'Hallmark — watch certificate check',
+  tagline: 'Checks a watch certificate on this device. Nothing is sent anywhere.',
+  checking: 'Checking…',
+  authentic: 'Authentic',
+  authenticLead: 'This certificate was signed by the brand and has not been changed.',
+  notAuthentic: 'Not authentic',
+  compareSerial: 'Compare with the serial number engraved on the caseback.',
+  serial: 'Serial number',
+  brand: 'Brand',
+  model: 'Model',
+  reference: 'Reference',
+  case: 'Case',
+  calibre: 'Calibre',
+  manufactured: 'Manufactured',
+  issued: 'Certificate issued',
+  generation: 'Card',
+  signedBy: 'Signing key',
+  reasonAltered:
+    'The certificate has been altered: its details do not match the brand’s signature.',
+  reasonUnknownSigner: 'It was not signed by a key of the brand (unknown signer).',
+  reasonKeyWindow: 'It was signed with a brand key that was not in service at that date.',
+  reasonDamaged: 'The code is damaged or incomplete. Scan it again, closer and in good light.',
+  reasonNotHallmark: 'This is not a Hallmark certificate code.',
+  reasonFuture:
+    'The certificate is dated in the future. Check this device’s date and time, then scan again.',
+  adviceNotAuthentic:
+    'Do not rely on this card. Contact the brand or an authorised retailer before buying or selling.',
+  scanTitle: 'Check a certificate',
+  scanHelp:
+    'Point your phone camera at the QR code on the warranty card, or use the scanner below.',
+  startCamera: 'Scan with the camera',
+  stopCamera: 'Stop the camera',
+  choosePhoto: 'Choose a photo of the QR code',
+  pasteLabel: 'Or paste the certificate link or text',
+  check: 'Check',
+  cameraUnavailable: 'The camera is not available. Choose a photo or paste the link instead.',
+  noCodeInPhoto: 'No QR code was found in that photo.',
+  keysBaked: 'Brand keys: built into this page on {date}.',
+  keysRefreshed: 'Brand keys last refreshed {date}.',
+  offline: 'Offline: checked with the keys stored on this device.',
+  checkAnother: 'Check another certificate',
+  language: 'Français',
+};
+
+const fr: typeof en = {
+  title: 'Hallmark — vérification de certificat de montre',
+  tagline: 'Vérifie un certificat de montre sur cet appareil. Rien n’est envoyé nulle part.',
+  checking: 'Vérification…',
+  authentic: 'Authentique',
+  authenticLead: 'Ce certificat a été signé par la marque et n’a pas été modifié.',
+  notAuthentic: 'Non authentique',
+  compareSerial: 'Comparez avec le numéro de série gravé sur le fond du boîtier.',
+  serial: 'Numéro de série',
+  brand: 'Marque',
+  model: 'Modèle',
+  reference: 'Référence',
+  case: 'Boîtier',
+  calibre: 'Calibre',
+  manufactured: 'Fabriquée le',
+  issued: 'Certificat émis le',
+  generation: 'Carte',
+  signedBy: 'Clé de signature',
+  reasonAltered:
+    'Le certificat a été modifié : ses données ne correspondent pas à la signature de la marque.',
+  reasonUnknownSigner: 'Il n’a pas été signé par une clé de la marque (signataire inconnu).',
+  reasonKeyWindow:
+    'Il a été signé avec une clé de la marque qui n’était pas en service à cette date.',
+  reasonDamaged:
+    'Le code est abîmé ou incomplet. Scannez-le à nouveau, de plus près et bien éclairé.',
+  reasonNotHallmark: 'Ce n’est pas un code de certificat Hallmark.',
+  reasonFuture:
+    'Le certificat est daté dans le futur. Vérifiez la date et l’heure de cet appareil, puis scannez à nouveau.',
+  adviceNotAuthentic:
+    'Ne vous fiez pas à cette carte. Contactez la marque ou un revendeur agréé avant d’acheter ou de vendre.',
+  scanTitle: 'Vérifier un certificat',
+  scanHelp:
+    'Visez le code QR de la carte de garantie avec l’appareil photo du téléphone, ou utilisez le lecteur ci-dessous.',
+  startCamera: 'Scanner avec l’appareil photo',
+  stopCamera: 'Arrêter l’appareil photo',
+  choosePhoto: 'Choisir une photo du code QR',
+  pasteLabel: 'Ou collez le lien ou le texte du certificat',
+  check: 'Vérifier',
+  cameraUnavailable:
+    'L’appareil photo n’est pas disponible. Choisissez une photo ou collez le lien.',
+  noCodeInPhoto: 'Aucun code QR trouvé sur cette photo.',
+  keysBaked: 'Clés de la marque : intégrées à cette page le {date}.',
+  keysRefreshed: 'Clés de la marque mises à jour le {date}.',
+  offline: 'Hors ligne : vérifié avec les clés enregistrées sur cet appareil.',
+  checkAnother: 'Vérifier un autre certificat',
+  language: 'English',
+};
+
+export type Strings = typeof en;
+export const STRINGS: Record<Lang, Strings> = { en, fr };
+
+/** The language to start in: a saved choice, else the browser's preference, else English. */
+export function initialLang(saved: string | null, preferred: readonly string[]): Lang {
+  if (saved === 'en' || saved === 'fr') return saved;
+  for (const tag of preferred) {
+    const base = tag.toLowerCase().split('-')[0];
+    if (base === 'fr' || base === 'en') return base;
+  }
+  return 'en';
+}
+
+const MONTHS: Record<Lang, string[]> = {
+  en: [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+  ],
+  fr: [
+    'janvier',
+    'février',
+    'mars',
+    'avril',
+    'mai',
+    'juin',
+    'juillet',
+    'août',
+    'septembre',
+    'octobre',
+    'novembre',
+    'décembre',
+  ],
+};
+
+/**
+ * Formats a calendar date (YYYY-MM-DD, as is) or an instant (epoch seconds, in the device's
+ * time zone, with the time). Written out from month tables: the first Intl.DateTimeFormat
+ * costs ~20 ms of a page whose whole job is to show a verdict at once.
+ */
+export function formatDate(value: number | string, lang: Lang, withTime = false): string {
+  let y: number, m: number, d: number;
+  let time = '';
+  if (typeof value === 'string') {
+    [y, m, d] = value.split('-').map(Number) as [number, number, number];
+  } else {
+    const at = new Date(value * 1000);
+    [y, m, d] = [at.getFullYear(), at.getMonth() + 1, at.getDate()];
+    const hm = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+    if (withTime) time = lang === 'fr' ? ` à ${hm}` : ` at ${hm}`;
+  }
+  const day = lang === 'fr' && d === 1 ? '1er' : String(d);
+  return `${day} ${MONTHS[lang][m - 1]} ${y}${time}`;
+}

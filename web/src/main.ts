@@ -1,0 +1,192 @@
+/**
+ * The verification page. Reads the certificate from the URL fragment (never sent to a
+ * server), verifies it with the shared verifier against the trusted keys, and shows the
+ * verdict. Works offline once loaded (service worker), refreshes keys when online.
+ */
+import { verify, type Verdict } from '../../shared/verify.ts';
+import { el, show } from './dom.ts';
+import { formatDate, initialLang, STRINGS, type Lang, type Strings } from './i18n.ts';
+import { clearOutcome, renderOutcome } from './render.ts';
+import { decodeImageFile, startCamera } from './scanner.ts';
+import { currentTrust, refreshTrust, type Trust } from './trust.ts';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+let lang: Lang = initialLang(
+  safeStorage('hallmark.lang'),
+  navigator.languages ?? [navigator.language],
+);
+let t: Strings = STRINGS[lang];
+let trust: Trust = currentTrust();
+let lastInput: string | undefined;
+let lastVerdict: Verdict | undefined;
+let stopCamera: (() => void) | undefined;
+
+function safeStorage(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+/** Texts of the static page in the current language. */
+function renderStatic(): void {
+  document.documentElement.lang = lang;
+  document.title = t.title;
+  for (const node of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
+    node.textContent = t[node.dataset.i18n as keyof Strings];
+  }
+  $('camera').textContent = stopCamera ? t.stopCamera : t.startCamera;
+  renderKeysInfo();
+}
+
+function renderKeysInfo(): void {
+  const date = formatDate(Math.floor(trust.at / 1000), lang, true);
+  const text = (trust.source === 'baked' ? t.keysBaked : t.keysRefreshed).replace('{date}', date);
+  show(
+    $('keys-info'),
+    el('span', {}, text),
+    ...(navigator.onLine ? [] : [el('span', { class: 'offline' }, ` ${t.offline}`)]),
+  );
+}
+
+function renderVerdict(verdict: Verdict): void {
+  lastVerdict = verdict;
+  renderOutcome(
+    $('verdict'),
+    verdict.ok
+      ? { ok: true, claims: verdict.claims, kid: verdict.kid }
+      : { ok: false, code: verdict.code },
+    t,
+    lang,
+  );
+  $('again').hidden = false;
+  // For measurement (bench:web): navigation start to verdict on screen.
+  performance.mark('hallmark:verdict');
+}
+
+/** Verifies `input`, refreshing the keys at once if the signer is unknown and we are online. */
+async function check(input: string): Promise<void> {
+  lastInput = input;
+  let verdict = verify(input, trust.keys, { now: new Date() });
+  if (!verdict.ok && verdict.code === 'UNKNOWN_KEY' && navigator.onLine) {
+    const fresh = await refreshTrust();
+    if (fresh) {
+      trust = fresh;
+      verdict = verify(input, trust.keys, { now: new Date() });
+    }
+  }
+  if (input !== lastInput) return; // a newer check started meanwhile
+  renderVerdict(verdict);
+  renderKeysInfo();
+}
+
+/** The certificate in this page's own URL, as a link the verifier reads. */
+function ownCertificate(): string | undefined {
+  const fragment = location.hash.slice(1);
+  return fragment ? `${location.origin}${location.pathname}#${fragment}` : undefined;
+}
+
+async function checkScanned(text: string): Promise<void> {
+  stopScanner();
+  await check(text.trim());
+}
+
+function stopScanner(): void {
+  stopCamera?.();
+  stopCamera = undefined;
+  $('camera').textContent = t.startCamera;
+  $<HTMLVideoElement>('preview').hidden = true;
+}
+
+function say(message: string): void {
+  $('scan-status').textContent = message;
+}
+
+function wire(): void {
+  $('lang').addEventListener('click', () => {
+    lang = lang === 'en' ? 'fr' : 'en';
+    t = STRINGS[lang];
+    try {
+      localStorage.setItem('hallmark.lang', lang);
+    } catch {
+      // private mode: the choice lasts for this visit only
+    }
+    renderStatic();
+    if (lastVerdict) renderVerdict(lastVerdict);
+  });
+  $('camera').addEventListener('click', () => {
+    if (stopCamera) return stopScanner();
+    const video = $<HTMLVideoElement>('preview');
+    video.hidden = false;
+    say('');
+    startCamera(video, (text) => void checkScanned(text))
+      .then((stop) => {
+        stopCamera = stop;
+        $('camera').textContent = t.stopCamera;
+      })
+      .catch(() => {
+        video.hidden = true;
+        say(t.cameraUnavailable);
+      });
+  });
+  $<HTMLInputElement>('photo').addEventListener('change', (event) => {
+    const file = (event.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    say('');
+    decodeImageFile(file)
+      .then((text) => (text ? checkScanned(text) : say(t.noCodeInPhoto)))
+      .catch(() => say(t.noCodeInPhoto));
+  });
+  $<HTMLFormElement>('paste-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = $<HTMLTextAreaElement>('paste').value;
+    if (text.trim()) void check(text.trim());
+  });
+  $('again').addEventListener('click', () => {
+    clearOutcome($('verdict'));
+    $('again').hidden = true;
+    history.replaceState(null, '', location.pathname);
+    lastInput = undefined;
+    lastVerdict = undefined;
+    $('paste').focus();
+  });
+  window.addEventListener('hashchange', () => {
+    const own = ownCertificate();
+    if (own) void check(own);
+  });
+  window.addEventListener('online', renderKeysInfo);
+  window.addEventListener('offline', renderKeysInfo);
+}
+
+function start(): void {
+  // The verdict first: everything else on the page can wait a frame.
+  const own = ownCertificate();
+  if (own) void check(own);
+  renderStatic();
+  wire();
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker
+      .register(new URL('sw.js', document.baseURI), { scope: './' })
+      .catch(() => undefined);
+  }
+  // Refresh the keys in the background when online; re-check if the verdict could change.
+  if (navigator.onLine) {
+    void refreshTrust().then((fresh) => {
+      if (!fresh) return;
+      trust = fresh;
+      renderKeysInfo();
+      if (lastInput) {
+        const again = verify(lastInput, trust.keys, { now: new Date() });
+        if (
+          again.ok !== lastVerdict?.ok ||
+          (!again.ok && lastVerdict && !lastVerdict.ok && again.code !== lastVerdict.code)
+        )
+          renderVerdict(again);
+      }
+    });
+  }
+}
+
+start();

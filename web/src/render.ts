@@ -1,0 +1,105 @@
+/**
+ * The verdict screens. Claims are rendered with text nodes only (see dom.ts). There are two
+ * verdicts and nothing in between: AUTHENTIC (green) and NOT AUTHENTIC (red); the neutral
+ * screens (scanner, checking) carry no verdict colour or symbol.
+ */
+import type { Claims } from '../../shared/claims.ts';
+import type { ErrorCode } from '../../shared/errors.ts';
+import { el, show } from './dom.ts';
+import { formatDate, type Lang, type Strings } from './i18n.ts';
+
+export type Outcome = { ok: true; claims: Claims; kid: string } | { ok: false; code: ErrorCode };
+
+/** The plain-words reason for each rejection code. */
+export function reasonFor(code: ErrorCode, t: Strings): string {
+  switch (code) {
+    case 'SIGNATURE_INVALID':
+    case 'CLAIMS_INVALID':
+      return t.reasonAltered;
+    case 'UNKNOWN_KEY':
+    case 'BAD_ALGORITHM':
+      return t.reasonUnknownSigner;
+    case 'KEY_NOT_VALID_AT_ISSUE_TIME':
+      return t.reasonKeyWindow;
+    case 'ISSUED_IN_FUTURE':
+      return t.reasonFuture;
+    case 'NOT_A_CERTIFICATE':
+      return t.reasonNotHallmark;
+    default:
+      return t.reasonDamaged;
+  }
+}
+
+function detail(label: string, value: string, cls = ''): HTMLElement {
+  return el('div', { class: `detail ${cls}`.trim() }, el('dt', {}, label), el('dd', {}, value));
+}
+
+/** Renders a verdict into the verdict region and moves focus to its heading. */
+export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings, lang: Lang): void {
+  region.className = outcome.ok ? 'verdict verdict--ok' : 'verdict verdict--bad';
+  if (outcome.ok) {
+    const c = outcome.claims;
+    show(
+      region,
+      el(
+        'h1',
+        {
+          id: 'verdict-title',
+          class: 'verdict__title',
+          tabindex: '-1',
+          'data-verdict': 'AUTHENTIC',
+        },
+        el('span', { class: 'verdict__icon', 'aria-hidden': 'true' }, '✓'),
+        t.authentic,
+      ),
+      el('p', { class: 'verdict__lead' }, t.authenticLead),
+      el(
+        'div',
+        { class: 'serial' },
+        el('span', { class: 'serial__label' }, t.serial),
+        el('span', { class: 'serial__value', 'data-claim': 'sn' }, c.sn),
+        el('span', { class: 'serial__hint' }, t.compareSerial),
+      ),
+      el('p', { class: 'model', 'data-claim': 'mdl' }, c.mdl),
+      el(
+        'dl',
+        { class: 'details' },
+        detail(t.brand, c.iss),
+        detail(t.reference, c.ref),
+        detail(t.case, c.cas),
+        detail(t.calibre, c.cal),
+        detail(t.manufactured, formatDate(c.mfd, lang)),
+        detail(t.issued, formatDate(c.iat, lang, true)),
+        detail(t.generation, `#${c.gen}`),
+        detail(t.signedBy, outcome.kid.slice(0, 12), 'detail--small'),
+      ),
+    );
+  } else {
+    show(
+      region,
+      el(
+        'h1',
+        {
+          id: 'verdict-title',
+          class: 'verdict__title',
+          tabindex: '-1',
+          'data-verdict': 'NOT_AUTHENTIC',
+          'data-code': outcome.code,
+        },
+        el('span', { class: 'verdict__icon', 'aria-hidden': 'true' }, '✕'),
+        t.notAuthentic,
+      ),
+      el('p', { class: 'verdict__reason' }, reasonFor(outcome.code, t)),
+      el('p', { class: 'verdict__advice' }, t.adviceNotAuthentic),
+    );
+  }
+  region.hidden = false;
+  region.querySelector<HTMLElement>('#verdict-title')?.focus();
+}
+
+/** Clears the verdict region (no verdict shown). */
+export function clearOutcome(region: HTMLElement): void {
+  region.className = 'verdict';
+  region.replaceChildren();
+  region.hidden = true;
+}

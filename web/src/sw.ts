@@ -1,0 +1,80 @@
+/// <reference lib="webworker" />
+/**
+ * The service worker: keeps the page's files on the device so a certificate link opens and
+ * verifies with no network. Assets are precached at install; navigations are answered from
+ * the cache at once and refreshed in the background (the fragment, which holds the
+ * certificate, is never part of a request); the JWKS is network-first with the cached copy
+ * as fallback.
+ */
+declare const self: ServiceWorkerGlobalScope;
+declare const __PRECACHE__: string[];
+declare const __CACHE_VERSION__: string;
+
+const CACHE = `hallmark-${__CACHE_VERSION__}`;
+const scope = new URL(self.registration.scope);
+const INDEX = new URL('./', scope).href;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(__PRECACHE__.map((path) => new URL(path, scope).href)))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(
+          names
+            .filter((n) => n.startsWith('hallmark-') && n !== CACHE)
+            .map((n) => caches.delete(n)),
+        ),
+      )
+      .then(() => self.clients.claim()),
+  );
+});
+
+/** The cached page at once (offline or on a slow network), refreshed in the background. */
+async function staleWhileRevalidate(
+  request: Request,
+  key: string,
+  wait: (p: Promise<unknown>) => void,
+): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(key);
+  const update = fetch(request)
+    .then(async (response) => {
+      if (response.ok) await cache.put(key, response.clone());
+      return response;
+    })
+    .catch(() => undefined);
+  wait(update);
+  return cached ?? (await update) ?? Response.error();
+}
+
+async function networkFirst(request: Request, fallbackUrl: string): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(fallbackUrl, response.clone());
+    return response;
+  } catch {
+    return (await cache.match(fallbackUrl)) ?? Response.error();
+  }
+}
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== 'GET' || url.origin !== scope.origin) return;
+  if (event.request.mode === 'navigate') {
+    event.respondWith(staleWhileRevalidate(event.request, INDEX, (p) => event.waitUntil(p)));
+  } else if (url.pathname.endsWith('/.well-known/jwks.json')) {
+    event.respondWith(networkFirst(event.request, url.href));
+  } else {
+    event.respondWith(caches.match(event.request).then((hit) => hit ?? fetch(event.request)));
+  }
+});
