@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, when missing: zbar-tools (zbarimg, an independent
 # QR decoder), chromium (real browser for the page's end-to-end tests) and poppler-utils
-# (pdftoppm, to rasterise printed cards). Needs root or sudo; does nothing if all are present.
+# (pdftoppm, to rasterise printed cards) and fonts-dejavu-core (Unicode text on printed cards). Needs root or sudo; does nothing if all are present.
 set -euo pipefail
 need=()
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

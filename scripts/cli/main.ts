@@ -3,7 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { SealError } from '../../server/keys/sealed.ts';
 import { CliError } from './io.ts';
 import { registerBackupCommands } from './backup.ts';
+import { registerImportCommand } from './import.ts';
 import { registerKeyFileCommands } from './keys.ts';
+import { registerPrintCommand } from './print.ts';
 import { registerRegistryKeyCommands } from './registry-keys.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerTokenCommands } from './tokens.ts';
@@ -21,6 +23,8 @@ registerRegistryKeyCommands(keys);
 registerServeCommand(program);
 registerTokenCommands(program.command('tokens').description('API tokens'));
 registerBackupCommands(program);
+registerImportCommand(program);
+registerPrintCommand(program);
 registerSignCommand(program);
 registerVerifyCommand(program);
 

@@ -35,14 +35,20 @@ export function withRegistry<T>(
     if (options.needsKey) throw new CliError(error.message);
   }
   const db = openDatabase(config.dbPath);
+  let result: T;
   try {
-    return fn(
+    result = fn(
       createRegistry(db, { passphrase, defaultIssuer: config.issuer, now: nowSeconds }),
       config,
     );
-  } finally {
+  } catch (error) {
     db.close();
+    throw error;
   }
+  // Async commands (import, print) keep the database until they settle.
+  if (result instanceof Promise) return result.finally(() => db.close()) as T;
+  db.close();
+  return result;
 }
 
 /** The audit actor for command-line changes. */

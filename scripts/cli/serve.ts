@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../server/config.ts';
 import { SealError } from '../../server/keys/sealed.ts';
-import { startService } from '../../server/main.ts';
 import { CliError } from './io.ts';
 
 export function registerServeCommand(program: Command): void {
@@ -12,6 +11,8 @@ export function registerServeCommand(program: Command): void {
     .action(async () => {
       let service;
       try {
+        // Loaded on use: express, esbuild and pino are not needed by the other commands.
+        const { startService } = await import('../../server/main.ts');
         service = await startService(process.env);
       } catch (error) {
         if (error instanceof ConfigError) throw new CliError(error.message);

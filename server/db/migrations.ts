@@ -70,4 +70,19 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'idempotency keys',
+    sql: `
+      CREATE TABLE idempotency_keys (
+        token_id     TEXT NOT NULL,             -- keys are per token: clients never collide
+        key          TEXT NOT NULL,
+        request_hash TEXT NOT NULL,             -- the same key with another body is refused
+        status       INTEGER NOT NULL,
+        response     TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        PRIMARY KEY (token_id, key)
+      ) STRICT;
+    `,
+  },
 ];

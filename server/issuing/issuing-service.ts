@@ -93,6 +93,11 @@ export class IssuingService {
     );
   }
 
+  /** The service clock, in epoch seconds. */
+  now(): number {
+    return this.deps.now();
+  }
+
   /**
    * Issues the certificate for one watch, or returns the existing one when the details match.
    * @throws ConflictError when the serial exists with other details; HallmarkError VALIDATION_FAILED.

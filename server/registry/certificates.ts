@@ -60,8 +60,12 @@ export function toRecord(row: Row): CertificateRecord {
 export class CertificateStore {
   private readonly latest;
   private readonly insertStmt;
+  private readonly exists;
 
   constructor(private readonly db: Db) {
+    this.exists = db
+      .prepare('SELECT 1 FROM certificates WHERE issuer = ? AND serial = ? LIMIT 1')
+      .pluck();
     this.latest = db.prepare(
       'SELECT * FROM certificates WHERE issuer = ? AND serial = ? ORDER BY generation DESC LIMIT 1',
     );
@@ -70,14 +74,19 @@ export class CertificateStore {
     );
   }
 
+  /** Whether any certificate exists for issuer + serial (no record built: the bulk path). */
+  has(issuer: string, serial: string): boolean {
+    return this.exists.get(issuer, serial) !== undefined;
+  }
+
   /** The newest generation for a serial, or undefined. */
   findLatest(issuer: string, serial: string): CertificateRecord | undefined {
     const row = this.latest.get(issuer, serial) as Row | undefined;
     return row && toRecord(row);
   }
 
-  /** Inserts a signed certificate; the caller holds the transaction. */
-  insert(cert: Certificate): CertificateRecord {
+  /** Inserts a signed certificate; the caller holds the transaction. `claimsJson` saves recomputing it. */
+  insert(cert: Certificate, claimsJson = canonicalClaimsJson(cert.claims)): CertificateRecord {
     const c = cert.claims;
     const { lastInsertRowid } = this.insertStmt.run({
       issuer: c.iss,
@@ -85,7 +94,7 @@ export class CertificateStore {
       generation: c.gen,
       statusIndex: c.sli,
       kid: cert.kid,
-      claims: canonicalClaimsJson(c),
+      claims: claimsJson,
       jws: cert.jws,
       issuedAt: c.iat,
     });
@@ -106,6 +115,16 @@ export class CertificateStore {
 
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM certificates').get() as { n: number }).n;
+  }
+
+  /** The newest generation of every serial issued at or after `since` (epoch s), oldest first. */
+  *issuedSince(since: number): Generator<CertificateRecord> {
+    const rows = this.db
+      .prepare(
+        'SELECT * FROM certificates c WHERE issued_at >= ? AND generation = (SELECT max(generation) FROM certificates d WHERE d.issuer = c.issuer AND d.serial = c.serial) ORDER BY issued_at, id',
+      )
+      .iterate(since) as IterableIterator<Row>;
+    for (const row of rows) yield toRecord(row);
   }
 
   /** Every stored certificate, in id order, streamed (for backup checks). */

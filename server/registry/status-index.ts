@@ -15,6 +15,7 @@ export class StatusIndexAllocator {
   private readonly current;
   private readonly advance;
   private readonly create;
+  private readonly advanceBy;
 
   constructor(
     db: Db,
@@ -24,9 +25,41 @@ export class StatusIndexAllocator {
       'SELECT * FROM status_lists WHERE next_seq < size ORDER BY id LIMIT 1',
     );
     this.advance = db.prepare('UPDATE status_lists SET next_seq = next_seq + 1 WHERE id = ?');
+    this.advanceBy = db.prepare('UPDATE status_lists SET next_seq = next_seq + ? WHERE id = ?');
     this.create = db.prepare(
       'INSERT INTO status_lists (id, size, multiplier, offset) VALUES ((SELECT coalesce(max(id) + 1, 0) FROM status_lists), ?, ?, ?) RETURNING *',
     );
+  }
+
+  /** Allocates `n` indexes at once (bulk import). Call inside a transaction. */
+  allocateMany(n: number): number[] {
+    const out: number[] = [];
+    while (out.length < n) {
+      type List = {
+        id: number;
+        size: number;
+        multiplier: number;
+        offset: number;
+        next_seq: number;
+      };
+      const list =
+        (this.current.get() as List | undefined) ??
+        (this.create.get(
+          this.size,
+          randomInt(this.size >> 4, this.size >> 1) * 2 + 1,
+          randomInt(0, this.size),
+        ) as List);
+      const take = Math.min(n - out.length, list.size - list.next_seq);
+      this.advanceBy.run(take, list.id);
+      for (let i = 0; i < take; i++) {
+        const seq = BigInt(list.next_seq + i);
+        out.push(
+          list.id * list.size +
+            Number((seq * BigInt(list.multiplier) + BigInt(list.offset)) % BigInt(list.size)),
+        );
+      }
+    }
+    return out;
   }
 
   /** Allocates the next index. Call inside the transaction that stores the certificate. */

@@ -16,6 +16,7 @@ interface Endpoint {
   path: string;
   scope: Scope;
   body?: object;
+  headers?: Record<string, string>;
 }
 export const PROTECTED: Endpoint[] = [
   {
@@ -23,6 +24,13 @@ export const PROTECTED: Endpoint[] = [
     path: '/api/v1/certificates',
     scope: 'issue',
     body: watchBody({ serial: 'NEW00001' }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/certificates/batch',
+    scope: 'issue',
+    body: { items: [watchBody({ serial: 'NEWBATCH1' })] },
+    headers: { 'Idempotency-Key': 'auth-test' },
   },
   { method: 'get', path: '/api/v1/certificates/EXIST0001', scope: 'read' },
   { method: 'get', path: '/api/v1/certificates/EXIST0001/qr.png', scope: 'read' },
@@ -53,7 +61,9 @@ function snapshot() {
 describe.each(PROTECTED)('$method $path (scope $scope)', (endpoint) => {
   it.each(cases(endpoint))('%s → %i, nothing changed', async (_name, header, status) => {
     const before = snapshot();
-    let req = request(svc.app)[endpoint.method](endpoint.path);
+    let req = request(svc.app)
+      [endpoint.method](endpoint.path)
+      .set(endpoint.headers ?? {});
     if (header) req = req.set('Authorization', header);
     const res = endpoint.body ? await req.send(endpoint.body) : await req;
     expect(res.status).toBe(status);
@@ -66,6 +76,7 @@ describe.each(PROTECTED)('$method $path (scope $scope)', (endpoint) => {
     for (const scopes of [[endpoint.scope], ['admin']] as Scope[][]) {
       const req = request(svc.app)
         [endpoint.method](endpoint.path)
+        .set(endpoint.headers ?? {})
         .set('Authorization', `Bearer ${svc.token(scopes)}`);
       const res = endpoint.body ? await req.send(endpoint.body) : await req;
       expect(res.status).toBeLessThan(300);

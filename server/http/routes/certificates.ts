@@ -6,7 +6,8 @@ import { issuerCode, serialNumber } from '../../../shared/claims.ts';
 import { renderPng, renderSvg } from '../../qr/render.ts';
 import { toQr } from '../../../shared/qr.ts';
 import type { Registry } from '../../registry/registry.ts';
-import { actorName, requireScope } from '../auth.ts';
+import { batchIssuer, IdempotencyConflict, MAX_BATCH_ITEMS } from '../../issuing/batch.ts';
+import { actorName, requireScope, type Actor } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { requireJson } from '../content-type.ts';
 import { parseRequest } from '../validate.ts';
@@ -28,6 +29,10 @@ const issuerQuery = z
   .string()
   .transform(upper)
   .refine((s) => issuerCode.safeParse(s).success, 'is not a valid brand code');
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+const batchBody = z.strictObject({
+  items: z.array(z.unknown()).min(1, 'must hold at least one item'),
+});
 const readQuery = z.strictObject({ issuer: issuerQuery.optional() });
 const imageQuery = z.strictObject({
   issuer: issuerQuery.optional(),
@@ -49,6 +54,53 @@ export function certificateRoutes(registry: Registry, config: CertificateRouteCo
       const input = parseWatchInput(req.body);
       const { outcome, record } = await issuing.issueQueued(input, actorName(res.locals));
       res.status(outcome === 'created' ? 201 : 200).json(certificateView(record, config.publicUrl));
+    },
+  );
+
+  const issueBatch = batchIssuer(registry, (record) => certificateView(record, config.publicUrl));
+  router.post(
+    '/batch',
+    requireScope(tokens, 'issue'),
+    requireJson,
+    json({ limit: '2mb' }),
+    (req, res) => {
+      const key = req.get('Idempotency-Key');
+      if (key === undefined)
+        throw new ApiError(400, 'VALIDATION_FAILED', 'an Idempotency-Key header is required', [
+          { path: 'Idempotency-Key', message: 'is required' },
+        ]);
+      if (!IDEMPOTENCY_KEY.test(key)) {
+        throw new ApiError(400, 'VALIDATION_FAILED', 'invalid Idempotency-Key', [
+          { path: 'Idempotency-Key', message: 'must be 1-128 letters, digits or . _ : -' },
+        ]);
+      }
+      const items = (req.body as { items?: unknown } | null)?.items;
+      if (Array.isArray(items) && items.length > MAX_BATCH_ITEMS) {
+        throw new ApiError(
+          413,
+          'TOO_MANY_ITEMS',
+          `a batch holds at most ${MAX_BATCH_ITEMS} items; got ${items.length}`,
+          [{ path: 'items', message: `must have at most ${MAX_BATCH_ITEMS} items` }],
+        );
+      }
+      const body = parseRequest(batchBody, req.body, 'body');
+      const actor = res.locals.actor as Actor;
+      try {
+        const { replayed, result } = issueBatch(body.items, actorName(res.locals), {
+          tokenId: actor.tokenId,
+          key,
+          body: JSON.stringify(req.body),
+          now: registry.issuing.now(),
+        });
+        if (replayed) res.set('Idempotent-Replayed', 'true');
+        res.status(200).json(result);
+      } catch (error) {
+        if (error instanceof IdempotencyConflict)
+          throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', error.message, [
+            { path: 'Idempotency-Key', message: error.message },
+          ]);
+        throw error;
+      }
     },
   );
 

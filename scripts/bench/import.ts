@@ -1,0 +1,178 @@
+/**
+ * `npm run bench:import` (BENCH_ROWS=100000 by default; set 1000000 for the memory check):
+ * a generated CSV imported end to end by the real `hallmark import` process, with its peak
+ * RSS; next to the raw reference measured in the same run: native Ed25519 signing in worker
+ * threads plus SQLite inserts in a tight loop, on both cores. Then PDF cards per second.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { signCertificate } from '../../shared/certificate.ts';
+import { generateSigningKey } from '../../server/keys/signing-key.ts';
+import { SignerPool } from '../../server/import/signer-pool.ts';
+import { printCards } from '../../server/print/cards.ts';
+import { fmt, row } from './measure.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
+const dir = mkdtempSync(join(tmpdir(), 'hallmark-bench-import-'));
+
+async function writeCsv(path: string, rows: number): Promise<void> {
+  const out = createWriteStream(path);
+  out.write('serial,reference,model,caseMaterial,calibre,manufacturedOn\n');
+  for (let i = 0; i < rows; i++) {
+    if (
+      !out.write(
+        `BI${String(i).padStart(10, '0')},441.NX.1170.RX,Big Bang Unico 42 mm,King Gold,HUB1280,2026-03-02\n`,
+      )
+    )
+      await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+}
+
+/** The physical reference: sign in worker threads and insert in SQLite, as fast as they go. */
+async function reference(n: number): Promise<number> {
+  const key = generateSigningKey();
+  const pool = new SignerPool(key, 2);
+  const db = new Database(join(dir, 'reference.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(
+    'CREATE TABLE c (id INTEGER PRIMARY KEY, issuer TEXT, serial TEXT, sli INTEGER UNIQUE, jws TEXT, UNIQUE (issuer, serial)); CREATE TABLE e (id INTEGER PRIMARY KEY, serial TEXT, detail TEXT)',
+  );
+  const ins = db.prepare('INSERT INTO c (issuer, serial, sli, jws) VALUES (?, ?, ?, ?)');
+  const ev = db.prepare('INSERT INTO e (serial, detail) VALUES (?, ?)');
+  const input =
+    'eyJhbGciOiJFZDI1NTE5Iiwia2lkIjoiam9aMEgweFVSLVU2WVJVZWlzbF9sMXFzTHJEbmh0aFlRVGlRdkp2VTEyayJ9.' +
+    'A'.repeat(240);
+  const chunk = 500;
+  const start = performance.now();
+  const pending: Promise<Uint8Array[]>[] = [];
+  for (let i = 0; i < n; i += chunk) {
+    pending.push(
+      pool.sign(Array.from({ length: Math.min(chunk, n - i) }, (_, k) => `${input}${i + k}`)),
+    );
+    if (pending.length >= 2) {
+      const sigs = await pending.shift()!;
+      const base = i - chunk;
+      db.transaction(() =>
+        sigs.forEach(
+          (s, k) => (
+            ins.run(
+              'HUB',
+              `S${base + k}`,
+              base + k,
+              `${input}.${Buffer.from(s).toString('base64url')}`,
+            ),
+            ev.run(`S${base + k}`, '{}')
+          ),
+        ),
+      )();
+    }
+  }
+  let base = Math.floor((n - 1) / chunk) * chunk - (pending.length - 1) * chunk;
+  for (const p of pending) {
+    const sigs = await p;
+    const b = base;
+    db.transaction(() =>
+      sigs.forEach(
+        (s, k) => (
+          ins.run('HUB', `S${b + k}`, b + k, `${input}.${Buffer.from(s).toString('base64url')}`),
+          ev.run(`S${b + k}`, '{}')
+        ),
+      ),
+    )();
+    base += chunk;
+  }
+  const rate = n / ((performance.now() - start) / 1000);
+  await pool.close();
+  db.close();
+  return rate;
+}
+
+try {
+  process.stdout.write(
+    `Hallmark import benchmark — node ${process.version}, ${fmt(ROWS)} rows\n\n`,
+  );
+  const csv = join(dir, 'export.csv');
+  await writeCsv(csv, ROWS);
+  const env = {
+    ...process.env,
+    HALLMARK_DB: join(dir, 'hallmark.db'),
+    HALLMARK_KEY_PASSPHRASE: 'benchmark passphrase only',
+    HALLMARK_ISSUER: 'HUB',
+  };
+  spawnSync(process.execPath, ['bin/hallmark.js', 'keys', 'rotate'], { env });
+  const ref = await reference(Math.min(ROWS, 100_000));
+  const timed = spawnSync(
+    '/usr/bin/time',
+    ['-f', 'RSS_KB=%M WALL_S=%e', process.execPath, 'bin/hallmark.js', 'import', csv],
+    { env, encoding: 'utf8' },
+  );
+  const hasTime = !timed.error;
+  const run = hasTime
+    ? timed
+    : spawnSync(process.execPath, ['bin/hallmark.js', 'import', csv], { env, encoding: 'utf8' });
+  const summary = /(\d+) rows: issued (\d+).*\(([\d.]+) s, (\d+) rows\/s\)/.exec(run.stdout);
+  if (!summary) throw new Error(`import failed:\n${run.stdout}\n${run.stderr}`);
+  const rss = /RSS_KB=(\d+)/.exec(run.stderr ?? '');
+  const wall = /WALL_S=([\d.]+)/.exec(run.stderr ?? '');
+  const importRate = Number(summary[4]);
+  row(
+    'reference: native sign (2 workers) + SQLite insert',
+    `${fmt(ref)}/s`,
+    'physical reference, same run',
+  );
+  row(
+    'hallmark import: rows issued per second',
+    `${fmt(importRate)}/s`,
+    `${fmt((importRate / ref) * 100, 1)} % of reference (goal ≥ 60 %)`,
+  );
+  if (wall)
+    row(
+      '  end to end, process start to exit',
+      `${fmt(ROWS / Number(wall[1]))}/s`,
+      `${wall[1]} s wall`,
+    );
+  row(
+    'peak RSS of the import process',
+    rss ? `${fmt(Number(rss[1]) / 1024, 0)} MB` : 'n/a',
+    'goal ≤ 256 MB (install GNU time for this figure)',
+  );
+
+  const key = generateSigningKey();
+  const certs = Array.from({ length: 500 }, (_, i) =>
+    signCertificate(
+      {
+        v: 1,
+        iss: 'HUB',
+        sn: `PR${String(i).padStart(8, '0')}`,
+        ref: '441.NX.1170.RX',
+        mdl: 'Big Bang Unico 42 mm',
+        cas: 'King Gold',
+        cal: 'HUB1280',
+        mfd: '2026-03-02',
+        iat: Math.floor(Date.now() / 1000),
+        sli: i,
+        gen: 1,
+      },
+      key.kid,
+      key.sign,
+    ),
+  );
+  for (const layout of ['sheet', 'single'] as const) {
+    const t = performance.now();
+    const result = await printCards(certs, { baseUrl: 'https://verify.hallmark.example/', layout });
+    const seconds = (performance.now() - t) / 1000;
+    writeFileSync(join(dir, `cards-${layout}.pdf`), result.pdf);
+    row(
+      `PDF cards (${layout}), 500 cards`,
+      `${fmt(result.cards / seconds)}/s`,
+      `${result.pages} pages, ${fmt(result.pdf.length / 1024)} KB, module ${result.moduleMm.toFixed(2)} mm`,
+    );
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

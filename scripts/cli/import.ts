@@ -1,0 +1,149 @@
+/** `hallmark import <file>`: issue certificates from an ERP export, resumable, with a report. */
+import { extname } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { SingleBar } from 'cli-progress';
+import type { ImportProgress } from '../../server/import/importer.ts';
+import { loadMapping } from '../../server/import/mapping.ts';
+import type { Encoding, Format } from '../../server/import/read-rows.ts';
+import { issuerCode } from '../../shared/claims.ts';
+import { CliError } from './io.ts';
+import { cliActor, nowSeconds, withRegistry } from './registry.ts';
+
+const ENCODINGS: Record<string, Encoding> = {
+  'utf-8': 'utf-8',
+  utf8: 'utf-8',
+  'windows-1252': 'windows-1252',
+  cp1252: 'windows-1252',
+  'iso-8859-1': 'iso-8859-1',
+  latin1: 'iso-8859-1',
+};
+
+function encodingOption(value: string): Encoding {
+  const e = ENCODINGS[value.toLowerCase()];
+  if (!e) throw new InvalidArgumentError(`expected one of ${Object.keys(ENCODINGS).join(', ')}`);
+  return e;
+}
+
+interface ImportCliOptions {
+  format?: Format;
+  encoding: Encoding;
+  delimiter?: string;
+  mapping: string;
+  dryRun?: boolean;
+  report?: string;
+  issuer?: string;
+}
+
+/** Progress on a terminal: a bar with count, rate and ETA; otherwise a plain line every 2 s. */
+function progressReporter(totalHint: number | undefined) {
+  const start = Date.now();
+  if (process.stderr.isTTY) {
+    const bar = new SingleBar({
+      format:
+        ' {bar} {value} rows | {rate}/s | issued {issued} existing {existing} rejected {rejected} | ETA {eta_formatted}',
+      stream: process.stderr,
+      etaBuffer: 50,
+    });
+    bar.start(totalHint ?? 0, 0, { rate: 0, issued: 0, existing: 0, rejected: 0 });
+    return {
+      update: (p: ImportProgress) =>
+        bar.update(p.rows, {
+          ...p,
+          rate: Math.round(p.rows / Math.max(0.001, (Date.now() - start) / 1000)),
+        }),
+      stop: () => bar.stop(),
+    };
+  }
+  let last = 0;
+  return {
+    update: (p: ImportProgress) => {
+      if (Date.now() - last < 2000) return;
+      last = Date.now();
+      process.stderr.write(
+        `progress: ${p.rows} rows, ${Math.round(p.rows / Math.max(0.001, (last - start) / 1000))}/s, issued ${p.issued}, existing ${p.existing}, rejected ${p.rejected}\n`,
+      );
+    },
+    stop: () => undefined,
+  };
+}
+
+export function registerImportCommand(program: Command): void {
+  program
+    .command('import')
+    .description(
+      'issue certificates for every valid row of an ERP export (CSV or JSON Lines); safe to rerun',
+    )
+    .argument('<file>', 'the export file')
+    .option('--format <format>', 'csv or jsonl (default: from the file extension)', (v) => {
+      if (v !== 'csv' && v !== 'jsonl') throw new InvalidArgumentError('expected csv or jsonl');
+      return v as Format;
+    })
+    .option(
+      '--encoding <encoding>',
+      'utf-8, windows-1252 or iso-8859-1',
+      encodingOption,
+      'utf-8' as Encoding,
+    )
+    .option('--delimiter <char>', 'CSV delimiter (default: detected from the header)')
+    .option(
+      '--mapping <name|file>',
+      'column mapping: default, sap, or a mapping JSON file',
+      'default',
+    )
+    .option('--issuer <code>', 'brand code for rows that name none (default: HALLMARK_ISSUER)')
+    .option('--report <file>', 'report file (JSON Lines; default <file>.report.jsonl)')
+    .option('--dry-run', 'validate and report without issuing')
+    .action(async (file: string, opts: ImportCliOptions) => {
+      let mapping;
+      try {
+        mapping = loadMapping(opts.mapping);
+      } catch (error) {
+        throw new CliError((error as Error).message);
+      }
+      if (opts.issuer !== undefined && !issuerCode.safeParse(opts.issuer).success)
+        throw new CliError('--issuer must be 2-8 upper-case letters or digits');
+      if (opts.delimiter !== undefined && opts.delimiter.length !== 1 && opts.delimiter !== '\\t')
+        throw new CliError('--delimiter must be one character');
+      const format: Format =
+        opts.format ??
+        (['.jsonl', '.ndjson'].includes(extname(file).toLowerCase()) ? 'jsonl' : 'csv');
+      const reportPath = opts.report ?? `${file}.report.jsonl`;
+      const progress = progressReporter(undefined);
+      await withRegistry(
+        async (registry, config) => {
+          const { ImportError, runImport } = await import('../../server/import/importer.ts');
+          try {
+            const summary = await runImport(registry, {
+              file,
+              format,
+              encoding: opts.encoding,
+              ...(opts.delimiter
+                ? { delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter }
+                : {}),
+              mapping,
+              dryRun: opts.dryRun ?? false,
+              reportPath,
+              actor: cliActor('import'),
+              defaultIssuer: opts.issuer ?? config.issuer,
+              now: nowSeconds,
+              onProgress: progress.update,
+            });
+            progress.stop();
+            const verb = summary.dryRun ? 'would issue' : 'issued';
+            process.stdout.write(
+              `${summary.rows} rows: ${verb} ${summary.issued}, already existed ${summary.existing}, rejected ${summary.rejected} ` +
+                `(${summary.seconds.toFixed(1)} s, ${Math.round(summary.rows / Math.max(summary.seconds, 0.001))} rows/s)\nreport: ${reportPath}\n`,
+            );
+            if (summary.rejected > 0) process.exitCode = 3;
+          } catch (error) {
+            progress.stop();
+            if (error instanceof ImportError) throw new CliError(error.message);
+            if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+              throw new CliError(`cannot read ${file}`);
+            throw error;
+          }
+        },
+        { needsKey: !opts.dryRun },
+      );
+    });
+}

@@ -1,0 +1,332 @@
+/**
+ * Bulk issuing from an ERP export. Rows stream in; each is mapped, validated with the shared
+ * schema, checked against duplicates earlier in the same file (an on-disk TEMP table, so
+ * memory stays flat) and against the registry. Per chunk: status indexes are reserved, the
+ * signing inputs are signed in worker threads, and the chunk is inserted in one transaction by
+ * this (the only) writer. A crash loses at most the chunk in flight, never half of one; the
+ * registry's idempotency then makes a rerun issue exactly what is missing. Report lines for a
+ * chunk are written only after its commit.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { fromBase64url, fromUtf8, toBase64url } from '../../shared/bytes.ts';
+import type { Claims } from '../../shared/claims.ts';
+import { HallmarkError, type FieldError } from '../../shared/errors.ts';
+import { signingInputText } from '../../shared/jws.ts';
+import { parseWatchInput, watchClaims, type WatchInput } from '../../shared/watch-input.ts';
+import { differingFields } from '../issuing/issuing-service.ts';
+import type { Registry } from '../registry/registry.ts';
+import { applyMapping, missingColumns, type Mapping } from './mapping.ts';
+import { readRows, type Encoding, type Format } from './read-rows.ts';
+import { SignerPool } from './signer-pool.ts';
+
+export interface ImportOptions {
+  file: string;
+  format: Format;
+  encoding: Encoding;
+  delimiter?: string;
+  mapping: Mapping;
+  dryRun: boolean;
+  reportPath: string;
+  actor: string;
+  defaultIssuer: string;
+  now: () => number;
+  chunkSize?: number;
+  signerThreads?: number;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  rows: number;
+  issued: number;
+  existing: number;
+  rejected: number;
+}
+
+export interface ImportSummary extends ImportProgress {
+  dryRun: boolean;
+  seconds: number;
+  report: string;
+}
+
+/** Thrown before any row is processed when the file cannot be imported at all (e.g. missing columns). */
+export class ImportError extends Error {}
+
+interface Row {
+  line: number;
+  input: WatchInput;
+  issuer: string;
+}
+
+type ReportLine =
+  | { type: 'rejected'; line: number; serial?: string; fields: FieldError[] }
+  | {
+      type: 'issued' | 'existing';
+      line: number;
+      serial: string;
+      issuer: string;
+      generation: number;
+    }
+  | ({ type: 'summary' } & ImportSummary);
+
+class Report {
+  private readonly out: WriteStream;
+  constructor(path: string) {
+    this.out = createWriteStream(path, { flags: 'w' });
+  }
+  async write(line: ReportLine): Promise<void> {
+    if (!this.out.write(`${JSON.stringify(line)}\n`))
+      await new Promise<void>((r) => this.out.once('drain', () => r()));
+  }
+  close(): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
+  }
+}
+
+export async function runImport(
+  registry: Registry,
+  options: ImportOptions,
+): Promise<ImportSummary> {
+  const started = performance.now();
+  const { db, certificates, statusIndex, events } = registry;
+  const counts: ImportProgress = { rows: 0, issued: 0, existing: 0, rejected: 0 };
+  const report = new Report(options.reportPath);
+  const chunkSize = options.chunkSize ?? 500;
+  const key = options.dryRun ? undefined : registry.keys.active();
+  const pool = key ? new SignerPool(key, options.signerThreads) : undefined;
+
+  db.exec(
+    'CREATE TEMP TABLE IF NOT EXISTS import_seen (issuer TEXT NOT NULL, serial TEXT NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (issuer, serial)) WITHOUT ROWID',
+  );
+  db.exec('DELETE FROM import_seen');
+  const seen = db.prepare(
+    'INSERT INTO import_seen (issuer, serial, line) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING line',
+  );
+  const seenLine = db
+    .prepare('SELECT line FROM import_seen WHERE issuer = ? AND serial = ?')
+    .pluck();
+
+  const reject = async (line: number, fields: FieldError[], serial?: string) => {
+    counts.rejected++;
+    await report.write({ type: 'rejected', line, ...(serial ? { serial } : {}), fields });
+  };
+
+  const insertSigned = db.transaction(
+    (
+      items: { row: Row; claims: Claims; input: string; signature: Uint8Array }[],
+      kid: string,
+      now: number,
+    ) => {
+      const results: ReportLine[] = [];
+      for (const { row, claims, input, signature } of items) {
+        // Re-checked inside the transaction: the service may have issued this serial meanwhile.
+        const existing = certificates.has(row.issuer, row.input.serial)
+          ? certificates.findLatest(row.issuer, row.input.serial)
+          : undefined;
+        if (existing) {
+          const diff = differingFields(existing.certificate.claims, row.input);
+          results.push(
+            diff.length
+              ? { type: 'rejected', line: row.line, serial: row.input.serial, fields: diff }
+              : {
+                  type: 'existing',
+                  line: row.line,
+                  serial: existing.serial,
+                  issuer: existing.issuer,
+                  generation: existing.generation,
+                },
+          );
+          continue;
+        }
+        const payload = input.slice(input.indexOf('.') + 1);
+        const record = certificates.insert(
+          { claims, kid, signature, jws: `${input}.${toBase64url(signature)}` },
+          fromUtf8(fromBase64url(payload)),
+        );
+        events.append({
+          at: now,
+          actor: options.actor,
+          action: 'certificate.issued',
+          serial: record.serial,
+          detail: {
+            issuer: record.issuer,
+            generation: 1,
+            kid,
+            statusIndex: record.statusIndex,
+            line: row.line,
+          },
+        });
+        results.push({
+          type: 'issued',
+          line: row.line,
+          serial: record.serial,
+          issuer: record.issuer,
+          generation: 1,
+        });
+      }
+      return results;
+    },
+  );
+  const reserve = db.transaction((n: number) => statusIndex.allocateMany(n));
+
+  const processChunk = async (rows: Row[]): Promise<void> => {
+    const lines: ReportLine[] = [];
+    const fresh: Row[] = [];
+    for (const row of rows) {
+      const existing = certificates.has(row.issuer, row.input.serial)
+        ? certificates.findLatest(row.issuer, row.input.serial)
+        : undefined;
+      if (!existing) fresh.push(row);
+      else {
+        const diff = differingFields(existing.certificate.claims, row.input);
+        lines.push(
+          diff.length
+            ? { type: 'rejected', line: row.line, serial: row.input.serial, fields: diff }
+            : {
+                type: 'existing',
+                line: row.line,
+                serial: existing.serial,
+                issuer: existing.issuer,
+                generation: existing.generation,
+              },
+        );
+      }
+    }
+    if (key && pool && fresh.length > 0) {
+      const now = options.now();
+      const indexes = reserve.immediate(fresh.length);
+      const toSign: { row: Row; claims: Claims }[] = [];
+      fresh.forEach((row, i) => {
+        try {
+          toSign.push({
+            row,
+            claims: watchClaims(row.input, {
+              issuer: row.issuer,
+              issuedAt: now,
+              statusIndex: indexes[i]!,
+              generation: 1,
+            }),
+          });
+        } catch (error) {
+          if (!(error instanceof HallmarkError) || !error.fields) throw error;
+          lines.push({
+            type: 'rejected',
+            line: row.line,
+            serial: row.input.serial,
+            fields: error.fields,
+          });
+        }
+      });
+      const inputs = toSign.map((s) => signingInputText(s.claims, key.kid));
+      const signatures = await pool.sign(inputs);
+      lines.push(
+        ...insertSigned.immediate(
+          toSign.map((s, i) => ({ ...s, input: inputs[i]!, signature: signatures[i]! })),
+          key.kid,
+          now,
+        ),
+      );
+    } else {
+      // Dry run: what would be issued, nothing written.
+      for (const row of fresh)
+        lines.push({
+          type: 'issued',
+          line: row.line,
+          serial: row.input.serial,
+          issuer: row.issuer,
+          generation: 1,
+        });
+    }
+    for (const line of lines.sort(
+      (a, b) => (a as { line: number }).line - (b as { line: number }).line,
+    )) {
+      if (line.type === 'rejected') counts.rejected++;
+      else if (line.type === 'issued') counts.issued++;
+      else if (line.type === 'existing') counts.existing++;
+      await report.write(line);
+    }
+    options.onProgress?.({ ...counts });
+  };
+
+  let header: string[] | undefined;
+  let chunk: Row[] = [];
+  const inflight: Promise<void>[] = [];
+  try {
+    for await (const item of readRows(options.file, {
+      format: options.format,
+      encoding: options.encoding,
+      ...(options.delimiter ? { delimiter: options.delimiter } : {}),
+      onHeader: (columns) => (header = columns),
+    })) {
+      if (header) {
+        const missing = missingColumns(header, options.mapping);
+        if (missing.length > 0)
+          throw new ImportError(
+            `the file has no column ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${header.join(', ')}); use --mapping`,
+          );
+        header = undefined;
+      }
+      counts.rows++;
+      if (!item.record) {
+        await reject(item.line, [{ path: '(line)', message: item.error ?? 'cannot be read' }]);
+        continue;
+      }
+      const mapped = applyMapping(item.record, options.mapping);
+      let input: WatchInput;
+      try {
+        input = parseWatchInput(mapped);
+      } catch (error) {
+        if (!(error instanceof HallmarkError) || !error.fields) throw error;
+        await reject(
+          item.line,
+          error.fields,
+          typeof mapped.serial === 'string' ? mapped.serial.trim() : undefined,
+        );
+        continue;
+      }
+      const issuer = input.issuer ?? options.defaultIssuer;
+      if (seen.get(issuer, input.serial, item.line) === undefined) {
+        await reject(
+          item.line,
+          [
+            {
+              path: 'serial',
+              message: `duplicate of line ${String(seenLine.get(issuer, input.serial))} in this file`,
+            },
+          ],
+          input.serial,
+        );
+        continue;
+      }
+      chunk.push({ line: item.line, input, issuer });
+      if (chunk.length >= chunkSize) {
+        inflight.push(processChunk(chunk));
+        chunk = [];
+        // Two chunks in flight: one being signed by the workers while the next is prepared.
+        if (inflight.length >= 2) await inflight.shift();
+      }
+    }
+    if (chunk.length > 0) inflight.push(processChunk(chunk));
+    await Promise.all(inflight);
+  } finally {
+    await pool?.close();
+  }
+  const summary: ImportSummary = {
+    ...counts,
+    dryRun: options.dryRun,
+    seconds: (performance.now() - started) / 1000,
+    report: options.reportPath,
+  };
+  if (!options.dryRun) {
+    events.append({
+      at: options.now(),
+      actor: options.actor,
+      action: 'import.completed',
+      detail: { file: options.file, ...counts },
+    });
+  }
+  await report.write({ type: 'summary', ...summary });
+  await report.close();
+  return summary;
+}

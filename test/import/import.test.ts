@@ -1,0 +1,184 @@
+/** The ERP importer on messy real-world exports: every defect reported with its line, valid rows issued. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { verify } from '../../shared/verify.ts';
+import { ImportError, runImport, type ImportOptions } from '../../server/import/importer.ts';
+import { BUILT_IN_MAPPINGS, loadMapping } from '../../server/import/mapping.ts';
+import { REPO } from '../helpers/cli.ts';
+import { testService } from '../helpers/service.ts';
+
+const FIXTURES = join(REPO, 'test', 'fixtures', 'erp');
+const dir = mkdtempSync(join(tmpdir(), 'hallmark-import-'));
+
+function options(file: string, overrides: Partial<ImportOptions> = {}): ImportOptions {
+  return {
+    file: join(FIXTURES, file),
+    format: file.endsWith('.jsonl') ? 'jsonl' : 'csv',
+    encoding: 'utf-8',
+    mapping: BUILT_IN_MAPPINGS.default!,
+    dryRun: false,
+    reportPath: join(dir, `${file}.${Math.random().toString(36).slice(2)}.report.jsonl`),
+    actor: 'test:import',
+    defaultIssuer: 'HUB',
+    now: () => Math.floor(Date.now() / 1000) - 60,
+    signerThreads: 2,
+    ...overrides,
+  };
+}
+
+const readReport = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          type: string;
+          line?: number;
+          serial?: string;
+          fields?: { path: string; message: string }[];
+        },
+    );
+
+const rejectedByLine = (report: ReturnType<typeof readReport>) =>
+  Object.fromEntries(
+    report
+      .filter((r) => r.type === 'rejected')
+      .map((r) => [r.line, r.fields!.map((f) => `${f.path}: ${f.message}`).join('; ')]),
+  );
+
+describe('SAP export, Windows-1252, ; delimiter, CRLF', () => {
+  const svc = testService();
+  const sap = options('sap-export-cp1252.csv', {
+    mapping: BUILT_IN_MAPPINGS.sap!,
+    encoding: 'windows-1252',
+  });
+
+  it('reports each defect with its line number, field and reason, and issues the valid rows', async () => {
+    const summary = await runImport(svc.registry, sap);
+    expect(summary).toMatchObject({ rows: 10, issued: 5, existing: 0, rejected: 5 });
+    const report = readReport(sap.reportPath);
+    expect(rejectedByLine(report)).toEqual({
+      6: 'serial: is required',
+      7: 'serial: duplicate of line 3 in this file',
+      8: 'manufacturedOn: is not a real calendar date',
+      9: 'model: must be at most 64 characters',
+      12: '(line): has 4 fields, the header has 7',
+    });
+    expect(report.filter((r) => r.type === 'issued').map((r) => r.line)).toEqual([2, 3, 5, 11, 13]);
+    expect(report.at(-1)).toMatchObject({ type: 'summary', issued: 5, rejected: 5 });
+  });
+
+  it('decodes Windows-1252, trims trailing spaces, keeps quoted commas and quotes', () => {
+    const get = (serial: string) =>
+      svc.registry.certificates.findLatest('HUB', serial)!.certificate.claims;
+    expect(get('HB26A0100003')).toMatchObject({
+      ref: '411.NX.1170.RX',
+      mdl: 'Classic Fusion Élégance',
+      cas: 'Or rosé',
+      mfd: '2026-03-04',
+    });
+    expect(get('HB26A0100002').mdl).toBe('Big Bang Unico, Titanium');
+    expect(get('HB26A0100008').mdl).toBe('MP-11 "Power Reserve"');
+    expect(get('HB26A0100006').cas).toBe('Céramique');
+  });
+
+  it('every issued certificate verifies, and each issue is audited with its line', () => {
+    const keys = svc.registry.keys.trustedKeys();
+    for (const record of svc.registry.certificates.all())
+      expect(verify(record.certificate.jws, keys, { now: new Date() }).ok).toBe(true);
+    expect(svc.registry.events.forSerial('HB26A0100003')[0]).toMatchObject({
+      action: 'certificate.issued',
+      actor: 'test:import',
+      detail: { line: 5 },
+    });
+  });
+
+  it('a rerun issues nothing: the valid rows already exist, the bad ones are reported again', async () => {
+    const again = await runImport(svc.registry, { ...sap, reportPath: `${sap.reportPath}.2` });
+    expect(again).toMatchObject({ issued: 0, existing: 5, rejected: 5 });
+    expect(svc.registry.certificates.count()).toBe(5);
+  });
+
+  it('--dry-run validates and reports without issuing', async () => {
+    const fresh = testService();
+    const dry = await runImport(fresh.registry, {
+      ...sap,
+      dryRun: true,
+      reportPath: `${sap.reportPath}.dry`,
+    });
+    expect(dry).toMatchObject({ issued: 5, rejected: 5, dryRun: true });
+    expect(fresh.registry.certificates.count()).toBe(0);
+  });
+});
+
+describe('other formats', () => {
+  it('UTF-8 with BOM and the API field names', async () => {
+    const svc = testService();
+    const o = options('api-fields-utf8-bom.csv');
+    expect(await runImport(svc.registry, o)).toMatchObject({ rows: 4, issued: 3, rejected: 1 });
+    expect(rejectedByLine(readReport(o.reportPath))).toEqual({
+      4: 'manufacturedOn: is not a real calendar date',
+    });
+    expect(
+      svc.registry.certificates.findLatest('HUB', 'OM26B0000002')!.certificate.claims,
+    ).toMatchObject({ mdl: 'Speedmaster Moonwatch Ω', cas: 'Sedna™ Gold' });
+    expect(
+      svc.registry.certificates.findLatest('HUB', 'OM26B0000001')!.certificate.claims.mdl,
+    ).toBe('Seamaster Diver 300M, Co-Axial');
+  });
+
+  it('JSON Lines: a broken line is reported; fields the mapping does not name are ignored, as in CSV exports', async () => {
+    const svc = testService();
+    const o = options('watches.jsonl');
+    expect(await runImport(svc.registry, o)).toMatchObject({ rows: 4, issued: 3, rejected: 1 });
+    const rejected = rejectedByLine(readReport(o.reportPath));
+    expect(Object.keys(rejected)).toEqual(['2']);
+    expect(rejected[2]).toMatch(/^\(line\): is not valid JSON/);
+    expect(svc.registry.certificates.findLatest('HUB', 'TD26C0000003')).toBeDefined();
+  });
+
+  it('a mapping file with other column names and YYYYMMDD dates', async () => {
+    const svc = testService();
+    const file = join(dir, 'custom.csv');
+    writeFileSync(
+      file,
+      'Serie\tRef\tDesignation\tBoite\tCalibre\tDate\nPP26D000001\t5711/1A-010\tNautilus\tAcier\t26-330 S C\t20260105\nPP26D000002\t5711/1A-010\tNautilus\tAcier\t26-330 S C\t20261305\n',
+    );
+    const mappingFile = join(dir, 'mapping.json');
+    writeFileSync(
+      mappingFile,
+      JSON.stringify({
+        columns: {
+          serial: 'Serie',
+          reference: 'Ref',
+          model: 'Designation',
+          caseMaterial: 'Boite',
+          calibre: 'Calibre',
+          manufacturedOn: 'Date',
+        },
+        dateFormat: 'YYYYMMDD',
+      }),
+    );
+    const o = { ...options('x.csv'), file, mapping: loadMapping(mappingFile) };
+    expect(await runImport(svc.registry, o)).toMatchObject({ issued: 1, rejected: 1 });
+    expect(svc.registry.certificates.findLatest('HUB', 'PP26D000001')!.certificate.claims.mfd).toBe(
+      '2026-01-05',
+    );
+  });
+
+  it('refuses a file without the mapped columns before touching anything, and a bad mapping file', async () => {
+    const svc = testService();
+    await expect(
+      runImport(svc.registry, options('sap-export-cp1252.csv', { encoding: 'windows-1252' })),
+    ).rejects.toThrow(ImportError);
+    await expect(
+      runImport(svc.registry, options('sap-export-cp1252.csv', { encoding: 'windows-1252' })),
+    ).rejects.toThrow(/no column "serial"/);
+    expect(svc.registry.certificates.count()).toBe(0);
+    writeFileSync(join(dir, 'bad-mapping.json'), JSON.stringify({ columns: { serial: 'S' } }));
+    expect(() => loadMapping(join(dir, 'bad-mapping.json'))).toThrow(/columns.reference/);
+  });
+});
