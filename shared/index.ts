@@ -10,3 +10,4 @@ export * from './compact.ts';
 export * from './qr.ts';
 export * from './verify.ts';
 export * from './watch-input.ts';
+export * from './status-list.ts';

@@ -85,4 +85,28 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'status list versions and ownership',
+    sql: `
+      -- Bumped in the transaction of every status change in the list: builders compare it.
+      ALTER TABLE status_lists ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+
+      -- Ownership of a watch (issuer + serial, across re-issued cards), without personal data.
+      CREATE TABLE ownership (
+        issuer           TEXT NOT NULL,
+        serial           TEXT NOT NULL,
+        owners           INTEGER NOT NULL DEFAULT 0,
+        last_transfer_at INTEGER,
+        owner_key_hash   BLOB,                  -- the current owner's secret, to start a transfer
+        code_hash        BLOB,                  -- the pending one-time claim or transfer code
+        code_kind        TEXT CHECK (code_kind IN ('claim', 'transfer')),
+        code_created_at  INTEGER,
+        failed_attempts  INTEGER NOT NULL DEFAULT 0,
+        locked_until     INTEGER,
+        email_hash       BLOB,                  -- optional, salted hash only
+        PRIMARY KEY (issuer, serial)
+      ) STRICT;
+    `,
+  },
 ];

@@ -12,6 +12,7 @@ import { apiHeaders } from './headers.ts';
 import { requestContext } from './request-context.ts';
 import type { PageBuild } from '../../web/build.ts';
 import { certificateRoutes } from './routes/certificates.ts';
+import { lifecycleRoutes } from './routes/lifecycle.ts';
 import { pageRoutes } from './routes/page.ts';
 import { healthRoutes, wellKnownRoutes } from './routes/well-known.ts';
 
@@ -24,6 +25,8 @@ export interface AppConfig {
   publicRateLimit: number;
   /** Trust X-Forwarded-For from this many proxies (0: none). */
   trustProxy: number;
+  /** Ownership claim / transfer attempts per minute per address (default 10). */
+  claimRateLimit?: number;
 }
 
 export interface AppDeps {
@@ -60,7 +63,17 @@ export function createApp({ registry, config, logger, page }: AppDeps): Express 
   // issuing is bounded by its tokens, and must sustain ERP bursts.
   app.use('/.well-known', publicLimit);
   app.use(wellKnownRoutes(registry));
-  app.use('/api/v1/certificates', certificateRoutes(registry, config));
+  // Guessing ownership codes is throttled much harder than reading public data.
+  const claimLimit = rateLimit({
+    windowMs: 60_000,
+    limit: config.claimRateLimit ?? 10,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new ApiError(429, 'RATE_LIMITED', 'too many attempts; try again in a minute')),
+  });
+  const lifecycle = lifecycleRoutes(registry, config, { publicLimit, claimLimit });
+  app.use('/api/v1/certificates', certificateRoutes(registry, config), lifecycle.certificatesRouter);
+  app.use(lifecycle.root);
   if (page) app.use(pageRoutes(page));
 
   app.use(notFound);

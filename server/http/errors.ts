@@ -6,6 +6,8 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ErrorCode, HallmarkError, type FieldError } from '../../shared/errors.ts';
 import { ConflictError } from '../issuing/issuing-service.ts';
+import { OwnershipError } from '../registry/ownership.ts';
+import { TransitionError, UnknownCertificateError } from '../status/status-service.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -44,8 +46,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof ConflictError)
-    return new ApiError(409, 'CONFLICT', error.message, error.fields);
+  if (error instanceof ConflictError) return new ApiError(409, 'CONFLICT', error.message, error.fields);
+  if (error instanceof TransitionError) return new ApiError(409, error.code, error.message);
+  if (error instanceof UnknownCertificateError) return new ApiError(404, error.code, error.message);
+  if (error instanceof OwnershipError) {
+    if (error.reason === 'locked') return new ApiError(429, 'LOCKED', error.message);
+    return new ApiError(403, 'CODE_REJECTED', error.message);
+  }
   if (error instanceof HallmarkError) {
     const status = HALLMARK_STATUS[error.code];
     if (status) return new ApiError(status, error.code, error.message, error.fields);

@@ -4,6 +4,7 @@ import { IssuingService } from '../issuing/issuing-service.ts';
 import { CertificateStore } from './certificates.ts';
 import { EventLog } from './events.ts';
 import { KeyStore } from './key-store.ts';
+import { OwnershipStore } from './ownership.ts';
 import { StatusIndexAllocator } from './status-index.ts';
 import { TokenStore } from './tokens.ts';
 
@@ -15,6 +16,7 @@ export interface Registry {
   events: EventLog;
   statusIndex: StatusIndexAllocator;
   issuing: IssuingService;
+  ownership: OwnershipStore;
 }
 
 export interface RegistryOptions {
@@ -39,5 +41,5 @@ export function createRegistry(db: Db, options: RegistryOptions): Registry {
     defaultIssuer: options.defaultIssuer,
     now: options.now,
   });
-  return { db, keys, tokens: new TokenStore(db), certificates, events, statusIndex, issuing };
+  return { db, keys, tokens: new TokenStore(db), certificates, events, statusIndex, issuing, ownership: new OwnershipStore(db) };
 }

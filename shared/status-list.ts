@@ -1,0 +1,81 @@
+/**
+ * The signed status list (in the spirit of the W3C Bitstring Status List): 2 bits per
+ * certificate, indexed by its status-list index, gzip-compressed and base64url-encoded in a
+ * JWS signed by the brand key. One static file for everybody: fetching it tells the server
+ * nothing about which watch is being checked. Pure: (de)compression is done by the caller
+ * (zlib in Node, DecompressionStream in browsers).
+ */
+import * as z from 'zod/mini';
+import { fromUtf8 } from './bytes.ts';
+import { ErrorCode, HallmarkError } from './errors.ts';
+import { parseCompactJws } from './jws.ts';
+import type { KeySet } from './keys.ts';
+import { parseOrThrow } from './validation.ts';
+import { verifySignature } from './verify.ts';
+
+/** Status values, 2 bits each. 0 is also what an unused position holds. */
+export const STATUS_CODES = { active: 0, revoked: 1, stolen: 2, replaced: 3 } as const;
+export type CertificateStatus = keyof typeof STATUS_CODES;
+const STATUS_NAMES: CertificateStatus[] = ['active', 'revoked', 'stolen', 'replaced'];
+
+/** The JWS header `typ` of a status list. */
+export const STATUS_LIST_TYP = 'statuslist+jwt';
+
+export const statusListPayloadSchema = z.strictObject({
+  /** Brand code. */
+  iss: z.string().check(z.regex(/^[A-Z0-9]{2,8}$/)),
+  /** List number: this list covers indexes lst·size … (lst+1)·size − 1. */
+  lst: z.int().check(z.minimum(0)),
+  size: z.int().check(z.minimum(8), z.maximum(1 << 24)),
+  bits: z.literal(2),
+  /** Issue time of the list (epoch seconds). */
+  iat: z.int().check(z.minimum(0)),
+  /** How long the list may be relied on, in seconds; past it, statuses may be out of date. */
+  ttl: z.int().check(z.minimum(60), z.maximum(30 * 86_400)),
+  /** base64url(gzip(bitstring)), most significant bits first within each byte. */
+  lst_gz: z.string().check(z.regex(/^[A-Za-z0-9_-]+$/)),
+});
+export type StatusListPayload = z.infer<typeof statusListPayloadSchema>;
+
+/** Sets `index`'s 2-bit status in a bitstring of `size` entries. */
+export function setStatus(bits: Uint8Array, index: number, status: CertificateStatus): void {
+  const byte = index >> 2;
+  const shift = 6 - 2 * (index & 3);
+  bits[byte] = (bits[byte]! & ~(3 << shift)) | (STATUS_CODES[status] << shift);
+}
+
+/** Reads `index`'s status from a bitstring. */
+export function statusAt(bits: Uint8Array, index: number): CertificateStatus {
+  const byte = bits[index >> 2];
+  if (byte === undefined) throw new HallmarkError(ErrorCode.MALFORMED, 'index outside the status list');
+  return STATUS_NAMES[(byte >> (6 - 2 * (index & 3))) & 3]!;
+}
+
+/** Which list and position a status-list index falls in. */
+export function listPosition(statusIndex: number, size: number): { list: number; position: number } {
+  return { list: Math.floor(statusIndex / size), position: statusIndex % size };
+}
+
+/**
+ * Verifies a status list JWS against trusted keys: header `typ: statuslist+jwt`, Ed25519,
+ * a known key, a valid signature, a well-formed payload. Freshness is the caller's to judge
+ * (it shows the list's date and whether its TTL has passed).
+ * @throws HallmarkError with UNKNOWN_KEY, BAD_ALGORITHM, SIGNATURE_INVALID, MALFORMED or CLAIMS_INVALID
+ */
+export function verifyStatusList(jws: string, keys: KeySet): StatusListPayload {
+  const parsed = parseCompactJws(jws.trim());
+  if (parsed.header.typ !== STATUS_LIST_TYP) throw new HallmarkError(ErrorCode.MALFORMED, 'not a status list');
+  if (parsed.header.alg !== 'Ed25519' && parsed.header.alg !== 'EdDSA') throw new HallmarkError(ErrorCode.BAD_ALGORITHM, 'status list algorithm not accepted');
+  const key = keys.find((k) => k.kid === parsed.header.kid);
+  if (!key) throw new HallmarkError(ErrorCode.UNKNOWN_KEY, 'status list signed by an unknown key');
+  if (!verifySignature(parsed.signature, parsed.signingInput, key.publicKey)) {
+    throw new HallmarkError(ErrorCode.SIGNATURE_INVALID, 'the status list signature does not match');
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(fromUtf8(parsed.payload));
+  } catch (cause) {
+    throw new HallmarkError(ErrorCode.MALFORMED, 'status list payload is not JSON', { cause });
+  }
+  return parseOrThrow(statusListPayloadSchema, payload, ErrorCode.CLAIMS_INVALID, 'status list payload is invalid');
+}
