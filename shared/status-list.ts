@@ -18,6 +18,9 @@ export const STATUS_CODES = { active: 0, revoked: 1, stolen: 2, replaced: 3 } as
 export type CertificateStatus = keyof typeof STATUS_CODES;
 const STATUS_NAMES: CertificateStatus[] = ['active', 'revoked', 'stolen', 'replaced'];
 
+/** Entries per status list (2^20): fixed, so a verifier finds the list from the index alone. */
+export const STATUS_LIST_SIZE = 1 << 20;
+
 /** The JWS header `typ` of a status list. */
 export const STATUS_LIST_TYP = 'statuslist+jwt';
 
@@ -47,12 +50,16 @@ export function setStatus(bits: Uint8Array, index: number, status: CertificateSt
 /** Reads `index`'s status from a bitstring. */
 export function statusAt(bits: Uint8Array, index: number): CertificateStatus {
   const byte = bits[index >> 2];
-  if (byte === undefined) throw new HallmarkError(ErrorCode.MALFORMED, 'index outside the status list');
+  if (byte === undefined)
+    throw new HallmarkError(ErrorCode.MALFORMED, 'index outside the status list');
   return STATUS_NAMES[(byte >> (6 - 2 * (index & 3))) & 3]!;
 }
 
 /** Which list and position a status-list index falls in. */
-export function listPosition(statusIndex: number, size: number): { list: number; position: number } {
+export function listPosition(
+  statusIndex: number,
+  size: number,
+): { list: number; position: number } {
   return { list: Math.floor(statusIndex / size), position: statusIndex % size };
 }
 
@@ -64,12 +71,17 @@ export function listPosition(statusIndex: number, size: number): { list: number;
  */
 export function verifyStatusList(jws: string, keys: KeySet): StatusListPayload {
   const parsed = parseCompactJws(jws.trim());
-  if (parsed.header.typ !== STATUS_LIST_TYP) throw new HallmarkError(ErrorCode.MALFORMED, 'not a status list');
-  if (parsed.header.alg !== 'Ed25519' && parsed.header.alg !== 'EdDSA') throw new HallmarkError(ErrorCode.BAD_ALGORITHM, 'status list algorithm not accepted');
+  if (parsed.header.typ !== STATUS_LIST_TYP)
+    throw new HallmarkError(ErrorCode.MALFORMED, 'not a status list');
+  if (parsed.header.alg !== 'Ed25519' && parsed.header.alg !== 'EdDSA')
+    throw new HallmarkError(ErrorCode.BAD_ALGORITHM, 'status list algorithm not accepted');
   const key = keys.find((k) => k.kid === parsed.header.kid);
   if (!key) throw new HallmarkError(ErrorCode.UNKNOWN_KEY, 'status list signed by an unknown key');
   if (!verifySignature(parsed.signature, parsed.signingInput, key.publicKey)) {
-    throw new HallmarkError(ErrorCode.SIGNATURE_INVALID, 'the status list signature does not match');
+    throw new HallmarkError(
+      ErrorCode.SIGNATURE_INVALID,
+      'the status list signature does not match',
+    );
   }
   let payload: unknown;
   try {
@@ -77,5 +89,10 @@ export function verifyStatusList(jws: string, keys: KeySet): StatusListPayload {
   } catch (cause) {
     throw new HallmarkError(ErrorCode.MALFORMED, 'status list payload is not JSON', { cause });
   }
-  return parseOrThrow(statusListPayloadSchema, payload, ErrorCode.CLAIMS_INVALID, 'status list payload is invalid');
+  return parseOrThrow(
+    statusListPayloadSchema,
+    payload,
+    ErrorCode.CLAIMS_INVALID,
+    'status list payload is invalid',
+  );
 }

@@ -5,6 +5,7 @@ import { CliError } from './io.ts';
 import { registerBackupCommands } from './backup.ts';
 import { registerImportCommand } from './import.ts';
 import { registerKeyFileCommands } from './keys.ts';
+import { registerLifecycleCommands } from './lifecycle.ts';
 import { registerPrintCommand } from './print.ts';
 import { registerRegistryKeyCommands } from './registry-keys.ts';
 import { registerServeCommand } from './serve.ts';
@@ -25,6 +26,7 @@ registerTokenCommands(program.command('tokens').description('API tokens'));
 registerBackupCommands(program);
 registerImportCommand(program);
 registerPrintCommand(program);
+registerLifecycleCommands(program);
 registerSignCommand(program);
 registerVerifyCommand(program);
 

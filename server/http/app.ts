@@ -69,10 +69,15 @@ export function createApp({ registry, config, logger, page }: AppDeps): Express 
     limit: config.claimRateLimit ?? 10,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new ApiError(429, 'RATE_LIMITED', 'too many attempts; try again in a minute')),
+    handler: (_req, _res, next) =>
+      next(new ApiError(429, 'RATE_LIMITED', 'too many attempts; try again in a minute')),
   });
   const lifecycle = lifecycleRoutes(registry, config, { publicLimit, claimLimit });
-  app.use('/api/v1/certificates', certificateRoutes(registry, config), lifecycle.certificatesRouter);
+  app.use(
+    '/api/v1/certificates',
+    certificateRoutes(registry, config),
+    lifecycle.certificatesRouter,
+  );
   app.use(lifecycle.root);
   if (page) app.use(pageRoutes(page));
 

@@ -46,7 +46,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof ConflictError) return new ApiError(409, 'CONFLICT', error.message, error.fields);
+  if (error instanceof ConflictError)
+    return new ApiError(409, 'CONFLICT', error.message, error.fields);
   if (error instanceof TransitionError) return new ApiError(409, error.code, error.message);
   if (error instanceof UnknownCertificateError) return new ApiError(404, error.code, error.message);
   if (error instanceof OwnershipError) {

@@ -25,7 +25,8 @@ export function normaliseCode(code: string): string {
 }
 
 const digest = (text: string) => hash('sha256', text, 'buffer') as unknown as Buffer;
-const sameHash = (a: Buffer | null, b: Buffer) => a !== null && a.length === b.length && timingSafeEqual(a, b);
+const sameHash = (a: Buffer | null, b: Buffer) =>
+  a !== null && a.length === b.length && timingSafeEqual(a, b);
 
 export type ClaimFailure = 'locked' | 'wrong_code' | 'no_code';
 export class OwnershipError extends Error {
@@ -61,7 +62,9 @@ export class OwnershipStore {
 
   constructor(private readonly db: Db) {
     this.get = db.prepare('SELECT * FROM ownership WHERE issuer = ? AND serial = ?');
-    this.ensure = db.prepare('INSERT INTO ownership (issuer, serial) VALUES (?, ?) ON CONFLICT DO NOTHING');
+    this.ensure = db.prepare(
+      'INSERT INTO ownership (issuer, serial) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    );
   }
 
   /** Owners count and last transfer: what a retailer may see. */
@@ -75,51 +78,90 @@ export class OwnershipStore {
     const code = newCode();
     this.db.transaction(() => {
       this.ensure.run(issuer, serial);
-      this.db.prepare("UPDATE ownership SET code_hash = ?, code_kind = 'claim', code_created_at = ?, failed_attempts = 0, locked_until = NULL WHERE issuer = ? AND serial = ?").run(digest(normaliseCode(code)), now, issuer, serial);
+      this.db
+        .prepare(
+          "UPDATE ownership SET code_hash = ?, code_kind = 'claim', code_created_at = ?, failed_attempts = 0, locked_until = NULL WHERE issuer = ? AND serial = ?",
+        )
+        .run(digest(normaliseCode(code)), now, issuer, serial);
     })();
     return code;
   }
 
   /** Registers the holder of the pending code as owner. Returns the new owner's secret key (shown once). */
-  claim(issuer: string, serial: string, code: string, now: number, email?: string): { ownerKey: string; owners: number } {
-    return settle(this.db.transaction((): Outcome<{ ownerKey: string; owners: number }> => {
-      const row = this.get.get(issuer, serial) as Row | undefined;
-      const locked = this.lockError(row, now);
-      if (locked) return { error: locked };
-      const ok = row !== undefined && sameHash(row.code_hash, digest(normaliseCode(code)));
-      if (!ok) {
-        this.fail(issuer, serial, row, now);
-        return { error: new OwnershipError(row?.code_hash ? 'wrong_code' : 'no_code', 'the code is not valid for this watch') };
-      }
-      const ownerKey = `own_${randomBytes(24).toString('base64url')}`;
-      const emailHash = email ? digest(`${serial}:${email.trim().toLowerCase()}`) : null;
+  claim(
+    issuer: string,
+    serial: string,
+    code: string,
+    now: number,
+    email?: string,
+  ): { ownerKey: string; owners: number } {
+    return settle(
       this.db
-        .prepare('UPDATE ownership SET owners = owners + 1, last_transfer_at = ?, owner_key_hash = ?, code_hash = NULL, code_kind = NULL, failed_attempts = 0, locked_until = NULL, email_hash = ? WHERE issuer = ? AND serial = ?')
-        .run(now, digest(ownerKey), emailHash, issuer, serial);
-      return { value: { ownerKey, owners: row.owners + 1 } };
-    }).immediate());
+        .transaction((): Outcome<{ ownerKey: string; owners: number }> => {
+          const row = this.get.get(issuer, serial) as Row | undefined;
+          const locked = this.lockError(row, now);
+          if (locked) return { error: locked };
+          const ok = row !== undefined && sameHash(row.code_hash, digest(normaliseCode(code)));
+          if (!ok) {
+            this.fail(issuer, serial, row, now);
+            return {
+              error: new OwnershipError(
+                row?.code_hash ? 'wrong_code' : 'no_code',
+                'the code is not valid for this watch',
+              ),
+            };
+          }
+          const ownerKey = `own_${randomBytes(24).toString('base64url')}`;
+          const emailHash = email ? digest(`${serial}:${email.trim().toLowerCase()}`) : null;
+          this.db
+            .prepare(
+              'UPDATE ownership SET owners = owners + 1, last_transfer_at = ?, owner_key_hash = ?, code_hash = NULL, code_kind = NULL, failed_attempts = 0, locked_until = NULL, email_hash = ? WHERE issuer = ? AND serial = ?',
+            )
+            .run(now, digest(ownerKey), emailHash, issuer, serial);
+          return { value: { ownerKey, owners: row.owners + 1 } };
+        })
+        .immediate(),
+    );
   }
 
   /** The current owner creates a one-time transfer code for the buyer. */
   startTransfer(issuer: string, serial: string, ownerKey: string, now: number): string {
-    return settle(this.db.transaction((): Outcome<string> => {
-      const row = this.get.get(issuer, serial) as Row | undefined;
-      const locked = this.lockError(row, now);
-      if (locked) return { error: locked };
-      if (!row?.owner_key_hash) return { error: new OwnershipError('no_owner', 'this watch has no registered owner') };
-      if (!sameHash(row.owner_key_hash, digest(ownerKey))) {
-        this.fail(issuer, serial, row, now);
-        return { error: new OwnershipError('wrong_owner_key', 'the owner key is not valid for this watch') };
-      }
-      const code = newCode();
-      this.db.prepare("UPDATE ownership SET code_hash = ?, code_kind = 'transfer', code_created_at = ?, failed_attempts = 0 WHERE issuer = ? AND serial = ?").run(digest(normaliseCode(code)), now, issuer, serial);
-      return { value: code };
-    }).immediate());
+    return settle(
+      this.db
+        .transaction((): Outcome<string> => {
+          const row = this.get.get(issuer, serial) as Row | undefined;
+          const locked = this.lockError(row, now);
+          if (locked) return { error: locked };
+          if (!row?.owner_key_hash)
+            return { error: new OwnershipError('no_owner', 'this watch has no registered owner') };
+          if (!sameHash(row.owner_key_hash, digest(ownerKey))) {
+            this.fail(issuer, serial, row, now);
+            return {
+              error: new OwnershipError(
+                'wrong_owner_key',
+                'the owner key is not valid for this watch',
+              ),
+            };
+          }
+          const code = newCode();
+          this.db
+            .prepare(
+              "UPDATE ownership SET code_hash = ?, code_kind = 'transfer', code_created_at = ?, failed_attempts = 0 WHERE issuer = ? AND serial = ?",
+            )
+            .run(digest(normaliseCode(code)), now, issuer, serial);
+          return { value: code };
+        })
+        .immediate(),
+    );
   }
 
   private lockError(row: Row | undefined, now: number): OwnershipError | undefined {
     return row?.locked_until && row.locked_until > now
-      ? new OwnershipError('locked', 'too many wrong codes for this watch; try again later', row.locked_until - now)
+      ? new OwnershipError(
+          'locked',
+          'too many wrong codes for this watch; try again later',
+          row.locked_until - now,
+        )
       : undefined;
   }
 
@@ -128,6 +170,10 @@ export class OwnershipStore {
     const attempts = row.failed_attempts + 1;
     const lock = attempts >= MAX_FAILED_ATTEMPTS ? now + LOCK_SECONDS : null;
     // Committed with the failed attempt: callers return the error instead of throwing inside.
-    this.db.prepare('UPDATE ownership SET failed_attempts = ?, locked_until = ? WHERE issuer = ? AND serial = ?').run(lock ? 0 : attempts, lock, issuer, serial);
+    this.db
+      .prepare(
+        'UPDATE ownership SET failed_attempts = ?, locked_until = ? WHERE issuer = ? AND serial = ?',
+      )
+      .run(lock ? 0 : attempts, lock, issuer, serial);
   }
 }

@@ -41,5 +41,14 @@ export function createRegistry(db: Db, options: RegistryOptions): Registry {
     defaultIssuer: options.defaultIssuer,
     now: options.now,
   });
-  return { db, keys, tokens: new TokenStore(db), certificates, events, statusIndex, issuing, ownership: new OwnershipStore(db) };
+  return {
+    db,
+    keys,
+    tokens: new TokenStore(db),
+    certificates,
+    events,
+    statusIndex,
+    issuing,
+    ownership: new OwnershipStore(db),
+  };
 }

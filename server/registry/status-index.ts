@@ -8,8 +8,11 @@
 import { randomInt } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 
-/** Entries per status list: 2^20, about a million watches (W3C suggests ≥ 131,072 for herd privacy). */
-export const STATUS_LIST_SIZE = 1 << 20;
+// Entries per status list: 2^20, about a million watches (W3C suggests ≥ 131,072 for herd
+// privacy). Defined with the list format, since verifiers derive the list from it.
+import { STATUS_LIST_SIZE } from '../../shared/status-list.ts';
+
+export { STATUS_LIST_SIZE };
 
 export class StatusIndexAllocator {
   private readonly current;

@@ -6,7 +6,12 @@
  */
 import { gzipSync } from 'node:zlib';
 import { textToBase64url, toBase64url, utf8 } from '../../shared/bytes.ts';
-import { setStatus, STATUS_LIST_TYP, type CertificateStatus, type StatusListPayload } from '../../shared/status-list.ts';
+import {
+  setStatus,
+  STATUS_LIST_TYP,
+  type CertificateStatus,
+  type StatusListPayload,
+} from '../../shared/status-list.ts';
 import type { Registry } from '../registry/registry.ts';
 
 export interface BuiltList {
@@ -23,7 +28,9 @@ export function statusLists(registry: Registry, options: { issuer: string; ttl?:
   const { db, keys, issuing } = registry;
   const ttl = options.ttl ?? STATUS_LIST_TTL;
   const listRow = db.prepare('SELECT id, size, version FROM status_lists WHERE id = ?');
-  const nonActive = db.prepare("SELECT status_index, status FROM certificates WHERE status != 'active' AND status_index >= ? AND status_index < ?");
+  const nonActive = db.prepare(
+    "SELECT status_index, status FROM certificates WHERE status != 'active' AND status_index >= ? AND status_index < ?",
+  );
   const cache = new Map<number, BuiltList>();
 
   /** Builds list `id` from the registry now. */
@@ -32,15 +39,31 @@ export function statusLists(registry: Registry, options: { issuer: string; ttl?:
     if (!list) return undefined;
     const bits = new Uint8Array(list.size / 4);
     let entries = 0;
-    for (const row of nonActive.iterate(id * list.size, (id + 1) * list.size) as IterableIterator<{ status_index: number; status: CertificateStatus }>) {
+    for (const row of nonActive.iterate(id * list.size, (id + 1) * list.size) as IterableIterator<{
+      status_index: number;
+      status: CertificateStatus;
+    }>) {
       setStatus(bits, row.status_index - id * list.size, row.status);
       entries++;
     }
     const now = issuing.now();
-    const payload: StatusListPayload = { iss: options.issuer, lst: id, size: list.size, bits: 2, iat: now, ttl, lst_gz: toBase64url(gzipSync(bits, { level: 9 })) };
+    const payload: StatusListPayload = {
+      iss: options.issuer,
+      lst: id,
+      size: list.size,
+      bits: 2,
+      iat: now,
+      ttl,
+      lst_gz: toBase64url(gzipSync(bits, { level: 9 })),
+    };
     const key = keys.active();
     const input = `${textToBase64url(JSON.stringify({ alg: 'Ed25519', kid: key.kid, typ: STATUS_LIST_TYP }))}.${textToBase64url(JSON.stringify(payload))}`;
-    return { jws: `${input}.${toBase64url(key.sign(utf8(input)))}`, version: list.version, builtAt: now, entries };
+    return {
+      jws: `${input}.${toBase64url(key.sign(utf8(input)))}`,
+      version: list.version,
+      builtAt: now,
+      entries,
+    };
   };
 
   return {
@@ -50,7 +73,8 @@ export function statusLists(registry: Registry, options: { issuer: string; ttl?:
       const row = listRow.get(id) as { version: number } | undefined;
       if (!row) return undefined;
       const cached = cache.get(id);
-      if (cached && cached.version === row.version && issuing.now() - cached.builtAt < ttl / 2) return cached;
+      if (cached && cached.version === row.version && issuing.now() - cached.builtAt < ttl / 2)
+        return cached;
       const fresh = build(id);
       if (fresh) cache.set(id, fresh);
       return fresh;

@@ -20,7 +20,10 @@ export class UnknownCertificateError extends Error {
   readonly code = 'NOT_FOUND';
 }
 
-const TRANSITIONS: Record<StatusAction, { from: string[]; to: 'revoked' | 'stolen' | 'active'; event: string }> = {
+const TRANSITIONS: Record<
+  StatusAction,
+  { from: string[]; to: 'revoked' | 'stolen' | 'active'; event: string }
+> = {
   revoke: { from: ['active', 'stolen'], to: 'revoked', event: 'certificate.revoked' },
   stolen: { from: ['active'], to: 'stolen', event: 'certificate.reported_stolen' },
   recovered: { from: ['stolen'], to: 'active', event: 'certificate.recovered' },
@@ -28,8 +31,12 @@ const TRANSITIONS: Record<StatusAction, { from: string[]; to: 'revoked' | 'stole
 
 export function statusService(registry: Registry) {
   const { db, certificates, events, keys, statusIndex, issuing } = registry;
-  const setStatus = db.prepare('UPDATE certificates SET status = ?, status_reason = ?, status_changed_at = ? WHERE id = ?');
-  const bump = db.prepare('UPDATE status_lists SET version = version + 1 WHERE ? >= id * size AND ? < (id + 1) * size');
+  const setStatus = db.prepare(
+    'UPDATE certificates SET status = ?, status_reason = ?, status_changed_at = ? WHERE id = ?',
+  );
+  const bump = db.prepare(
+    'UPDATE status_lists SET version = version + 1 WHERE ? >= id * size AND ? < (id + 1) * size',
+  );
 
   const latest = (issuer: string, serial: string): CertificateRecord => {
     const record = certificates.findLatest(issuer, serial);
@@ -37,38 +44,92 @@ export function statusService(registry: Registry) {
     return record;
   };
 
-  const change = db.transaction((issuer: string, serial: string, action: StatusAction, actor: string, reason: string | undefined) => {
-    const record = latest(issuer, serial);
-    const t = TRANSITIONS[action];
-    if (!t.from.includes(record.status)) throw new TransitionError(`cannot ${action === 'stolen' ? 'report stolen' : action} a certificate that is ${record.status}`);
-    const now = issuing.now();
-    setStatus.run(t.to, t.to === 'active' ? null : (reason ?? null), now, record.id);
-    bump.run(record.statusIndex, record.statusIndex);
-    events.append({ at: now, actor, action: t.event, serial, detail: { issuer, generation: record.generation, from: record.status, to: t.to }, reason });
-    return latest(issuer, serial);
-  });
+  const change = db.transaction(
+    (
+      issuer: string,
+      serial: string,
+      action: StatusAction,
+      actor: string,
+      reason: string | undefined,
+    ) => {
+      const record = latest(issuer, serial);
+      const t = TRANSITIONS[action];
+      if (!t.from.includes(record.status))
+        throw new TransitionError(
+          `cannot ${action === 'stolen' ? 'report stolen' : action} a certificate that is ${record.status}`,
+        );
+      const now = issuing.now();
+      setStatus.run(t.to, t.to === 'active' ? null : (reason ?? null), now, record.id);
+      bump.run(record.statusIndex, record.statusIndex);
+      events.append({
+        at: now,
+        actor,
+        action: t.event,
+        serial,
+        detail: { issuer, generation: record.generation, from: record.status, to: t.to },
+        reason,
+      });
+      return latest(issuer, serial);
+    },
+  );
 
-  const reissue = db.transaction((issuer: string, serial: string, actor: string, reason: string | undefined) => {
-    const old = latest(issuer, serial);
-    if (old.status !== 'active') throw new TransitionError(`cannot re-issue a certificate that is ${old.status}`);
-    const now = issuing.now();
-    const c = old.certificate.claims;
-    const claims = watchClaims(
-      { serial: c.sn, reference: c.ref, model: c.mdl, caseMaterial: c.cas, calibre: c.cal, manufacturedOn: c.mfd, issuer: c.iss },
-      { issuer, issuedAt: now, statusIndex: statusIndex.allocate(), generation: old.generation + 1 },
-    );
-    const key = keys.active();
-    const fresh = certificates.insert(signCertificate(claims, key.kid, key.sign));
-    setStatus.run('replaced', `replaced by generation ${fresh.generation}`, now, old.id);
-    bump.run(old.statusIndex, old.statusIndex);
-    events.append({ at: now, actor, action: 'certificate.reissued', serial, detail: { issuer, replaced: old.generation, generation: fresh.generation, kid: key.kid, statusIndex: fresh.statusIndex }, reason });
-    return fresh;
-  });
+  const reissue = db.transaction(
+    (issuer: string, serial: string, actor: string, reason: string | undefined) => {
+      const old = latest(issuer, serial);
+      if (old.status !== 'active')
+        throw new TransitionError(`cannot re-issue a certificate that is ${old.status}`);
+      const now = issuing.now();
+      const c = old.certificate.claims;
+      const claims = watchClaims(
+        {
+          serial: c.sn,
+          reference: c.ref,
+          model: c.mdl,
+          caseMaterial: c.cas,
+          calibre: c.cal,
+          manufacturedOn: c.mfd,
+          issuer: c.iss,
+        },
+        {
+          issuer,
+          issuedAt: now,
+          statusIndex: statusIndex.allocate(),
+          generation: old.generation + 1,
+        },
+      );
+      const key = keys.active();
+      const fresh = certificates.insert(signCertificate(claims, key.kid, key.sign));
+      setStatus.run('replaced', `replaced by generation ${fresh.generation}`, now, old.id);
+      bump.run(old.statusIndex, old.statusIndex);
+      events.append({
+        at: now,
+        actor,
+        action: 'certificate.reissued',
+        serial,
+        detail: {
+          issuer,
+          replaced: old.generation,
+          generation: fresh.generation,
+          kid: key.kid,
+          statusIndex: fresh.statusIndex,
+        },
+        reason,
+      });
+      return fresh;
+    },
+  );
 
   return {
     /** Applies a status change. @throws UnknownCertificateError, TransitionError */
-    change: (issuer: string, serial: string, action: StatusAction, actor: string, reason?: string): CertificateRecord => change.immediate(issuer, serial, action, actor, reason),
+    change: (
+      issuer: string,
+      serial: string,
+      action: StatusAction,
+      actor: string,
+      reason?: string,
+    ): CertificateRecord => change.immediate(issuer, serial, action, actor, reason),
     /** Issues the next generation of a card; the old one becomes "replaced". */
-    reissue: (issuer: string, serial: string, actor: string, reason?: string): CertificateRecord => reissue.immediate(issuer, serial, actor, reason),
+    reissue: (issuer: string, serial: string, actor: string, reason?: string): CertificateRecord =>
+      reissue.immediate(issuer, serial, actor, reason),
   };
 }

@@ -20,7 +20,8 @@ const post = (path: string, token: string | undefined, body: object = {}) => {
   const r = request(svc.app).post(path);
   return (token ? r.set('Authorization', `Bearer ${token}`) : r).send(body);
 };
-const issue = async (serial: string) => (await post('/api/v1/certificates', issuer, watchBody({ serial }))).body;
+const issue = async (serial: string) =>
+  (await post('/api/v1/certificates', issuer, watchBody({ serial }))).body;
 
 async function statusListFor(sli: number) {
   const { list, position } = listPosition(sli, SIZE);
@@ -34,21 +35,44 @@ async function statusListFor(sli: number) {
 describe('status changes', () => {
   it('stolen (retailer with scope report), recovered (admin), revoked (admin, reason required); each audited', async () => {
     const cert = await issue('LIFE00001');
-    expect((await post('/api/v1/certificates/LIFE00001/stolen', issuer, { reason: 'x' })).status).toBe(403);
-    const stolen = await post('/api/v1/certificates/LIFE00001/stolen', retailer, { reason: 'police report GE-2026-118' });
+    expect(
+      (await post('/api/v1/certificates/LIFE00001/stolen', issuer, { reason: 'x' })).status,
+    ).toBe(403);
+    const stolen = await post('/api/v1/certificates/LIFE00001/stolen', retailer, {
+      reason: 'police report GE-2026-118',
+    });
     expect(stolen.status).toBe(200);
-    expect(stolen.body).toMatchObject({ status: 'stolen', statusReason: 'police report GE-2026-118' });
+    expect(stolen.body).toMatchObject({
+      status: 'stolen',
+      statusReason: 'police report GE-2026-118',
+    });
     expect((await statusListFor(cert.statusIndex)).status).toBe('stolen');
     expect((await post('/api/v1/certificates/LIFE00001/recovered', retailer)).status).toBe(403);
-    expect((await post('/api/v1/certificates/LIFE00001/recovered', admin, { reason: 'returned to owner' })).body.status).toBe('active');
+    expect(
+      (
+        await post('/api/v1/certificates/LIFE00001/recovered', admin, {
+          reason: 'returned to owner',
+        })
+      ).body.status,
+    ).toBe('active');
     expect((await statusListFor(cert.statusIndex)).status).toBe('active');
     const noReason = await post('/api/v1/certificates/LIFE00001/revoke', admin, {});
     expect(noReason.status).toBe(400);
     expect(noReason.body.error.fields[0].path).toBe('reason');
-    expect((await post('/api/v1/certificates/LIFE00001/revoke', admin, { reason: 'card printed in error' })).body.status).toBe('revoked');
+    expect(
+      (
+        await post('/api/v1/certificates/LIFE00001/revoke', admin, {
+          reason: 'card printed in error',
+        })
+      ).body.status,
+    ).toBe('revoked');
     expect((await statusListFor(cert.statusIndex)).status).toBe('revoked');
-    expect((await post('/api/v1/certificates/LIFE00001/stolen', retailer)).body.error.code).toBe('INVALID_TRANSITION');
-    expect(svc.registry.events.forSerial('LIFE00001').map((e) => [e.action, e.actor, e.reason ?? null])).toEqual([
+    expect((await post('/api/v1/certificates/LIFE00001/stolen', retailer)).body.error.code).toBe(
+      'INVALID_TRANSITION',
+    );
+    expect(
+      svc.registry.events.forSerial('LIFE00001').map((e) => [e.action, e.actor, e.reason ?? null]),
+    ).toEqual([
       ['certificate.issued', 'token:erp', null],
       ['certificate.reported_stolen', 'token:retailer-geneva', 'police report GE-2026-118'],
       ['certificate.recovered', 'token:brand-admin', 'returned to owner'],
@@ -66,7 +90,9 @@ describe('status changes', () => {
       ['recovered', issuer, 403],
       ['reissue', reader, 403],
     ] as const) {
-      expect((await post(`/api/v1/certificates/LIFE00002/${path}`, token, { reason: 'r' })).status).toBe(status);
+      expect(
+        (await post(`/api/v1/certificates/LIFE00002/${path}`, token, { reason: 'r' })).status,
+      ).toBe(status);
     }
     expect(svc.registry.certificates.findLatest('HUB', 'LIFE00002')!.status).toBe('active');
     expect(svc.registry.events.forSerial('LIFE00002')).toHaveLength(1);
@@ -74,14 +100,19 @@ describe('status changes', () => {
 
   it('re-issue: a new generation with a new index; the old card becomes replaced', async () => {
     const old = await issue('LIFE00003');
-    const fresh = await post('/api/v1/certificates/LIFE00003/reissue', issuer, { reason: 'card lost' });
+    const fresh = await post('/api/v1/certificates/LIFE00003/reissue', issuer, {
+      reason: 'card lost',
+    });
     expect(fresh.status).toBe(201);
     expect(fresh.body).toMatchObject({ generation: 2, status: 'active' });
     expect(fresh.body.statusIndex).not.toBe(old.statusIndex);
     expect((await statusListFor(old.statusIndex)).status).toBe('replaced');
     expect((await statusListFor(fresh.body.statusIndex)).status).toBe('active');
     const keys = svc.registry.keys.trustedKeys();
-    expect(verify(fresh.body.qr, keys, { now: svc.clock.now })).toMatchObject({ ok: true, claims: { gen: 2 } });
+    expect(verify(fresh.body.qr, keys, { now: svc.clock.now })).toMatchObject({
+      ok: true,
+      claims: { gen: 2 },
+    });
     expect(verify(old.qr, keys, { now: svc.clock.now }).ok).toBe(true); // still authentic; its status says replaced
   });
 });
@@ -93,11 +124,15 @@ describe('the signed status list', () => {
     expect(res.headers['content-type']).toMatch(/^application\/statuslist\+jwt/);
     expect(res.headers['cache-control']).toBe('public, max-age=300');
     expect(payload).toMatchObject({ iss: 'HUB', size: SIZE, bits: 2, ttl: 86_400 });
-    const again = await request(svc.app).get(`/status/${listPosition(cert.statusIndex, SIZE).list}.jwt`).set('If-None-Match', res.headers.etag!);
+    const again = await request(svc.app)
+      .get(`/status/${listPosition(cert.statusIndex, SIZE).list}.jwt`)
+      .set('If-None-Match', res.headers.etag!);
     expect(again.status).toBe(304);
     const keys = svc.registry.keys.trustedKeys();
     const [h, p, s] = res.text.split('.');
-    const forgedPayload = Buffer.from(JSON.stringify({ ...payload, lst_gz: 'H4sIAAAAAAAAA2NgGAWjYBSMgpENAAAA' })).toString('base64url');
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ ...payload, lst_gz: 'H4sIAAAAAAAAA2NgGAWjYBSMgpENAAAA' }),
+    ).toString('base64url');
     expect(() => verifyStatusList(`${h}.${forgedPayload}.${s}`, keys)).toThrow(/signature/);
     expect(() => verifyStatusList(`${h}.${p}.`, keys)).toThrow();
     expect((await request(svc.app).get('/status/999.jwt')).status).toBe(404);
@@ -107,23 +142,51 @@ describe('the signed status list', () => {
 describe('ownership and the retailer check', () => {
   it('claim with the code in the box, transfer on resale, the old codes dead, owners counted, never who', async () => {
     await issue('OWN000001');
-    const check = async () => (await request(svc.app).get('/api/v1/certificates/OWN000001/check')).body;
-    expect(await check()).toMatchObject({ authentic: true, status: 'active', owners: 0, lastTransferAt: null });
+    const check = async () =>
+      (await request(svc.app).get('/api/v1/certificates/OWN000001/check')).body;
+    expect(await check()).toMatchObject({
+      authentic: true,
+      status: 'active',
+      owners: 0,
+      lastTransferAt: null,
+    });
     const { code } = (await post('/api/v1/certificates/OWN000001/claim-code', issuer)).body;
     expect(code).toMatch(/^[0-9A-Z]{5}(-[0-9A-Z]{5}){3}$/);
-    const claimed = await post('/api/v1/ownership/claim', undefined, { serial: 'own000001', code: code.toLowerCase(), email: 'first@example.com' });
+    const claimed = await post('/api/v1/ownership/claim', undefined, {
+      serial: 'own000001',
+      code: code.toLowerCase(),
+      email: 'first@example.com',
+    });
     expect(claimed.status).toBe(201);
     const firstOwnerKey = claimed.body.ownerKey;
-    expect((await post('/api/v1/ownership/claim', undefined, { serial: 'OWN000001', code })).status).toBe(403); // used up
+    expect(
+      (await post('/api/v1/ownership/claim', undefined, { serial: 'OWN000001', code })).status,
+    ).toBe(403); // used up
     svc.clock.now += 86_400 * 400;
-    const transfer = await post('/api/v1/ownership/transfer', undefined, { serial: 'OWN000001', ownerKey: firstOwnerKey });
+    const transfer = await post('/api/v1/ownership/transfer', undefined, {
+      serial: 'OWN000001',
+      ownerKey: firstOwnerKey,
+    });
     expect(transfer.status).toBe(201);
-    const second = await post('/api/v1/ownership/claim', undefined, { serial: 'OWN000001', code: transfer.body.transferCode });
+    const second = await post('/api/v1/ownership/claim', undefined, {
+      serial: 'OWN000001',
+      code: transfer.body.transferCode,
+    });
     expect(second.body.owners).toBe(2);
     // The previous owner's key no longer starts a transfer.
-    expect((await post('/api/v1/ownership/transfer', undefined, { serial: 'OWN000001', ownerKey: firstOwnerKey })).status).toBe(403);
+    expect(
+      (
+        await post('/api/v1/ownership/transfer', undefined, {
+          serial: 'OWN000001',
+          ownerKey: firstOwnerKey,
+        })
+      ).status,
+    ).toBe(403);
     const summary = await check();
-    expect(summary).toMatchObject({ owners: 2, lastTransferAt: new Date(svc.clock.now * 1000).toISOString() });
+    expect(summary).toMatchObject({
+      owners: 2,
+      lastTransferAt: new Date(svc.clock.now * 1000).toISOString(),
+    });
     expect(JSON.stringify(summary)).not.toMatch(/example\.com|own_/);
     const row = svc.registry.db.prepare("SELECT * FROM ownership WHERE serial = 'OWN000001'").get();
     expect(JSON.stringify(row)).not.toContain('first@example.com');
@@ -133,20 +196,32 @@ describe('ownership and the retailer check', () => {
     await issue('OWN000002');
     const { code } = (await post('/api/v1/certificates/OWN000002/claim-code', issuer)).body;
     for (let i = 0; i < MAX_FAILED_ATTEMPTS; i++) {
-      const guess = await post('/api/v1/ownership/claim', undefined, { serial: 'OWN000002', code: `AAAAA-AAAAA-AAAAA-AAAA${i}` });
+      const guess = await post('/api/v1/ownership/claim', undefined, {
+        serial: 'OWN000002',
+        code: `AAAAA-AAAAA-AAAAA-AAAA${i}`,
+      });
       expect(guess.status).toBe(403);
     }
     const locked = await post('/api/v1/ownership/claim', undefined, { serial: 'OWN000002', code });
     expect(locked.status).toBe(429);
     expect(locked.body.error.code).toBe('LOCKED');
     svc.clock.now += 16 * 60;
-    expect((await post('/api/v1/ownership/claim', undefined, { serial: 'OWN000002', code })).status).toBe(201);
+    expect(
+      (await post('/api/v1/ownership/claim', undefined, { serial: 'OWN000002', code })).status,
+    ).toBe(201);
   });
 
   it('per-address rate limit on claims', async () => {
     const limited = testService({ config: { claimRateLimit: 3 } });
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await request(limited.app).post('/api/v1/ownership/claim').send({ serial: 'NOPE0001', code: 'AAAAA-AAAAA-AAAAA-AAAAA' })).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push(
+        (
+          await request(limited.app)
+            .post('/api/v1/ownership/claim')
+            .send({ serial: 'NOPE0001', code: 'AAAAA-AAAAA-AAAAA-AAAAA' })
+        ).status,
+      );
     expect(statuses).toEqual([403, 403, 403, 429, 429]);
   });
 

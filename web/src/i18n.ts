@@ -45,6 +45,27 @@ const en = {
   offline: 'Offline: checked with the keys stored on this device.',
   checkAnother: 'Check another certificate',
   language: 'Français',
+  revoked: 'Revoked',
+  revokedLead: 'The brand has revoked this certificate. It is no longer valid.',
+  stolen: 'Reported stolen',
+  stolenLead:
+    'This watch has been reported stolen. Do not buy it: contact the brand or the police.',
+  replaced: 'Replaced',
+  replacedLead:
+    'A newer card has been issued for this watch; this card is no longer valid. Ask for the current card.',
+  statusActive: 'Status: active, as of {date}.',
+  statusAsOf: 'Status as of {date}.',
+  statusStale:
+    'This saved status is older than its validity period and may be out of date: check again online.',
+  statusUnchecked:
+    'Status not checked (no network and no saved status). Check online before buying.',
+  statusUnverifiable:
+    'Could not check the status: the status list could not be verified. Check online before buying.',
+  ownershipCheck: 'Check owners online (sends the serial number)',
+  owners: 'Registered owners',
+  lastTransfer: 'Last transfer',
+  noTransfer: 'none',
+  ownershipUnavailable: 'The ownership check is not available right now.',
 };
 
 const fr: typeof en = {
@@ -93,6 +114,27 @@ const fr: typeof en = {
   offline: 'Hors ligne : vérifié avec les clés enregistrées sur cet appareil.',
   checkAnother: 'Vérifier un autre certificat',
   language: 'English',
+  revoked: 'Révoqué',
+  revokedLead: 'La marque a révoqué ce certificat. Il n’est plus valable.',
+  stolen: 'Déclarée volée',
+  stolenLead:
+    'Cette montre a été déclarée volée. Ne l’achetez pas : contactez la marque ou la police.',
+  replaced: 'Remplacé',
+  replacedLead:
+    'Une nouvelle carte a été émise pour cette montre ; celle-ci n’est plus valable. Demandez la carte actuelle.',
+  statusActive: 'Statut : actif, au {date}.',
+  statusAsOf: 'Statut au {date}.',
+  statusStale:
+    'Ce statut enregistré a dépassé sa durée de validité et peut ne plus être à jour : vérifiez à nouveau en ligne.',
+  statusUnchecked:
+    'Statut non vérifié (pas de réseau ni de statut enregistré). Vérifiez en ligne avant d’acheter.',
+  statusUnverifiable:
+    'Impossible de vérifier le statut : la liste de statuts n’a pas pu être vérifiée. Vérifiez en ligne avant d’acheter.',
+  ownershipCheck: 'Vérifier les propriétaires en ligne (envoie le numéro de série)',
+  owners: 'Propriétaires enregistrés',
+  lastTransfer: 'Dernier transfert',
+  noTransfer: 'aucun',
+  ownershipUnavailable: 'La vérification des propriétaires n’est pas disponible pour le moment.',
 };
 
 export type Strings = typeof en;

@@ -8,6 +8,7 @@ import { el, show } from './dom.ts';
 import { formatDate, initialLang, STRINGS, type Lang, type Strings } from './i18n.ts';
 import { clearOutcome, renderOutcome } from './render.ts';
 import { decodeImageFile, startCamera } from './scanner.ts';
+import { certificateStatus, type StatusInfo } from './status.ts';
 import { currentTrust, refreshTrust, type Trust } from './trust.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -20,6 +21,7 @@ let t: Strings = STRINGS[lang];
 let trust: Trust = currentTrust();
 let lastInput: string | undefined;
 let lastVerdict: Verdict | undefined;
+let lastStatus: StatusInfo = { state: 'unchecked' };
 let stopCamera: (() => void) | undefined;
 
 function safeStorage(key: string): string | null {
@@ -51,16 +53,19 @@ function renderKeysInfo(): void {
   );
 }
 
-function renderVerdict(verdict: Verdict): void {
+function renderVerdict(verdict: Verdict, status: StatusInfo = lastStatus): void {
   lastVerdict = verdict;
+  lastStatus = status;
   renderOutcome(
     $('verdict'),
     verdict.ok
-      ? { ok: true, claims: verdict.claims, kid: verdict.kid }
+      ? { ok: true, claims: verdict.claims, kid: verdict.kid, status }
       : { ok: false, code: verdict.code },
     t,
     lang,
   );
+  $('ownership').hidden = !verdict.ok;
+  show($('ownership-result'));
   $('again').hidden = false;
   // For measurement (bench:web): navigation start to verdict on screen.
   performance.mark('hallmark:verdict');
@@ -69,6 +74,14 @@ function renderVerdict(verdict: Verdict): void {
 /** Verifies `input`, refreshing the keys at once if the signer is unknown and we are online. */
 async function check(input: string): Promise<void> {
   lastInput = input;
+  if (lastVerdict) {
+    // Never leave the previous watch's verdict on screen while another is being checked.
+    lastVerdict = undefined;
+    const region = $('verdict');
+    region.className = 'verdict';
+    show(region, el('p', { class: 'checking' }, t.checking));
+    $('ownership').hidden = true;
+  }
   let verdict = verify(input, trust.keys, { now: new Date() });
   if (!verdict.ok && verdict.code === 'UNKNOWN_KEY' && navigator.onLine) {
     const fresh = await refreshTrust();
@@ -77,9 +90,50 @@ async function check(input: string): Promise<void> {
       verdict = verify(input, trust.keys, { now: new Date() });
     }
   }
+  // An authentic certificate is shown only with its status: a stolen watch never flashes green.
+  const status = verdict.ok
+    ? await certificateStatus(verdict.claims.sli, trust.keys, Math.floor(Date.now() / 1000))
+    : lastStatus;
   if (input !== lastInput) return; // a newer check started meanwhile
-  renderVerdict(verdict);
+  renderVerdict(verdict, status);
   renderKeysInfo();
+}
+
+/** Retailer mode, on request only: owners and last transfer from the brand's service. */
+async function checkOwnership(): Promise<void> {
+  if (!lastVerdict?.ok) return;
+  const { sn, iss } = lastVerdict.claims;
+  try {
+    const url = new URL(
+      `api/v1/certificates/${encodeURIComponent(sn)}/check?issuer=${encodeURIComponent(iss)}`,
+      document.baseURI,
+    );
+    const response = await fetch(url, { credentials: 'omit', signal: AbortSignal.timeout(5000) });
+    if (!response.ok) throw new Error(String(response.status));
+    const body = (await response.json()) as { owners: number; lastTransferAt: string | null };
+    const last = body.lastTransferAt
+      ? formatDate(Math.floor(Date.parse(body.lastTransferAt) / 1000), lang)
+      : t.noTransfer;
+    show(
+      $('ownership-result'),
+      el(
+        'dl',
+        { class: 'details' },
+        el(
+          'div',
+          { class: 'detail' },
+          el('dt', {}, t.owners),
+          el('dd', { 'data-owners': String(body.owners) }, String(body.owners)),
+        ),
+        el('div', { class: 'detail' }, el('dt', {}, t.lastTransfer), el('dd', {}, last)),
+      ),
+    );
+  } catch {
+    show(
+      $('ownership-result'),
+      el('p', { class: 'status-note status-note--warn' }, t.ownershipUnavailable),
+    );
+  }
 }
 
 /** The certificate in this page's own URL, as a link the verifier reads. */
@@ -146,6 +200,7 @@ function wire(): void {
   });
   $('again').addEventListener('click', () => {
     clearOutcome($('verdict'));
+    $('ownership').hidden = true;
     $('again').hidden = true;
     history.replaceState(null, '', location.pathname);
     lastInput = undefined;
@@ -156,6 +211,7 @@ function wire(): void {
     const own = ownCertificate();
     if (own) void check(own);
   });
+  $('ownership-check').addEventListener('click', () => void checkOwnership());
   window.addEventListener('online', renderKeysInfo);
   window.addEventListener('offline', renderKeysInfo);
 }

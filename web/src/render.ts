@@ -7,8 +7,46 @@ import type { Claims } from '../../shared/claims.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { el, show } from './dom.ts';
 import { formatDate, type Lang, type Strings } from './i18n.ts';
+import type { StatusInfo } from './status.ts';
 
-export type Outcome = { ok: true; claims: Claims; kid: string } | { ok: false; code: ErrorCode };
+export type Outcome =
+  { ok: true; claims: Claims; kid: string; status: StatusInfo } | { ok: false; code: ErrorCode };
+
+/** Verdict headings for an authentic certificate whose status is not active: as red as NOT AUTHENTIC. */
+const STATUS_VERDICTS = {
+  revoked: { verdict: 'REVOKED', title: 'revoked', lead: 'revokedLead' },
+  stolen: { verdict: 'REPORTED_STOLEN', title: 'stolen', lead: 'stolenLead' },
+  replaced: { verdict: 'REPLACED', title: 'replaced', lead: 'replacedLead' },
+} as const;
+
+function statusNote(status: StatusInfo, t: Strings, lang: Lang): HTMLElement | undefined {
+  const date = status.asOf === undefined ? '' : formatDate(status.asOf, lang, true);
+  if (status.state === 'unchecked')
+    return el(
+      'p',
+      { class: 'status-note status-note--warn', 'data-status': 'unchecked' },
+      t.statusUnchecked,
+    );
+  if (status.state === 'unverifiable')
+    return el(
+      'p',
+      { class: 'status-note status-note--warn', 'data-status': 'unverifiable' },
+      t.statusUnverifiable,
+    );
+  const text =
+    status.state === 'active'
+      ? t.statusActive.replace('{date}', date)
+      : t.statusAsOf.replace('{date}', date);
+  return el(
+    'p',
+    {
+      class: `status-note${status.stale ? ' status-note--warn' : ''}`,
+      'data-status': status.state,
+    },
+    text,
+    ...(status.stale ? [` ${t.statusStale}`] : []),
+  );
+}
 
 /** The plain-words reason for each rejection code. */
 export function reasonFor(code: ErrorCode, t: Strings): string {
@@ -36,9 +74,14 @@ function detail(label: string, value: string, cls = ''): HTMLElement {
 
 /** Renders a verdict into the verdict region and moves focus to its heading. */
 export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings, lang: Lang): void {
-  region.className = outcome.ok ? 'verdict verdict--ok' : 'verdict verdict--bad';
+  const flagged =
+    outcome.ok && outcome.status.state in STATUS_VERDICTS
+      ? STATUS_VERDICTS[outcome.status.state as keyof typeof STATUS_VERDICTS]
+      : undefined;
+  region.className = outcome.ok && !flagged ? 'verdict verdict--ok' : 'verdict verdict--bad';
   if (outcome.ok) {
     const c = outcome.claims;
+    const note = statusNote(outcome.status, t, lang);
     show(
       region,
       el(
@@ -47,12 +90,17 @@ export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings,
           id: 'verdict-title',
           class: 'verdict__title',
           tabindex: '-1',
-          'data-verdict': 'AUTHENTIC',
+          'data-verdict': flagged?.verdict ?? 'AUTHENTIC',
         },
-        el('span', { class: 'verdict__icon', 'aria-hidden': 'true' }, '✓'),
-        t.authentic,
+        el('span', { class: 'verdict__icon', 'aria-hidden': 'true' }, flagged ? '✕' : '✓'),
+        flagged ? t[flagged.title] : t.authentic,
       ),
-      el('p', { class: 'verdict__lead' }, t.authenticLead),
+      el(
+        'p',
+        { class: flagged ? 'verdict__reason' : 'verdict__lead' },
+        flagged ? t[flagged.lead] : t.authenticLead,
+      ),
+      ...(note ? [note] : []),
       el(
         'div',
         { class: 'serial' },

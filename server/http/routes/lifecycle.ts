@@ -25,48 +25,103 @@ const issuer = z
   .string()
   .transform(upper)
   .refine((s) => issuerCode.safeParse(s).success, 'is not a valid brand code');
-const reason = z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters');
+const reason = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(500, 'must be at most 500 characters');
 const params = z.object({ serial });
 const issuerQuery = z.strictObject({ issuer: issuer.optional() });
-const reasonBody = (required: boolean) => z.strictObject({ reason: required ? reason : reason.optional() });
-const claimBody = z.strictObject({ serial, issuer: issuer.optional(), code: z.string().min(10).max(40), email: z.email().max(254).optional() });
-const transferBody = z.strictObject({ serial, issuer: issuer.optional(), ownerKey: z.string().min(10).max(100) });
+const reasonBody = (required: boolean) =>
+  z.strictObject({ reason: required ? reason : reason.optional() });
+const claimBody = z.strictObject({
+  serial,
+  issuer: issuer.optional(),
+  code: z.string().min(10).max(40),
+  email: z.email().max(254).optional(),
+});
+const transferBody = z.strictObject({
+  serial,
+  issuer: issuer.optional(),
+  ownerKey: z.string().min(10).max(100),
+});
 
 export interface LifecycleConfig {
   publicUrl: string;
   defaultIssuer: string;
 }
 
-export function lifecycleRoutes(registry: Registry, config: LifecycleConfig, limits: { publicLimit: RequestHandler; claimLimit: RequestHandler }) {
+export function lifecycleRoutes(
+  registry: Registry,
+  config: LifecycleConfig,
+  limits: { publicLimit: RequestHandler; claimLimit: RequestHandler },
+) {
   const certificatesRouter = Router();
   const root = Router();
   const { tokens } = registry;
   const status = statusService(registry);
   const lists = statusLists(registry, { issuer: config.defaultIssuer });
   const body = [requireJson, json({ limit: '8kb' })];
-  const who = (query: unknown) => parseRequest(issuerQuery, query, 'query').issuer ?? config.defaultIssuer;
+  const who = (query: unknown) =>
+    parseRequest(issuerQuery, query, 'query').issuer ?? config.defaultIssuer;
 
-  const change = (action: StatusAction, required: boolean): RequestHandler => (req, res) => {
-    const { serial: sn } = parseRequest(params, req.params, 'params');
-    const { reason: why } = parseRequest(reasonBody(required), req.body ?? {}, 'body');
-    const record = status.change(who(req.query), sn, action, actorName(res.locals), why);
-    res.json(certificateView(record, config.publicUrl));
-  };
-  certificatesRouter.post('/:serial/revoke', requireScope(tokens, 'admin'), ...body, change('revoke', true));
+  const change =
+    (action: StatusAction, required: boolean): RequestHandler =>
+    (req, res) => {
+      const { serial: sn } = parseRequest(params, req.params, 'params');
+      const { reason: why } = parseRequest(reasonBody(required), req.body ?? {}, 'body');
+      const record = status.change(who(req.query), sn, action, actorName(res.locals), why);
+      res.json(certificateView(record, config.publicUrl));
+    };
+  certificatesRouter.post(
+    '/:serial/revoke',
+    requireScope(tokens, 'admin'),
+    ...body,
+    change('revoke', true),
+  );
   // Authorised retailers (scope "report") may report a watch stolen; recovering is for the brand.
-  certificatesRouter.post('/:serial/stolen', requireScope(tokens, 'report'), ...body, change('stolen', false));
-  certificatesRouter.post('/:serial/recovered', requireScope(tokens, 'admin'), ...body, change('recovered', false));
-  certificatesRouter.post('/:serial/reissue', requireScope(tokens, 'issue'), ...body, (req, res) => {
-    const { serial: sn } = parseRequest(params, req.params, 'params');
-    const { reason: why } = parseRequest(reasonBody(false), req.body ?? {}, 'body');
-    res.status(201).json(certificateView(status.reissue(who(req.query), sn, actorName(res.locals), why), config.publicUrl));
-  });
+  certificatesRouter.post(
+    '/:serial/stolen',
+    requireScope(tokens, 'report'),
+    ...body,
+    change('stolen', false),
+  );
+  certificatesRouter.post(
+    '/:serial/recovered',
+    requireScope(tokens, 'admin'),
+    ...body,
+    change('recovered', false),
+  );
+  certificatesRouter.post(
+    '/:serial/reissue',
+    requireScope(tokens, 'issue'),
+    ...body,
+    (req, res) => {
+      const { serial: sn } = parseRequest(params, req.params, 'params');
+      const { reason: why } = parseRequest(reasonBody(false), req.body ?? {}, 'body');
+      res
+        .status(201)
+        .json(
+          certificateView(
+            status.reissue(who(req.query), sn, actorName(res.locals), why),
+            config.publicUrl,
+          ),
+        );
+    },
+  );
   certificatesRouter.post('/:serial/claim-code', requireScope(tokens, 'issue'), (req, res) => {
     const { serial: sn } = parseRequest(params, req.params, 'params');
     const brand = who(req.query);
-    if (!registry.certificates.has(brand, sn)) throw new ApiError(404, 'NOT_FOUND', `no certificate for serial ${sn}`);
+    if (!registry.certificates.has(brand, sn))
+      throw new ApiError(404, 'NOT_FOUND', `no certificate for serial ${sn}`);
     const code = registry.ownership.issueClaimCode(brand, sn, registry.issuing.now());
-    registry.events.append({ at: registry.issuing.now(), actor: actorName(res.locals), action: 'ownership.claim_code_issued', serial: sn, detail: { issuer: brand } });
+    registry.events.append({
+      at: registry.issuing.now(),
+      actor: actorName(res.locals),
+      action: 'ownership.claim_code_issued',
+      serial: sn,
+      detail: { issuer: brand },
+    });
     res.status(201).json({ serial: sn, code });
   });
 
@@ -76,7 +131,9 @@ export function lifecycleRoutes(registry: Registry, config: LifecycleConfig, lim
     const brand = who(req.query);
     const record = registry.certificates.findLatest(brand, sn);
     if (!record) throw new ApiError(404, 'NOT_FOUND', `no Hallmark certificate for serial ${sn}`);
-    const verdict = verify(record.certificate.jws, registry.keys.trustedKeys(), { now: registry.issuing.now() });
+    const verdict = verify(record.certificate.jws, registry.keys.trustedKeys(), {
+      now: registry.issuing.now(),
+    });
     const owners = registry.ownership.summary(brand, sn);
     res.set('Cache-Control', 'no-store');
     res.json({
@@ -84,25 +141,54 @@ export function lifecycleRoutes(registry: Registry, config: LifecycleConfig, lim
       issuer: brand,
       authentic: verdict.ok,
       status: record.status,
-      statusChangedAt: record.statusChangedAt === null ? null : new Date(record.statusChangedAt * 1000).toISOString(),
+      statusChangedAt:
+        record.statusChangedAt === null
+          ? null
+          : new Date(record.statusChangedAt * 1000).toISOString(),
       generation: record.generation,
       owners: owners.owners,
-      lastTransferAt: owners.lastTransferAt === null ? null : new Date(owners.lastTransferAt * 1000).toISOString(),
+      lastTransferAt:
+        owners.lastTransferAt === null
+          ? null
+          : new Date(owners.lastTransferAt * 1000).toISOString(),
     });
   });
 
   root.post('/api/v1/ownership/claim', limits.claimLimit, ...body, (req, res) => {
     const b = parseRequest(claimBody, req.body, 'body');
     const brand = b.issuer ?? config.defaultIssuer;
-    const { ownerKey, owners } = registry.ownership.claim(brand, b.serial, b.code, registry.issuing.now(), b.email);
-    registry.events.append({ at: registry.issuing.now(), actor: 'owner', action: 'ownership.claimed', serial: b.serial, detail: { issuer: brand, owners } });
+    const { ownerKey, owners } = registry.ownership.claim(
+      brand,
+      b.serial,
+      b.code,
+      registry.issuing.now(),
+      b.email,
+    );
+    registry.events.append({
+      at: registry.issuing.now(),
+      actor: 'owner',
+      action: 'ownership.claimed',
+      serial: b.serial,
+      detail: { issuer: brand, owners },
+    });
     res.status(201).json({ serial: b.serial, owners, ownerKey });
   });
   root.post('/api/v1/ownership/transfer', limits.claimLimit, ...body, (req, res) => {
     const b = parseRequest(transferBody, req.body, 'body');
     const brand = b.issuer ?? config.defaultIssuer;
-    const transferCode = registry.ownership.startTransfer(brand, b.serial, b.ownerKey, registry.issuing.now());
-    registry.events.append({ at: registry.issuing.now(), actor: 'owner', action: 'ownership.transfer_started', serial: b.serial, detail: { issuer: brand } });
+    const transferCode = registry.ownership.startTransfer(
+      brand,
+      b.serial,
+      b.ownerKey,
+      registry.issuing.now(),
+    );
+    registry.events.append({
+      at: registry.issuing.now(),
+      actor: 'owner',
+      action: 'ownership.transfer_started',
+      serial: b.serial,
+      detail: { issuer: brand },
+    });
     res.status(201).json({ serial: b.serial, transferCode });
   });
 

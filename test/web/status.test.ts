@@ -1,0 +1,158 @@
+/** The page and certificate status in real Chromium: stolen online and offline, forged lists, the retailer check. */
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, PHONE } from '../helpers/browser.ts';
+import { REPO } from '../helpers/cli.ts';
+import { listen, testService, watchBody } from '../helpers/service.ts';
+
+const svc = testService();
+const erp = svc.token(['issue'], 'erp');
+const admin = svc.token(['admin'], 'admin');
+let http: Awaited<ReturnType<typeof listen>>;
+let browser: Browser;
+
+async function issue(serial: string): Promise<{ link: string; body: Record<string, unknown> }> {
+  const res = await request(svc.app)
+    .post('/api/v1/certificates')
+    .set('Authorization', `Bearer ${erp}`)
+    .send(watchBody({ serial }));
+  return { link: `${http.url}/#${String(res.body.qr).split('#')[1]}`, body: res.body };
+}
+const reportStolen = (serial: string) =>
+  request(svc.app)
+    .post(`/api/v1/certificates/${serial}/stolen`)
+    .set('Authorization', `Bearer ${admin}`)
+    .send({ reason: 'police report' });
+
+async function verdictOf(page: Page) {
+  const title = page.locator('#verdict-title');
+  await title.waitFor();
+  return {
+    verdict: await title.getAttribute('data-verdict'),
+    text: (await page.locator('#verdict').innerText()).replace(/\s+/g, ' '),
+    status: await page.locator('[data-status]').getAttribute('data-status'),
+  };
+}
+
+beforeAll(async () => {
+  svc.clock.now = Math.floor(Date.now() / 1000) - 3600;
+  http = await listen(await svc.withPage());
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await http?.close();
+});
+
+describe('status on the page', () => {
+  it('online: an active certificate says so with the list date; a stolen one is REPORTED STOLEN in red', async () => {
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    const active = await issue('STAT00001');
+    await page.goto(active.link);
+    expect(await verdictOf(page)).toMatchObject({ verdict: 'AUTHENTIC', status: 'active' });
+    const stolen = await issue('STAT00002');
+    expect((await reportStolen('STAT00002')).status).toBe(200);
+    const second = await context.newPage(); // a new page: the same page would only see a hash change
+    await second.goto(stolen.link);
+    const v = await verdictOf(second);
+    expect(v.verdict).toBe('REPORTED_STOLEN');
+    expect(v.text).toContain('reported stolen');
+    expect(await second.locator('#verdict').getAttribute('class')).toContain('verdict--bad');
+    await second.screenshot({
+      path: join(REPO, 'test', 'artifacts', 'stolen-phone.png'),
+      fullPage: true,
+    });
+    await context.close();
+  });
+
+  it('offline with the cached list: still REPORTED STOLEN, with the list date', async () => {
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    const first = await issue('STAT00003');
+    const stolen = await issue('STAT00004');
+    await reportStolen('STAT00004');
+    await page.goto(first.link); // loads the page, the keys and the status list once
+    await verdictOf(page);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await context.setOffline(true);
+    const offline = await context.newPage();
+    await offline.goto(stolen.link);
+    const v = await verdictOf(offline);
+    expect(v.verdict).toBe('REPORTED_STOLEN');
+    expect(v.status).toBe('stolen');
+    expect(v.text).toMatch(/Status as of \d{1,2} \w+ \d{4}/);
+    await context.close();
+  });
+
+  it('offline with no saved list: authentic, with a clear "status not checked" warning', async () => {
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    await page.goto(`${http.url}/`);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await context.setOffline(true);
+    const cert = await issue('STAT00005');
+    const offline = await context.newPage();
+    await offline.goto(cert.link);
+    expect(await verdictOf(offline)).toMatchObject({ verdict: 'AUTHENTIC', status: 'unchecked' });
+    await context.close();
+  });
+
+  it('an altered or unsigned status list is rejected: "could not check the status", never "active"', async () => {
+    const stolen = await issue('STAT00006');
+    await reportStolen('STAT00006');
+    for (const tamper of ['altered', 'unsigned'] as const) {
+      const context = await browser.newContext(PHONE);
+      await context.route('**/status/*.jwt', async (route) => {
+        const real = await (await fetch(route.request().url())).text();
+        const [h, p, s] = real.split('.') as [string, string, string];
+        const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<
+          string,
+          unknown
+        >;
+        // A forger's list: every entry active (the gzip of zeros), with or without the old signature.
+        payload.lst_gz = Buffer.from(
+          gzipSync(new Uint8Array((payload.size as number) / 4)),
+        ).toString('base64url');
+        const forged = Buffer.from(JSON.stringify(payload)).toString('base64url');
+        await route.fulfill({
+          status: 200,
+          contentType: 'application/statuslist+jwt',
+          body: tamper === 'altered' ? `${h}.${forged}.${s}` : `${h}.${forged}.`,
+        });
+      });
+      const page = await context.newPage();
+      await page.goto(stolen.link);
+      const v = await verdictOf(page);
+      expect(v.status).toBe('unverifiable');
+      expect(v.text).toContain('Could not check the status');
+      expect(v.text).not.toContain('Status: active');
+      await context.close();
+    }
+  });
+
+  it('the retailer ownership check shows the number of owners on request', async () => {
+    const cert = await issue('STAT00007');
+    const { code } = (
+      await request(svc.app)
+        .post('/api/v1/certificates/STAT00007/claim-code')
+        .set('Authorization', `Bearer ${erp}`)
+    ).body;
+    await request(svc.app).post('/api/v1/ownership/claim').send({ serial: 'STAT00007', code });
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    await page.goto(cert.link);
+    await verdictOf(page);
+    await page.locator('#ownership-check').click();
+    await page.locator('[data-owners]').waitFor();
+    expect(await page.locator('[data-owners]').innerText()).toBe('1');
+    await context.close();
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * The status of an authentic certificate, from the brand's signed status list: fetched when
+ * online, cached on the device for offline checks ("status as of …"). A list that does not
+ * verify is never read as "active": the answer is then "could not check".
+ */
+import { fromBase64url } from '../../shared/bytes.ts';
+import type { KeySet } from '../../shared/keys.ts';
+import {
+  listPosition,
+  STATUS_LIST_SIZE,
+  statusAt,
+  verifyStatusList,
+  type CertificateStatus,
+} from '../../shared/status-list.ts';
+
+export interface StatusInfo {
+  state: CertificateStatus | 'unchecked' | 'unverifiable';
+  /** When the list used was issued (epoch seconds). */
+  asOf?: number;
+  /** The list is past its time-to-live: the status may be out of date. */
+  stale?: boolean;
+}
+
+const cacheKey = (list: number) => `hallmark.status.${list}`;
+
+async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function read(jws: string, keys: KeySet, position: number, now: number): Promise<StatusInfo> {
+  const payload = verifyStatusList(jws, keys);
+  if (payload.size !== STATUS_LIST_SIZE) throw new Error('unexpected list size');
+  const bits = await gunzip(fromBase64url(payload.lst_gz));
+  if (bits.length !== payload.size / 4) throw new Error('list length does not match its size');
+  return {
+    state: statusAt(bits, position),
+    asOf: payload.iat,
+    stale: now > payload.iat + payload.ttl,
+  };
+}
+
+async function fetchList(list: number, timeoutMs: number): Promise<string | undefined> {
+  try {
+    const response = await fetch(new URL(`status/${list}.jwt`, document.baseURI), {
+      cache: 'no-cache',
+      credentials: 'omit',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return response.ok ? await response.text() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The status of status-list index `sli`: fresh when online, else the cached list, else unchecked. */
+export async function certificateStatus(
+  sli: number,
+  keys: KeySet,
+  now: number,
+  timeoutMs = 2000,
+): Promise<StatusInfo> {
+  const { list, position } = listPosition(sli, STATUS_LIST_SIZE);
+  const fetched = navigator.onLine ? await fetchList(list, timeoutMs) : undefined;
+  if (fetched !== undefined) {
+    try {
+      const info = await read(fetched, keys, position, now);
+      try {
+        localStorage.setItem(cacheKey(list), fetched);
+      } catch {
+        // storage full or disabled: the answer stands, offline checks will say "unchecked"
+      }
+      return info;
+    } catch {
+      return { state: 'unverifiable' };
+    }
+  }
+  let cached: string | null = null;
+  try {
+    cached = localStorage.getItem(cacheKey(list));
+  } catch {
+    cached = null;
+  }
+  if (cached === null) return { state: 'unchecked' };
+  try {
+    return await read(cached, keys, position, now);
+  } catch {
+    return { state: 'unverifiable' };
+  }
+}
