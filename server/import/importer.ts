@@ -7,7 +7,7 @@
  * registry's idempotency then makes a rerun issue exactly what is missing. Report lines for a
  * chunk are written only after its commit.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { fromBase64url, fromUtf8, toBase64url } from '../../shared/bytes.ts';
 import type { Claims } from '../../shared/claims.ts';
 import { HallmarkError, type FieldError } from '../../shared/errors.ts';
@@ -68,19 +68,30 @@ type ReportLine =
     }
   | ({ type: 'summary' } & ImportSummary);
 
+/**
+ * The report, written to a temporary file and renamed into place when the import completes:
+ * an import that fails or is killed never destroys the report of the last complete run.
+ */
 class Report {
   private readonly out: WriteStream;
-  constructor(path: string) {
-    this.out = createWriteStream(path, { flags: 'w' });
+  private readonly temp: string;
+  constructor(private readonly path: string) {
+    this.temp = `${path}.${process.pid}.partial`;
+    this.out = createWriteStream(this.temp, { flags: 'w' });
   }
   async write(line: ReportLine): Promise<void> {
     if (!this.out.write(`${JSON.stringify(line)}\n`))
       await new Promise<void>((r) => this.out.once('drain', () => r()));
   }
-  close(): Promise<void> {
-    return new Promise((resolve, reject) =>
+  async close(): Promise<void> {
+    await new Promise<void>((resolve, reject) =>
       this.out.end((error?: Error | null) => (error ? reject(error) : resolve())),
     );
+    renameSync(this.temp, this.path);
+  }
+  async discard(): Promise<void> {
+    await new Promise<void>((resolve) => this.out.end(() => resolve()));
+    rmSync(this.temp, { force: true });
   }
 }
 
@@ -309,6 +320,10 @@ export async function runImport(
     }
     if (chunk.length > 0) inflight.push(processChunk(chunk));
     await Promise.all(inflight);
+  } catch (error) {
+    await Promise.allSettled(inflight);
+    await report.discard();
+    throw error;
   } finally {
     await pool?.close();
   }

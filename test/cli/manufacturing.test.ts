@@ -1,0 +1,69 @@
+/** The README's manufacturing flow with the real command: import the sample SAP export, read the report, print the cards. */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hallmark, REPO } from '../helpers/cli.ts';
+import { PASSPHRASE } from '../helpers/service.ts';
+import { zbarDecode } from '../helpers/zbar.ts';
+
+describe('hallmark import → report → print', { timeout: 120_000 }, () => {
+  it('imports the sample SAP export, reports the bad rows, prints cards whose QR codes all decode', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallmark-mfg-'));
+    const env = {
+      HALLMARK_DB: join(dir, 'h.db'),
+      HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
+      HALLMARK_PUBLIC_URL: 'https://verify.hallmark.example/',
+    };
+    copyFileSync(join(REPO, 'test/fixtures/erp/sap-export-cp1252.csv'), join(dir, 'export.csv'));
+    expect(hallmark(['keys', 'rotate'], { cwd: dir, env }).status).toBe(0);
+
+    const dry = hallmark(
+      ['import', 'export.csv', '--mapping', 'sap', '--encoding', 'windows-1252', '--dry-run'],
+      { cwd: dir, env },
+    );
+    expect(dry.stdout).toContain('10 rows: would issue 5, already existed 0, rejected 5');
+
+    const run = hallmark(
+      ['import', 'export.csv', '--mapping', 'sap', '--encoding', 'windows-1252'],
+      { cwd: dir, env },
+    );
+    expect(run.status).toBe(3); // some rows were rejected
+    expect(run.stdout).toContain('10 rows: issued 5, already existed 0, rejected 5');
+    expect(run.stdout).toContain('report: export.csv.report.jsonl');
+    const report = readFileSync(join(dir, 'export.csv.report.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(report.find((r) => r.line === 8)).toMatchObject({
+      type: 'rejected',
+      fields: [{ path: 'manufacturedOn' }],
+    });
+
+    const wrongEncoding = hallmark(['import', 'export.csv'], { cwd: dir, env });
+    expect(wrongEncoding.status).toBe(2);
+    expect(wrongEncoding.stderr).toMatch(/no column "serial".*use --mapping/);
+
+    const printed = hallmark(
+      ['print', '--import', 'export.csv.report.jsonl', '--out', 'cards.pdf'],
+      { cwd: dir, env },
+    );
+    expect(printed.status, printed.stderr).toBe(0);
+    expect(printed.stdout).toMatch(/cards\.pdf: 5 cards on 1 pages \(sheet\), QR module 0\.\d+ mm/);
+    execFileSync('pdftoppm', ['-r', '300', '-png', join(dir, 'cards.pdf'), join(dir, 'page')]);
+    const page = readdirSync(dir).find((f) => f.startsWith('page') && f.endsWith('.png'))!;
+    const decoded = zbarDecode(readFileSync(join(dir, page)));
+    expect(decoded).toHaveLength(5);
+    for (const text of decoded) expect(text).toMatch(/^HTTPS:\/\/VERIFY\.HALLMARK\.EXAMPLE\/#\d+$/);
+
+    const stolen = hallmark(
+      ['report-stolen', 'HB26A0100001', '--issuer', 'HUB', '--reason', 'test'],
+      { cwd: dir, env },
+    );
+    expect(stolen.stdout).toBe('HB26A0100001: stolen\n');
+    const check = hallmark(['check', 'HB26A0100001', '--issuer', 'HUB'], { cwd: dir, env });
+    expect(check.status).toBe(1);
+    expect(check.stdout).toContain('AUTHENTIC, status STOLEN');
+  });
+});
