@@ -1,13 +1,13 @@
 /** `hallmark revoke | report-stolen | recover | check` on the registry named by HALLMARK_DB. */
 import type { Command } from 'commander';
 import { serialNumber } from '../../shared/claims.ts';
-import { verify } from '../../shared/verify.ts';
 import {
   statusService,
   TransitionError,
   UnknownCertificateError,
   type StatusAction,
 } from '../../server/status/status-service.ts';
+import { retailerCheck } from '../../server/status/retailer-check.ts';
 import { CliError } from './io.ts';
 import { cliActor, withRegistry } from './registry.ts';
 
@@ -98,25 +98,16 @@ export function registerLifecycleCommands(program: Command): void {
         result = response.status === 404 ? undefined : ((await response.json()) as typeof result);
       } else {
         result = withRegistry(
-          (registry, config) => {
-            const issuer = opts.issuer ?? config.issuer;
-            const record = registry.certificates.findLatest(issuer, serial);
-            if (!record) return undefined;
-            const owners = registry.ownership.summary(issuer, serial);
-            return {
-              authentic: verify(record.certificate.jws, registry.keys.trustedKeys(), {
-                now: new Date(),
-              }).ok,
-              status: record.status,
-              generation: record.generation,
-              owners: owners.owners,
-              lastTransferAt:
-                owners.lastTransferAt === null
-                  ? null
-                  : new Date(owners.lastTransferAt * 1000).toISOString(),
-            };
+          (registry, config) =>
+            retailerCheck(
+              registry,
+              opts.issuer ?? config.issuer,
+              serial,
+              Math.floor(Date.now() / 1000),
+            ),
+          {
+            needsKey: false,
           },
-          { needsKey: false },
         );
       }
       if (opts.json)

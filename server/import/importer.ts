@@ -123,6 +123,25 @@ export async function runImport(
     await report.write({ type: 'rejected', line, ...(serial ? { serial } : {}), fields });
   };
 
+  /** The report line for a row whose serial is already issued (existing, or conflicting details), else undefined. */
+  const alreadyIssued = (row: Row): ReportLine | undefined => {
+    // has() first: building a record is needless for the (usual) new serial.
+    const existing = certificates.has(row.issuer, row.input.serial)
+      ? certificates.findLatest(row.issuer, row.input.serial)
+      : undefined;
+    if (!existing) return undefined;
+    const diff = differingFields(existing.certificate.claims, row.input);
+    return diff.length
+      ? { type: 'rejected', line: row.line, serial: row.input.serial, fields: diff }
+      : {
+          type: 'existing',
+          line: row.line,
+          serial: existing.serial,
+          issuer: existing.issuer,
+          generation: existing.generation,
+        };
+  };
+
   const insertSigned = db.transaction(
     (
       items: { row: Row; claims: Claims; input: string; signature: Uint8Array }[],
@@ -132,22 +151,9 @@ export async function runImport(
       const results: ReportLine[] = [];
       for (const { row, claims, input, signature } of items) {
         // Re-checked inside the transaction: the service may have issued this serial meanwhile.
-        const existing = certificates.has(row.issuer, row.input.serial)
-          ? certificates.findLatest(row.issuer, row.input.serial)
-          : undefined;
-        if (existing) {
-          const diff = differingFields(existing.certificate.claims, row.input);
-          results.push(
-            diff.length
-              ? { type: 'rejected', line: row.line, serial: row.input.serial, fields: diff }
-              : {
-                  type: 'existing',
-                  line: row.line,
-                  serial: existing.serial,
-                  issuer: existing.issuer,
-                  generation: existing.generation,
-                },
-          );
+        const known = alreadyIssued(row);
+        if (known) {
+          results.push(known);
           continue;
         }
         const payload = input.slice(input.indexOf('.') + 1);
@@ -185,23 +191,10 @@ export async function runImport(
     const lines: ReportLine[] = [];
     const fresh: Row[] = [];
     for (const row of rows) {
-      const existing = certificates.has(row.issuer, row.input.serial)
-        ? certificates.findLatest(row.issuer, row.input.serial)
-        : undefined;
-      if (!existing) fresh.push(row);
+      const known = alreadyIssued(row);
+      if (!known) fresh.push(row);
       else {
-        const diff = differingFields(existing.certificate.claims, row.input);
-        lines.push(
-          diff.length
-            ? { type: 'rejected', line: row.line, serial: row.input.serial, fields: diff }
-            : {
-                type: 'existing',
-                line: row.line,
-                serial: existing.serial,
-                issuer: existing.issuer,
-                generation: existing.generation,
-              },
-        );
+        lines.push(known);
       }
     }
     if (key && pool && fresh.length > 0) {

@@ -16,7 +16,6 @@ export { STATUS_LIST_SIZE };
 
 export class StatusIndexAllocator {
   private readonly current;
-  private readonly advance;
   private readonly create;
   private readonly advanceBy;
 
@@ -27,7 +26,6 @@ export class StatusIndexAllocator {
     this.current = db.prepare(
       'SELECT * FROM status_lists WHERE next_seq < size ORDER BY id LIMIT 1',
     );
-    this.advance = db.prepare('UPDATE status_lists SET next_seq = next_seq + 1 WHERE id = ?');
     this.advanceBy = db.prepare('UPDATE status_lists SET next_seq = next_seq + ? WHERE id = ?');
     this.create = db.prepare(
       'INSERT INTO status_lists (id, size, multiplier, offset) VALUES ((SELECT coalesce(max(id) + 1, 0) FROM status_lists), ?, ?, ?) RETURNING *',
@@ -55,6 +53,7 @@ export class StatusIndexAllocator {
       const take = Math.min(n - out.length, list.size - list.next_seq);
       this.advanceBy.run(take, list.id);
       for (let i = 0; i < take; i++) {
+        // BigInt keeps seq · multiplier exact (both can approach 2^20).
         const seq = BigInt(list.next_seq + i);
         out.push(
           list.id * list.size +
@@ -67,19 +66,6 @@ export class StatusIndexAllocator {
 
   /** Allocates the next index. Call inside the transaction that stores the certificate. */
   allocate(): number {
-    type List = { id: number; size: number; multiplier: number; offset: number; next_seq: number };
-    const list =
-      (this.current.get() as List | undefined) ??
-      (this.create.get(
-        this.size,
-        randomInt(this.size >> 4, this.size >> 1) * 2 + 1,
-        randomInt(0, this.size),
-      ) as List);
-    this.advance.run(list.id);
-    // BigInt keeps seq · multiplier exact (both can approach 2^20).
-    const position = Number(
-      (BigInt(list.next_seq) * BigInt(list.multiplier) + BigInt(list.offset)) % BigInt(list.size),
-    );
-    return list.id * list.size + position;
+    return this.allocateMany(1)[0]!;
   }
 }

@@ -5,8 +5,8 @@
 import { type RequestHandler, Router, json } from 'express';
 import { z } from 'zod';
 import { issuerCode, serialNumber } from '../../../shared/claims.ts';
-import { verify } from '../../../shared/verify.ts';
 import type { Registry } from '../../registry/registry.ts';
+import { retailerCheck } from '../../status/retailer-check.ts';
 import { statusLists } from '../../status/status-lists.ts';
 import { statusService, type StatusAction } from '../../status/status-service.ts';
 import { actorName, requireScope } from '../auth.ts';
@@ -129,29 +129,10 @@ export function lifecycleRoutes(
   certificatesRouter.get('/:serial/check', limits.publicLimit, (req, res) => {
     const { serial: sn } = parseRequest(params, req.params, 'params');
     const brand = who(req.query);
-    const record = registry.certificates.findLatest(brand, sn);
-    if (!record) throw new ApiError(404, 'NOT_FOUND', `no Hallmark certificate for serial ${sn}`);
-    const verdict = verify(record.certificate.jws, registry.keys.trustedKeys(), {
-      now: registry.issuing.now(),
-    });
-    const owners = registry.ownership.summary(brand, sn);
+    const result = retailerCheck(registry, brand, sn, registry.issuing.now());
+    if (!result) throw new ApiError(404, 'NOT_FOUND', `no Hallmark certificate for serial ${sn}`);
     res.set('Cache-Control', 'no-store');
-    res.json({
-      serial: sn,
-      issuer: brand,
-      authentic: verdict.ok,
-      status: record.status,
-      statusChangedAt:
-        record.statusChangedAt === null
-          ? null
-          : new Date(record.statusChangedAt * 1000).toISOString(),
-      generation: record.generation,
-      owners: owners.owners,
-      lastTransferAt:
-        owners.lastTransferAt === null
-          ? null
-          : new Date(owners.lastTransferAt * 1000).toISOString(),
-    });
+    res.json(result);
   });
 
   root.post('/api/v1/ownership/claim', limits.claimLimit, ...body, (req, res) => {
