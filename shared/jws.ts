@@ -45,6 +45,15 @@ export interface ParsedJws {
 
 const HEADER_MEMBERS = new Set(['alg', 'kid', 'typ']);
 
+/** The JWS payload parsed as JSON. @throws HallmarkError MALFORMED naming `what`. */
+export function jsonPayload(parsed: ParsedJws, what: string): unknown {
+  try {
+    return JSON.parse(fromUtf8(parsed.payload));
+  } catch (cause) {
+    throw new HallmarkError(ErrorCode.MALFORMED, `${what} is not JSON`, { cause });
+  }
+}
+
 /**
  * Parses a compact JWS strictly: three base64url parts, a JSON object header holding only
  * `alg`, `kid` and `typ` (anything else, `crit` included, is refused, RFC 7515 §4.1.11).

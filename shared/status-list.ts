@@ -6,9 +6,8 @@
  * (zlib in Node, DecompressionStream in browsers).
  */
 import * as z from 'zod/mini';
-import { fromUtf8 } from './bytes.ts';
 import { ErrorCode, HallmarkError } from './errors.ts';
-import { parseCompactJws } from './jws.ts';
+import { jsonPayload, parseCompactJws } from './jws.ts';
 import type { KeySet } from './keys.ts';
 import { parseOrThrow } from './validation.ts';
 import { verifySignature } from './verify.ts';
@@ -83,12 +82,7 @@ export function verifyStatusList(jws: string, keys: KeySet): StatusListPayload {
       'the status list signature does not match',
     );
   }
-  let payload: unknown;
-  try {
-    payload = JSON.parse(fromUtf8(parsed.payload));
-  } catch (cause) {
-    throw new HallmarkError(ErrorCode.MALFORMED, 'status list payload is not JSON', { cause });
-  }
+  const payload = jsonPayload(parsed, 'the status list payload');
   return parseOrThrow(
     statusListPayloadSchema,
     payload,

@@ -2,12 +2,12 @@
  * The one verifier, for the server, the CLI and the page alike. Pure: input, trusted keys and
  * the current time in; a verdict out. It never throws and never accepts on an error.
  */
-import { equalBytes, fromUtf8, utf8 } from './bytes.ts';
+import { equalBytes, utf8 } from './bytes.ts';
 import { ed25519VerifyStrict } from './ed25519.ts';
 import { canonicalClaimsJson, claimsSchema, FORMAT_VERSION, type Claims } from './claims.ts';
 import type { CompactCertificate } from './compact.ts';
 import { ErrorCode, HallmarkError, type FieldError } from './errors.ts';
-import { ACCEPTED_ALGORITHMS, parseCompactJws, signingInputText } from './jws.ts';
+import { ACCEPTED_ALGORITHMS, jsonPayload, parseCompactJws, signingInputText } from './jws.ts';
 import type { KeySet, TrustedKey } from './keys.ts';
 import { candidateKeys, fromDigits, fromQr, jwsFor, MAX_QR_TEXT } from './qr.ts';
 import { fieldErrors } from './validation.ts';
@@ -171,13 +171,7 @@ function verifyJws(jws: string, keys: KeySet): { claims: Claims; key: TrustedKey
       'the signature does not match: the certificate was altered',
     );
   }
-  let payload: unknown;
-  try {
-    payload = JSON.parse(fromUtf8(parsed.payload));
-  } catch (cause) {
-    throw new HallmarkError(ErrorCode.MALFORMED, 'the payload is not JSON', { cause });
-  }
-  const claims = checkClaims(payload);
+  const claims = checkClaims(jsonPayload(parsed, 'the payload'));
   // Only the canonical JSON has a QR form; anything else was not produced by Hallmark.
   if (!equalBytes(utf8(canonicalClaimsJson(claims)), parsed.payload)) {
     throw new HallmarkError(ErrorCode.MALFORMED, 'the payload is not in canonical form');

@@ -68,6 +68,27 @@ export function reasonFor(code: ErrorCode, t: Strings): string {
   }
 }
 
+/** The verdict heading: focusable, with the machine-readable verdict for tests and tools. */
+function heading(
+  verdict: string,
+  icon: string,
+  text: string,
+  extra: Record<string, string> = {},
+): HTMLElement {
+  return el(
+    'h1',
+    {
+      id: 'verdict-title',
+      class: 'verdict__title',
+      tabindex: '-1',
+      'data-verdict': verdict,
+      ...extra,
+    },
+    el('span', { class: 'verdict__icon', 'aria-hidden': 'true' }, icon),
+    text,
+  );
+}
+
 function detail(label: string, value: string, cls = ''): HTMLElement {
   return el('div', { class: `detail ${cls}`.trim() }, el('dt', {}, label), el('dd', {}, value));
 }
@@ -84,15 +105,9 @@ export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings,
     const note = statusNote(outcome.status, t, lang);
     show(
       region,
-      el(
-        'h1',
-        {
-          id: 'verdict-title',
-          class: 'verdict__title',
-          tabindex: '-1',
-          'data-verdict': flagged?.verdict ?? 'AUTHENTIC',
-        },
-        el('span', { class: 'verdict__icon', 'aria-hidden': 'true' }, flagged ? '✕' : '✓'),
+      heading(
+        flagged?.verdict ?? 'AUTHENTIC',
+        flagged ? '✕' : '✓',
         flagged ? t[flagged.title] : t.authentic,
       ),
       el(
@@ -125,18 +140,7 @@ export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings,
   } else {
     show(
       region,
-      el(
-        'h1',
-        {
-          id: 'verdict-title',
-          class: 'verdict__title',
-          tabindex: '-1',
-          'data-verdict': 'NOT_AUTHENTIC',
-          'data-code': outcome.code,
-        },
-        el('span', { class: 'verdict__icon', 'aria-hidden': 'true' }, '✕'),
-        t.notAuthentic,
-      ),
+      heading('NOT_AUTHENTIC', '✕', t.notAuthentic, { 'data-code': outcome.code }),
       el('p', { class: 'verdict__reason' }, reasonFor(outcome.code, t)),
       el('p', { class: 'verdict__advice' }, t.adviceNotAuthentic),
     );
