@@ -3,12 +3,13 @@
  * server), verifies it with the shared verifier against the trusted keys, and shows the
  * verdict. Works offline once loaded (service worker), refreshes keys when online.
  */
+import { fromDigits, fromQr } from '../../shared/qr.ts';
 import { verify, type Verdict } from '../../shared/verify.ts';
 import { el, show } from './dom.ts';
 import { formatDate, initialLang, STRINGS, type Lang, type Strings } from './i18n.ts';
 import { clearOutcome, renderOutcome } from './render.ts';
 import { decodeImageFile, startCamera } from './scanner.ts';
-import { certificateStatus, type StatusInfo } from './status.ts';
+import { certificateStatus, prefetchStatusList, type StatusInfo } from './status.ts';
 import { currentTrust, refreshTrust, type Trust } from './trust.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -82,6 +83,10 @@ async function check(input: string): Promise<void> {
     show(region, el('p', { class: 'checking' }, t.checking));
     $('ownership').hidden = true;
   }
+  const prefetch = (() => {
+    const sli = statusIndexHint(input);
+    return sli === undefined ? undefined : prefetchStatusList(sli);
+  })();
   let verdict = verify(input, trust.keys, { now: new Date() });
   if (!verdict.ok && verdict.code === 'UNKNOWN_KEY' && navigator.onLine) {
     const fresh = await refreshTrust();
@@ -92,7 +97,12 @@ async function check(input: string): Promise<void> {
   }
   // An authentic certificate is shown only with its status: a stolen watch never flashes green.
   const status = verdict.ok
-    ? await certificateStatus(verdict.claims.sli, trust.keys, Math.floor(Date.now() / 1000))
+    ? await certificateStatus(
+        verdict.claims.sli,
+        trust.keys,
+        Math.floor(Date.now() / 1000),
+        prefetch,
+      )
     : lastStatus;
   if (input !== lastInput) return; // a newer check started meanwhile
   renderVerdict(verdict, status);
@@ -134,6 +144,17 @@ async function checkOwnership(): Promise<void> {
       el('p', { class: 'status-note status-note--warn' }, t.ownershipUnavailable),
     );
   }
+}
+
+/** The status-list index written in a QR code, before verification (see prefetchStatusList). */
+function statusIndexHint(input: string): number | undefined {
+  try {
+    if (/^https?:\/\//i.test(input)) return fromQr(input).certificate.claims.sli;
+    if (/^[0-9]+$/.test(input)) return fromDigits(input).claims.sli;
+  } catch {
+    // not decodable: the verifier will say why
+  }
+  return undefined;
 }
 
 /** The certificate in this page's own URL, as a link the verifier reads. */

@@ -42,6 +42,20 @@ async function read(jws: string, keys: KeySet, position: number, now: number): P
   };
 }
 
+/**
+ * Starts fetching the list for `sli` (when online). Called before the certificate is verified,
+ * with the index read from the unverified code: it only chooses which public file to fetch,
+ * and the answer is used only if the verified index points to the same list.
+ */
+export function prefetchStatusList(
+  sli: number,
+  timeoutMs = 2000,
+): { list: number; text: Promise<string | undefined> } | undefined {
+  if (!navigator.onLine) return undefined;
+  const { list } = listPosition(sli, STATUS_LIST_SIZE);
+  return { list, text: fetchList(list, timeoutMs) };
+}
+
 async function fetchList(list: number, timeoutMs: number): Promise<string | undefined> {
   try {
     const response = await fetch(new URL(`status/${list}.jwt`, document.baseURI), {
@@ -60,10 +74,16 @@ export async function certificateStatus(
   sli: number,
   keys: KeySet,
   now: number,
+  prefetched?: { list: number; text: Promise<string | undefined> },
   timeoutMs = 2000,
 ): Promise<StatusInfo> {
   const { list, position } = listPosition(sli, STATUS_LIST_SIZE);
-  const fetched = navigator.onLine ? await fetchList(list, timeoutMs) : undefined;
+  const fetched =
+    prefetched?.list === list
+      ? await prefetched.text
+      : navigator.onLine
+        ? await fetchList(list, timeoutMs)
+        : undefined;
   if (fetched !== undefined) {
     try {
       const info = await read(fetched, keys, position, now);
