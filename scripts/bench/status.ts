@@ -7,21 +7,14 @@
 import { gzipSync } from 'node:zlib';
 import { fromBase64url } from '../../shared/bytes.ts';
 import { setStatus, STATUS_LIST_SIZE } from '../../shared/status-list.ts';
-import { openDatabase } from '../../server/db/database.ts';
-import { createRegistry } from '../../server/registry/registry.ts';
 import { statusLists } from '../../server/status/status-lists.ts';
 import { fmt, row } from './measure.ts';
+import { benchRegistry } from './registry.ts';
 
 const N = Number(process.env.BENCH_CERTIFICATES ?? 1_000_000);
 const FLAGGED = Number(process.env.BENCH_FLAGGED_PERCENT ?? 1) / 100;
-const now = Math.floor(Date.now() / 1000);
-const db = openDatabase(':memory:');
-const registry = createRegistry(db, {
-  passphrase: 'benchmark passphrase only',
-  defaultIssuer: 'HUB',
-  now: () => now,
-});
-registry.keys.ensureKey(now - 60);
+const { registry, now } = benchRegistry();
+const { db } = registry;
 const kid = registry.keys.active().kid;
 
 const t0 = performance.now();

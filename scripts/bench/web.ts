@@ -9,23 +9,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createServer } from 'node:http';
 import express from 'express';
 import pino from 'pino';
-import { openDatabase } from '../../server/db/database.ts';
 import { createApp } from '../../server/http/app.ts';
-import { createRegistry } from '../../server/registry/registry.ts';
 import { parseWatchInput } from '../../shared/watch-input.ts';
 import { buildPage } from '../../web/build.ts';
 import { launchChromium, PHONE } from '../../test/helpers/browser.ts';
 import { fmt, row } from './measure.ts';
+import { benchRegistry } from './registry.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const now = Math.floor(Date.now() / 1000);
-const db = openDatabase(':memory:');
-const registry = createRegistry(db, {
-  passphrase: 'benchmark passphrase only',
-  defaultIssuer: 'HUB',
-  now: () => now,
-});
-registry.keys.ensureKey(now - 60);
+const { registry } = benchRegistry();
 const page = await buildPage({ jwks: { keys: registry.keys.publicJwks() } });
 const app = createApp({
   registry,

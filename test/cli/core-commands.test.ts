@@ -4,18 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hallmark } from '../helpers/cli.ts';
+import { watchBody } from '../helpers/service.ts';
 import { zbarDecode } from '../helpers/zbar.ts';
 
 const env = { HALLMARK_KEY_PASSPHRASE: 'a long test passphrase' };
-const watch = {
-  serial: 'HB26A0012345',
-  reference: '441.NX.1170.RX',
-  model: 'Big Bang Unico 42 mm',
-  caseMaterial: 'King Gold',
-  calibre: 'HUB1280',
-  manufacturedOn: '2026-03-02',
-  issuer: 'HUB',
-};
+const watch = watchBody({ issuer: 'HUB' });
 
 describe('hallmark keys generate / sign / verify', () => {
   let cwd: string;

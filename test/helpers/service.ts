@@ -8,6 +8,7 @@ import { openDatabase } from '../../server/db/database.ts';
 import { createApp, type AppConfig } from '../../server/http/app.ts';
 import { createRegistry, type Registry } from '../../server/registry/registry.ts';
 import type { Scope } from '../../server/registry/tokens.ts';
+import { SAMPLE_WATCHES } from '../../server/issuing/sample-data.ts';
 import { buildPage } from '../../web/build.ts';
 import { HALLMARK } from './cli.ts';
 import { NOW } from './fixtures.ts';
@@ -156,13 +157,5 @@ export async function startServiceProcess(
 
 /** The watch fields of the typical certificate, as the API takes them. */
 export function watchBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    serial: 'HB26A0012345',
-    reference: '441.NX.1170.RX',
-    model: 'Big Bang Unico 42 mm',
-    caseMaterial: 'King Gold',
-    calibre: 'HUB1280',
-    manufacturedOn: '2026-03-02',
-    ...overrides,
-  };
+  return { ...SAMPLE_WATCHES[0]!, ...overrides };
 }
