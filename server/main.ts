@@ -7,15 +7,17 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { loadConfig, type ServiceConfig } from './config.ts';
+import { ConfigError, loadConfig, type ServiceConfig } from './config.ts';
 import { startCheckpointer } from './db/checkpointer.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { buildPage } from '../web/build.ts';
 import { createApp } from './http/app.ts';
-import { certificateView } from './http/views.ts';
+import { certificateViews } from './http/views.ts';
+import { IssuingService } from './issuing/issuing-service.ts';
 import { SAMPLE_WATCHES } from './issuing/sample-data.ts';
 import { resolvePassphrase } from './keys/passphrase.ts';
 import { createRegistry, type Registry } from './registry/registry.ts';
+import { refreshDevTrustList } from './trust/trust-lists.ts';
 
 export interface RunningService {
   server?: Server;
@@ -35,8 +37,9 @@ interface StartOptions {
 }
 
 /**
- * Opens the registry and does the first-start work once: the first key, the bootstrap admin
- * token, the sample certificates, each announced to the operator.
+ * Opens the registry and does the first-start work once: the first brand and its key, the
+ * bootstrap (operator) admin token, the development trust list, the sample certificates,
+ * each announced to the operator.
  * @throws SealError when the passphrase does not open the active key.
  */
 function prepareRegistry(
@@ -48,13 +51,26 @@ function prepareRegistry(
   const db = openDatabase(config.dbPath);
   const registry = createRegistry(db, {
     passphrase: source.passphrase,
-    defaultIssuer: config.issuer,
+    legacyBrand: config.issuer,
     now: nowSeconds,
   });
   try {
-    const created = registry.keys.ensureKey(nowSeconds());
-    const key = registry.keys.active(); // fails here, before listening, on a wrong passphrase
-    if (created) logger.info({ kid: key.kid }, 'generated the first signing key');
+    if (registry.brands.list().length === 0) {
+      registry.brands.add({ code: config.issuer, name: config.issuer }, nowSeconds());
+      logger.info({ brand: config.issuer }, 'created the first brand');
+    } else if (!registry.brands.has(config.issuer)) {
+      throw new ConfigError(
+        `HALLMARK_ISSUER is ${config.issuer}, which is not a brand of this registry (brands: ${registry.brands
+          .list()
+          .map((b) => b.code)
+          .join(', ')})`,
+      );
+    }
+    const created = registry.keys.ensureKey(config.issuer, nowSeconds());
+    // Fails here, before listening, on a wrong passphrase.
+    const key = registry.keys.active(config.issuer);
+    if (created)
+      logger.info({ kid: key.kid, brand: config.issuer }, 'generated the first signing key');
     if (source.development) {
       say(
         banner([
@@ -64,27 +80,43 @@ function prepareRegistry(
           'In production set HALLMARK_KEY_PASSPHRASE (and NODE_ENV=production).',
         ]),
       );
+      const list = refreshDevTrustList(registry, config.dbPath, source.passphrase, nowSeconds(), {
+        create: true,
+      });
+      if (list)
+        logger.warn(
+          { seq: list.payload.seq, brands: list.payload.brands.length },
+          'signed the trust list with the DEVELOPMENT root key',
+        );
     }
+    for (const { brand, kid } of registry.trust.unlistedActiveKeys())
+      logger.warn(
+        { brand, kid },
+        'the installed trust list does not vouch for this active key: pages will refuse its certificates until `hallmark trust-list sign` installs a new list',
+      );
     if (registry.tokens.count() === 0) {
-      const { token } = registry.tokens.create('bootstrap-admin', ['admin'], nowSeconds());
+      // The operator's token: every brand, and brand management.
+      const { token } = registry.tokens.create('bootstrap-admin', ['admin'], '*', nowSeconds());
       registry.events.append({
         at: nowSeconds(),
         actor: 'system',
         action: 'token.created',
-        detail: { label: 'bootstrap-admin', scopes: ['admin'] },
+        detail: { label: 'bootstrap-admin', scopes: ['admin'], brands: '*' },
       });
       say(
         banner([
           'ADMIN TOKEN (shown once; store it now):',
           token,
-          'Create narrower tokens with: npx hallmark tokens create --scope issue --label erp',
+          `Create narrower tokens with: npx hallmark tokens create --scope issue --brand ${config.issuer} --label erp`,
         ]),
       );
     }
     if (config.sampleData && registry.certificates.count() === 0) {
+      const issuing = new IssuingService(registry);
+      const view = certificateViews(registry, config.publicUrl);
       const lines = SAMPLE_WATCHES.map((w) => {
-        const { record } = registry.issuing.issue(w, 'system:sample-data');
-        return `${record.serial}  ${certificateView(record, config.publicUrl).url}`;
+        const { record } = issuing.issue(w, config.issuer, 'system:sample-data');
+        return `${record.serial}  ${view(record).url}`;
       });
       say(banner(['Sample certificates (open a link to verify it):', ...lines]));
     }
@@ -127,10 +159,10 @@ function openWorkerRegistry(config: ServiceConfig): { db: Db; registry: Registry
   db.pragma('wal_autocheckpoint = 0'); // the primary checkpoints
   const registry = createRegistry(db, {
     passphrase,
-    defaultIssuer: config.issuer,
+    legacyBrand: config.issuer,
     now: nowSeconds,
   });
-  registry.keys.active();
+  registry.keys.active(config.issuer);
   return { db, registry };
 }
 
@@ -139,7 +171,10 @@ async function startHttp(
   logger: Logger,
   { db, registry }: { db: Db; registry: Registry },
 ): Promise<RunningService> {
-  const page = await buildPage({ jwks: { keys: registry.keys.publicJwks() } });
+  const page = await buildPage({
+    roots: registry.trust.rootJwks(),
+    trustList: registry.trust.latest()?.jws,
+  });
   const app = createApp({
     registry,
     logger,

@@ -5,7 +5,9 @@
 import { toBase64url, utf8 } from './bytes.ts';
 import { parseClaims, type Claims } from './claims.ts';
 import { ErrorCode, HallmarkError } from './errors.ts';
-import { signingInputText } from './jws.ts';
+import { signingInputText, type SignFn } from './jws.ts';
+
+export type { SignFn };
 
 /** A certificate: the claims, the signing key id, the 64-byte signature and the compact JWS. */
 export interface Certificate {
@@ -14,9 +16,6 @@ export interface Certificate {
   signature: Uint8Array;
   jws: string;
 }
-
-/** Signs the JWS signing input bytes, returning a 64-byte Ed25519 signature. */
-export type SignFn = (signingInput: Uint8Array) => Uint8Array;
 
 /**
  * Validates the claims and signs them as a JWS with header `{"alg":"Ed25519","kid":kid}`.

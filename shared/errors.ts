@@ -17,12 +17,19 @@ export const ErrorCode = {
   BAD_ALGORITHM: 'BAD_ALGORITHM',
   /** The signature does not verify: the certificate was altered or not signed by that key. */
   SIGNATURE_INVALID: 'SIGNATURE_INVALID',
+  /**
+   * The signature verifies, but the key is trusted for another brand than the certificate's
+   * `iss` (or for no brand at all): a key signs for exactly one brand.
+   */
+  KEY_NOT_FOR_BRAND: 'KEY_NOT_FOR_BRAND',
   /** The signature verifies but the claims break the schema. */
   CLAIMS_INVALID: 'CLAIMS_INVALID',
   /** The issue time is later than now, beyond the tolerated clock skew. */
   ISSUED_IN_FUTURE: 'ISSUED_IN_FUTURE',
   /** Input to a producing function (sign, encode) is invalid; carries the failing field paths. */
   VALIDATION_FAILED: 'VALIDATION_FAILED',
+  /** A trust list is not signed by a trusted root, is malformed, or is older than one already seen. */
+  TRUST_LIST_INVALID: 'TRUST_LIST_INVALID',
   /** A key could not be imported or does not match its declared key id. */
   INVALID_KEY: 'INVALID_KEY',
 } as const;

@@ -2,7 +2,7 @@
  * The JWS layer (RFC 7515 compact serialization) of a certificate: the exact protected header
  * we sign with, the signing input, and strict parsing of a compact JWS.
  */
-import { fromBase64url, fromUtf8, textToBase64url, utf8 } from './bytes.ts';
+import { fromBase64url, fromUtf8, textToBase64url, toBase64url, utf8 } from './bytes.ts';
 import { canonicalClaimsJson, type Claims } from './claims.ts';
 import { ErrorCode, HallmarkError } from './errors.ts';
 
@@ -33,6 +33,29 @@ export function encodedHeader(kid: string): string {
 /** The JWS signing input `BASE64URL(header) '.' BASE64URL(payload)` (RFC 7515 §5.1) as text. */
 export function signingInputText(claims: Claims, kid: string): string {
   return `${encodedHeader(kid)}.${textToBase64url(canonicalClaimsJson(claims))}`;
+}
+
+/** Signs the JWS signing input bytes, returning a 64-byte Ed25519 signature. */
+export type SignFn = (signingInput: Uint8Array) => Uint8Array;
+
+/**
+ * A compact JWS of `payload` (exact text) under `header`, for the documents other than
+ * certificates (status lists, trust lists).
+ * @throws HallmarkError MALFORMED when the signer does not return 64 bytes
+ */
+export function signCompactJws(
+  header: Record<string, string>,
+  payload: string,
+  sign: SignFn,
+): string {
+  const input = `${textToBase64url(JSON.stringify(header))}.${textToBase64url(payload)}`;
+  const signature = sign(utf8(input));
+  if (signature.length !== 64)
+    throw new HallmarkError(
+      ErrorCode.MALFORMED,
+      `signer returned ${signature.length} bytes, not 64`,
+    );
+  return `${input}.${toBase64url(signature)}`;
 }
 
 /** A compact JWS split into its parts, header parsed. */

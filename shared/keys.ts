@@ -1,6 +1,7 @@
 /**
  * Public keys and trust: Ed25519 JWKs (RFC 8037), key ids as RFC 7638 thumbprints, and the
- * trusted key set `verify` receives already built (it never fetches keys itself).
+ * trusted key set `verify` receives already built (it never fetches keys itself). Every
+ * trusted key is bound to the one brand it signs for; a key with no brand signs for none.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as z from 'zod/mini';
@@ -20,6 +21,11 @@ export interface PublicJwk {
   nbf?: number;
   /** Seconds since the epoch: certificates issued after this time are not accepted from this key. */
   exp?: number;
+  /**
+   * The brand code this key signs for (a member of ours; JOSE tools ignore it, RFC 7517 §4).
+   * Pages trust the binding only from a signed trust list, never from a served JWKS.
+   */
+  brand?: string;
 }
 
 /** A key `verify` trusts, with the validity window that applies to certificates' issue time. */
@@ -28,6 +34,10 @@ export interface TrustedKey {
   publicKey: Uint8Array;
   notBefore?: number;
   notAfter?: number;
+  /** The brand code the key signs for. Without one, `verify` accepts nothing it signed. */
+  brand?: string;
+  /** The brand's display name, when the trust material (a trust list) names it. */
+  brandName?: string;
 }
 
 /** The set of keys `verify` trusts. */
@@ -53,6 +63,7 @@ export function thumbprint(publicKey: Uint8Array): string {
 export function publicJwk(
   publicKey: Uint8Array,
   window: { notBefore?: number; notAfter?: number } = {},
+  brand?: string,
 ): PublicJwk {
   const jwk: PublicJwk = {
     kty: 'OKP',
@@ -64,6 +75,7 @@ export function publicJwk(
   };
   if (window.notBefore !== undefined) jwk.nbf = window.notBefore;
   if (window.notAfter !== undefined) jwk.exp = window.notAfter;
+  if (brand !== undefined) jwk.brand = brand;
   return jwk;
 }
 
@@ -77,6 +89,7 @@ const ed25519JwkSchema = z.looseObject({
   use: z.optional(z.literal('sig')),
   nbf: z.optional(seconds),
   exp: z.optional(seconds),
+  brand: z.optional(z.string().check(z.regex(/^[A-Z0-9]{2,8}$/, 'must be a brand code'))),
 });
 const jwksSchema = z.object({ keys: z.array(z.looseObject({ kty: z.string() })) });
 
@@ -104,6 +117,7 @@ export function trustedKeyFromJwk(jwk: unknown): TrustedKey {
   const key: TrustedKey = { kid, publicKey };
   if (data.nbf !== undefined) key.notBefore = data.nbf;
   if (data.exp !== undefined) key.notAfter = data.exp;
+  if (data.brand !== undefined) key.brand = data.brand;
   return key;
 }
 

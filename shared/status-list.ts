@@ -62,13 +62,28 @@ export function listPosition(
   return { list: Math.floor(statusIndex / size), position: statusIndex % size };
 }
 
+/** What the certificate being checked expects of its list. */
+export interface ExpectedList {
+  /** The certificate's brand code (`iss`). */
+  issuer: string;
+  /** The list the certificate's status index falls in. */
+  list: number;
+}
+
 /**
  * Verifies a status list JWS against trusted keys: header `typ: statuslist+jwt`, Ed25519,
- * a known key, a valid signature, a well-formed payload. Freshness is the caller's to judge
- * (it shows the list's date and whether its TTL has passed).
- * @throws HallmarkError with UNKNOWN_KEY, BAD_ALGORITHM, SIGNATURE_INVALID, MALFORMED or CLAIMS_INVALID
+ * a known key of the list's own brand, in its validity window when the list was issued, a
+ * valid signature, a well-formed payload, and the brand and list number the certificate
+ * asked for (a validly signed list of another brand or number is refused, not read).
+ * Freshness is the caller's to judge (it shows the list's date and whether its TTL passed).
+ * @throws HallmarkError with UNKNOWN_KEY, BAD_ALGORITHM, SIGNATURE_INVALID, KEY_NOT_FOR_BRAND,
+ *   KEY_NOT_VALID_AT_ISSUE_TIME, MALFORMED or CLAIMS_INVALID
  */
-export function verifyStatusList(jws: string, keys: KeySet): StatusListPayload {
+export function verifyStatusList(
+  jws: string,
+  keys: KeySet,
+  expected: ExpectedList,
+): StatusListPayload {
   const parsed = parseCompactJws(jws.trim());
   if (parsed.header.typ !== STATUS_LIST_TYP)
     throw new HallmarkError(ErrorCode.MALFORMED, 'not a status list');
@@ -82,11 +97,29 @@ export function verifyStatusList(jws: string, keys: KeySet): StatusListPayload {
       'the status list signature does not match',
     );
   }
-  const payload = jsonPayload(parsed, 'the status list payload');
-  return parseOrThrow(
+  const payload = parseOrThrow(
     statusListPayloadSchema,
-    payload,
+    jsonPayload(parsed, 'the status list payload'),
     ErrorCode.CLAIMS_INVALID,
     'status list payload is invalid',
   );
+  if (key.brand === undefined || key.brand !== payload.iss || payload.iss !== expected.issuer)
+    throw new HallmarkError(
+      ErrorCode.KEY_NOT_FOR_BRAND,
+      `status list of ${payload.iss}, signed for ${key.brand ?? 'no brand'}; expected ${expected.issuer}`,
+    );
+  if (payload.lst !== expected.list)
+    throw new HallmarkError(
+      ErrorCode.MALFORMED,
+      `status list ${payload.lst} served where list ${expected.list} was asked for`,
+    );
+  if (
+    (key.notBefore !== undefined && payload.iat < key.notBefore) ||
+    (key.notAfter !== undefined && payload.iat > key.notAfter)
+  )
+    throw new HallmarkError(
+      ErrorCode.KEY_NOT_VALID_AT_ISSUE_TIME,
+      "the status list was signed outside its key's validity window",
+    );
+  return payload;
 }

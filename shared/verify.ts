@@ -31,6 +31,8 @@ export interface Verified {
   ok: true;
   claims: Claims;
   kid: string;
+  /** The brand's display name from the trust material, when it names one (a trust list does). */
+  brandName?: string;
   form: InputForm;
   /** The standard compact JWS, rebuilt when the input was a QR form. */
   jws: string;
@@ -92,6 +94,16 @@ function verifyOrThrow(input: unknown, keys: KeySet, options: VerifyOptions): Ve
     throw new HallmarkError(ErrorCode.NOT_A_CERTIFICATE, 'not a Hallmark certificate');
   }
   const { claims, key } = result;
+  // A key signs for exactly one brand: a certificate naming another brand is a forgery, even
+  // with a valid signature (whoever holds brand A's key must not mint brand B's papers).
+  if (key.brand !== claims.iss) {
+    throw new HallmarkError(
+      ErrorCode.KEY_NOT_FOR_BRAND,
+      key.brand === undefined
+        ? 'the signing key is not bound to any brand'
+        : `the certificate names brand ${claims.iss}, but its key signs for ${key.brand}`,
+    );
+  }
   if (
     (key.notBefore !== undefined && claims.iat < key.notBefore) ||
     (key.notAfter !== undefined && claims.iat > key.notAfter)
@@ -104,7 +116,9 @@ function verifyOrThrow(input: unknown, keys: KeySet, options: VerifyOptions): Ve
   if (claims.iat > now + skew) {
     throw new HallmarkError(ErrorCode.ISSUED_IN_FUTURE, 'the certificate is dated in the future');
   }
-  return { ok: true, claims, kid: key.kid, form: result.form, jws: result.jws };
+  const verified: Verified = { ok: true, claims, kid: key.kid, form: result.form, jws: result.jws };
+  if (key.brandName !== undefined) verified.brandName = key.brandName;
+  return verified;
 }
 
 function nowSeconds(now: Date | number): number {

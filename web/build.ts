@@ -1,6 +1,6 @@
 /**
- * Builds the verification page with esbuild: content-hashed JS and CSS, the trusted JWKS
- * baked in, a service worker that precaches them, and index.html with a strict CSP.
+ * Builds the verification page with esbuild: content-hashed JS and CSS, the root keys and
+ * the current trust list baked in, a service worker that precaches them, and index.html with a strict CSP.
  * `buildPage` returns the files in memory (the service serves them); `npm run build:web`
  * writes them to a folder for any static host.
  */
@@ -48,8 +48,13 @@ const typeOf = (path: string) =>
   TYPES[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream';
 
 export interface BuildOptions {
-  /** The JWKS baked in as the trusted keys until the page refreshes them. */
-  jwks: unknown;
+  /**
+   * The operator's root public keys (a JWKS): the only keys the page trusts on its own. Brand
+   * keys reach it only through a trust list that verifies under one of them.
+   */
+  roots: unknown;
+  /** The signed trust list baked in, for the first visit and offline use, until a newer one is fetched. */
+  trustList?: string | undefined;
   /** Build time (epoch ms) shown as the keys' date. */
   builtAt?: number;
   minify?: boolean;
@@ -72,7 +77,11 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
     write: false,
     minify,
     legalComments: 'none',
-    define: { __TRUSTED_JWKS__: JSON.stringify(options.jwks), __BUILD_TIME__: String(builtAt) },
+    define: {
+      __TRUST_ROOTS__: JSON.stringify(options.roots),
+      __TRUST_LIST__: JSON.stringify(options.trustList ?? ''),
+      __BUILD_TIME__: String(builtAt),
+    },
     logLevel: 'silent',
   });
   let js = '';

@@ -35,7 +35,7 @@ async function writeCsv(path: string, rows: number): Promise<void> {
 /** The physical reference: sign in worker threads and insert in SQLite, as fast as they go. */
 async function reference(n: number): Promise<number> {
   const key = generateSigningKey();
-  const pool = new SignerPool(key, 2);
+  const pool = new SignerPool(2);
   const db = new Database(join(dir, 'reference.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -52,7 +52,10 @@ async function reference(n: number): Promise<number> {
   const pending: Promise<Uint8Array[]>[] = [];
   for (let i = 0; i < n; i += chunk) {
     pending.push(
-      pool.sign(Array.from({ length: Math.min(chunk, n - i) }, (_, k) => `${input}${i + k}`)),
+      pool.sign(
+        key,
+        Array.from({ length: Math.min(chunk, n - i) }, (_, k) => `${input}${i + k}`),
+      ),
     );
     if (pending.length >= 2) {
       const sigs = await pending.shift()!;

@@ -1,6 +1,7 @@
-/** A fresh in-memory registry with one signing key and a frozen clock, for benchmarks. */
+/** A fresh in-memory registry with one brand (HUB), its key, a trust list and a frozen clock. */
 import { openDatabase } from '../../server/db/database.ts';
 import { createRegistry, type Registry } from '../../server/registry/registry.ts';
+import { addTestBrand, signTestTrustList } from '../../test/helpers/registry.ts';
 
 export function benchRegistry(now = Math.floor(Date.now() / 1000)): {
   registry: Registry;
@@ -8,9 +9,10 @@ export function benchRegistry(now = Math.floor(Date.now() / 1000)): {
 } {
   const registry = createRegistry(openDatabase(':memory:'), {
     passphrase: 'benchmark passphrase only',
-    defaultIssuer: 'HUB',
+    legacyBrand: 'HUB',
     now: () => now,
   });
-  registry.keys.ensureKey(now - 60);
+  addTestBrand(registry, 'HUB', { name: 'Hublot' });
+  signTestTrustList(registry);
   return { registry, now };
 }

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../server/db/database.ts';
 import { createRegistry } from '../../server/registry/registry.ts';
+import { addTestBrand } from '../../test/helpers/registry.ts';
 import { compareRates, fmt, row } from './measure.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
@@ -40,11 +41,11 @@ function prepare(dir: string): { dbPath: string; token: string } {
   const now = Math.floor(Date.now() / 1000);
   const registry = createRegistry(db, {
     passphrase: PASSPHRASE,
-    defaultIssuer: 'HUB',
-    now: () => now,
+    legacyBrand: 'HUB',
+    now: () => now - 10,
   });
-  registry.keys.ensureKey(now - 10);
-  const { token } = registry.tokens.create('bench', ['issue'], now);
+  addTestBrand(registry, 'HUB');
+  const { token } = registry.tokens.create('bench', ['issue'], ['HUB'], now);
   db.close();
   return { dbPath, token };
 }

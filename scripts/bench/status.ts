@@ -15,10 +15,10 @@ const N = Number(process.env.BENCH_CERTIFICATES ?? 1_000_000);
 const FLAGGED = Number(process.env.BENCH_FLAGGED_PERCENT ?? 1) / 100;
 const { registry, now } = benchRegistry();
 const { db } = registry;
-const kid = registry.keys.active().kid;
+const kid = registry.keys.active('HUB').kid;
 
 const t0 = performance.now();
-const indexes = db.transaction(() => registry.statusIndex.allocateMany(N))();
+const indexes = db.transaction(() => registry.statusIndex.allocateMany('HUB', N))();
 const insert = db.prepare(
   "INSERT INTO certificates (issuer, serial, generation, status, status_index, kid, claims, jws, issued_at) VALUES ('HUB', ?, 1, ?, ?, ?, '{}', '', ?)",
 );
@@ -33,7 +33,7 @@ db.transaction(() => {
 })();
 const setupSeconds = (performance.now() - t0) / 1000;
 
-const lists = statusLists(registry, { issuer: 'HUB' });
+const lists = statusLists(registry);
 lists.build(0); // warm-up (JIT, statement)
 const times: number[] = [];
 let built = lists.build(0)!;

@@ -2,226 +2,294 @@
  * `npm run bench:web`: the verification page in headless Chromium against the real app on
  * loopback. Bytes transferred for a first visit (gzip, headers included, service worker
  * precache included), and navigation start → verdict on screen, first visit and offline
- * repeat visit (medians of several runs). Next to them, in the same run, the physical floor:
- * one Ed25519 verification in the same browser (noble, strict).
+ * repeat visit (medians of several runs). Measured twice in the same run: with a trust list of
+ * one brand (one key), and with a platform-size list of 50 brands with 3 keys each, to show
+ * what the list costs. Next to them, in the same run, the physical floor: a blank page with
+ * one module script, and one Ed25519 verification in the same browser (noble, strict).
  */
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import express from 'express';
 import pino from 'pino';
 import { createApp } from '../../server/http/app.ts';
+import { IssuingService } from '../../server/issuing/issuing-service.ts';
+import { generateSigningKey } from '../../server/keys/signing-key.ts';
+import type { Registry } from '../../server/registry/registry.ts';
+import { toQr } from '../../shared/qr.ts';
 import { parseWatchInput } from '../../shared/watch-input.ts';
-import { buildPage } from '../../web/build.ts';
+import { buildPage, type PageBuild } from '../../web/build.ts';
 import { launchChromium, PHONE } from '../../test/helpers/browser.ts';
+import { addTestBrand, signTestTrustList } from '../../test/helpers/registry.ts';
 import { fmt, row } from './measure.ts';
 import { benchRegistry } from './registry.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const { registry } = benchRegistry();
-const page = await buildPage({ jwks: { keys: registry.keys.publicJwks() } });
-const app = createApp({
-  registry,
-  page,
-  logger: pino({ level: 'silent' }),
-  config: {
-    publicUrl: 'http://127.0.0.1/',
-    defaultIssuer: 'HUB',
-    publicRateLimit: 1e6,
-    trustProxy: 0,
-  },
-});
-// The physical floor, served by the same server: a blank page whose one module script marks
-// the moment it runs. Nothing can show a verdict sooner in this browser on this machine.
-const outer = express();
-outer.get('/floor.html', (_req, res) => {
-  res
-    .type('html')
-    .send('<!doctype html><title>floor</title><script type="module" src="./floor.js"></script>');
-});
-outer.get('/floor.js', (_req, res) => {
-  res.type('text/javascript').send("performance.mark('hallmark:verdict');");
-});
-outer.use(app);
-const server = createServer(outer);
-const sockets = new Set<Socket>();
-let closedBytes = 0;
-server.on('connection', (s) => {
-  sockets.add(s);
-  s.on('close', () => {
-    closedBytes += s.bytesWritten;
-    sockets.delete(s);
-  });
-});
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const bytesSent = () => closedBytes + [...sockets].reduce((n, s) => n + s.bytesWritten, 0);
-
-let serial = 0;
-const link = () => {
-  const { record } = registry.issuing.issue(
-    parseWatchInput({
-      serial: `WEB${100000 + serial++}`,
-      reference: '441.NX.1170.RX',
-      model: 'Big Bang Unico 42 mm',
-      caseMaterial: 'King Gold',
-      calibre: 'HUB1280',
-      manufacturedOn: '2026-03-02',
-    }),
-    'bench',
-  );
-  return `${base}/#${record.certificate && (record.certificate.jws, '')}`;
-};
-const { toQr } = await import('../../shared/qr.ts');
-const certLink = () => {
-  link();
-  const rec = registry.certificates.findLatest('HUB', `WEB${100000 + serial - 1}`)!;
-  return `${base}/#${toQr(rec.certificate, base).text.split('#')[1]}`;
-};
-
-const browser = await launchChromium();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const firstVisit: number[] = [];
-const offlineRepeat: number[] = [];
-const firstBytes: number[] = [];
-const floor: number[] = [];
-let nobleMs = 0;
-try {
-  for (let i = 0; i < RUNS; i++) {
-    const floorContext = await browser.newContext(PHONE);
-    const floorPage = await floorContext.newPage();
-    await floorPage.goto(`${base}/floor.html`);
-    floor.push(
-      await floorPage.evaluate(
-        () => performance.getEntriesByName('hallmark:verdict')[0]!.startTime,
-      ),
-    );
-    await floorContext.close();
-    const context = await browser.newContext(PHONE);
-    const p = await context.newPage();
-    const startBytes = bytesSent();
-    await p.goto(certLink());
-    await p.locator('#verdict-title').waitFor();
-    firstVisit.push(
-      await p.evaluate(() => performance.getEntriesByName('hallmark:verdict')[0]!.startTime),
-    );
-    await p.evaluate(async () => {
-      const reg = await navigator.serviceWorker.ready;
-      return reg.active?.state;
-    });
-    await p.waitForTimeout(300); // let the worker finish precaching
-    firstBytes.push(bytesSent() - startBytes);
-    await context.setOffline(true);
-    const again = await context.newPage();
-    await again.goto(certLink());
-    await again.locator('#verdict-title').waitFor();
-    if ((await again.locator('#verdict-title').getAttribute('data-verdict')) !== 'AUTHENTIC')
-      throw new Error('offline verdict was not AUTHENTIC');
-    offlineRepeat.push(
-      await again.evaluate(() => performance.getEntriesByName('hallmark:verdict')[0]!.startTime),
-    );
-    if (process.env.BENCH_DEBUG) {
-      for (const pg of [p, again]) {
-        process.stderr.write(
-          JSON.stringify(
-            await pg.evaluate(() => {
-              const n = performance.getEntriesByType(
-                'navigation',
-              )[0] as PerformanceNavigationTiming;
-              return (
-                [
-                  n.workerStart,
-                  n.fetchStart,
-                  n.responseStart,
-                  n.responseEnd,
-                  n.domInteractive,
-                  n.domContentLoadedEventEnd,
-                  performance.getEntriesByName('hallmark:verdict')[0]!.startTime,
-                ]
-                  .map(Math.round)
-                  .join(' ') +
-                ' marks ' +
-                performance
-                  .getEntriesByType('mark')
-                  .map((m) => m.name + '=' + Math.round(m.startTime))
-                  .join(' ') +
-                ' | ' +
-                (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
-                  .map(
-                    (e) =>
-                      e.name.split('/').pop() +
-                      ':' +
-                      Math.round(e.startTime) +
-                      '-' +
-                      Math.round(e.responseEnd),
-                  )
-                  .join(' ')
-              );
-            }),
-          ) + '\n',
-        );
-      }
-    }
-    if (i === 0) {
-      // The physical floor in this browser: the cost of verify() itself, measured in the page.
-      nobleMs = await again.evaluate(async (text) => {
-        const input = document.getElementById('paste') as HTMLTextAreaElement;
-        input.value = text;
-        const t0 = performance.now();
-        for (let k = 0; k < 20; k++)
-          (document.getElementById('paste-form') as HTMLFormElement).requestSubmit();
-        await new Promise((r) => setTimeout(r, 0));
-        return (performance.now() - t0) / 20;
-      }, certLink().split('#')[1]!);
-    }
-    await context.close();
-  }
-} finally {
-  await browser.close();
-  server.close();
+
+interface Figures {
+  firstVisit: number[];
+  offlineRepeat: number[];
+  firstBytes: number[];
+  floor: number[];
+  nobleMs: number;
+  page: PageBuild;
+  trustListBytes: number;
 }
 
-const files = [...page.entries()];
-const { gzipSync } = await import('node:zlib');
-const critical = files.filter(
-  ([p]) => p === 'index.html' || /^assets\/(app|styles|chunk)-/.test(p),
-);
-const criticalGz = critical.reduce((n, [, f]) => n + gzipSync(f.body, { level: 9 }).length, 0);
-const jsqr = files.find(([p]) => p.startsWith('assets/jsQR-'));
+/** A registry whose trust list names `brands` brands (HUB first) with `keys` keys each. */
+function platform(brands: number, keys: number): Registry {
+  const { registry, now } = benchRegistry();
+  for (let b = 1; b < brands; b++) {
+    const code = `B${String(b).padStart(3, '0')}`;
+    addTestBrand(registry, code, { name: `Maison ${code}` });
+    for (let k = 1; k < keys; k++) registry.keys.rotate(code, now - 100 + k, generateSigningKey());
+  }
+  for (let k = 1; k < keys; k++) registry.keys.rotate('HUB', now - 100 + k, generateSigningKey());
+  signTestTrustList(registry);
+  return registry;
+}
+
+async function measure(registry: Registry): Promise<Figures> {
+  const page = await buildPage({
+    roots: registry.trust.rootJwks(),
+    trustList: registry.trust.latest()!.jws,
+  });
+  const app = createApp({
+    registry,
+    page,
+    logger: pino({ level: 'silent' }),
+    config: {
+      publicUrl: 'http://127.0.0.1/',
+      defaultIssuer: 'HUB',
+      publicRateLimit: 1e6,
+      trustProxy: 0,
+    },
+  });
+  // The physical floor, served by the same server: a blank page whose one module script marks
+  // the moment it runs. Nothing can show a verdict sooner in this browser on this machine.
+  const outer = express();
+  outer.get('/floor.html', (_req, res) => {
+    res
+      .type('html')
+      .send('<!doctype html><title>floor</title><script type="module" src="./floor.js"></script>');
+  });
+  outer.get('/floor.js', (_req, res) => {
+    res.type('text/javascript').send("performance.mark('hallmark:verdict');");
+  });
+  outer.use(app);
+  const server = createServer(outer);
+  const sockets = new Set<Socket>();
+  let closedBytes = 0;
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => {
+      closedBytes += s.bytesWritten;
+      sockets.delete(s);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const bytesSent = () => closedBytes + [...sockets].reduce((n, s) => n + s.bytesWritten, 0);
+
+  const issuing = new IssuingService(registry);
+  let serial = 0;
+  const certLink = () => {
+    const { record } = issuing.issue(
+      parseWatchInput({
+        serial: `WEB${100000 + serial++}`,
+        reference: '441.NX.1170.RX',
+        model: 'Big Bang Unico 42 mm',
+        caseMaterial: 'King Gold',
+        calibre: 'HUB1280',
+        manufacturedOn: '2026-03-02',
+      }),
+      'HUB',
+      'bench',
+    );
+    return `${base}/#${toQr(record.certificate, base).text.split('#')[1]}`;
+  };
+
+  const browser = await launchChromium();
+  const firstVisit: number[] = [];
+  const offlineRepeat: number[] = [];
+  const firstBytes: number[] = [];
+  const floor: number[] = [];
+  let nobleMs = 0;
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const floorContext = await browser.newContext(PHONE);
+      const floorPage = await floorContext.newPage();
+      await floorPage.goto(`${base}/floor.html`);
+      floor.push(
+        await floorPage.evaluate(
+          () => performance.getEntriesByName('hallmark:verdict')[0]!.startTime,
+        ),
+      );
+      await floorContext.close();
+      const context = await browser.newContext(PHONE);
+      const p = await context.newPage();
+      const startBytes = bytesSent();
+      await p.goto(certLink());
+      await p.locator('#verdict-title').waitFor();
+      firstVisit.push(
+        await p.evaluate(() => performance.getEntriesByName('hallmark:verdict')[0]!.startTime),
+      );
+      await p.evaluate(async () => {
+        const reg = await navigator.serviceWorker.ready;
+        return reg.active?.state;
+      });
+      await p.waitForTimeout(300); // let the worker finish precaching
+      firstBytes.push(bytesSent() - startBytes);
+      await context.setOffline(true);
+      const again = await context.newPage();
+      await again.goto(certLink());
+      await again.locator('#verdict-title').waitFor();
+      if ((await again.locator('#verdict-title').getAttribute('data-verdict')) !== 'AUTHENTIC')
+        throw new Error('offline verdict was not AUTHENTIC');
+      offlineRepeat.push(
+        await again.evaluate(() => performance.getEntriesByName('hallmark:verdict')[0]!.startTime),
+      );
+      if (process.env.BENCH_DEBUG) {
+        for (const pg of [p, again]) {
+          process.stderr.write(
+            JSON.stringify(
+              await pg.evaluate(() => {
+                const n = performance.getEntriesByType(
+                  'navigation',
+                )[0] as PerformanceNavigationTiming;
+                return (
+                  [
+                    n.workerStart,
+                    n.fetchStart,
+                    n.responseStart,
+                    n.responseEnd,
+                    n.domInteractive,
+                    n.domContentLoadedEventEnd,
+                    performance.getEntriesByName('hallmark:verdict')[0]!.startTime,
+                  ]
+                    .map(Math.round)
+                    .join(' ') +
+                  ' marks ' +
+                  performance
+                    .getEntriesByType('mark')
+                    .map((m) => m.name + '=' + Math.round(m.startTime))
+                    .join(' ') +
+                  ' | ' +
+                  (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+                    .map(
+                      (e) =>
+                        e.name.split('/').pop() +
+                        ':' +
+                        Math.round(e.startTime) +
+                        '-' +
+                        Math.round(e.responseEnd),
+                    )
+                    .join(' ')
+                );
+              }),
+            ) + '\n',
+          );
+        }
+      }
+      if (i === 0) {
+        // The physical floor in this browser: the cost of verify() itself, measured in the page.
+        nobleMs = await again.evaluate(async (text) => {
+          const input = document.getElementById('paste') as HTMLTextAreaElement;
+          input.value = text;
+          const t0 = performance.now();
+          for (let k = 0; k < 20; k++)
+            (document.getElementById('paste-form') as HTMLFormElement).requestSubmit();
+          await new Promise((r) => setTimeout(r, 0));
+          return (performance.now() - t0) / 20;
+        }, certLink().split('#')[1]!);
+      }
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  return {
+    firstVisit,
+    offlineRepeat,
+    firstBytes,
+    floor,
+    nobleMs,
+    page,
+    trustListBytes: registry.trust.latest()!.jws.length,
+  };
+}
+
+const one = await measure(benchRegistry().registry);
+const fifty = await measure(platform(50, 3));
+
+const critical = (page: PageBuild) =>
+  [...page.entries()].filter(([p]) => p === 'index.html' || /^assets\/(app|styles|chunk)-/.test(p));
+const criticalGz = (page: PageBuild) =>
+  critical(page).reduce((n, [, f]) => n + gzipSync(f.body, { level: 9 }).length, 0);
+const jsqr = [...one.page.entries()].find(([p]) => p.startsWith('assets/jsQR-'));
+const fiftyList = platform(50, 3).trust.latest()!.jws;
 process.stdout.write(
   `Hallmark page benchmark — headless Chromium (Debian), ${RUNS} runs, loopback, phone viewport\n\n`,
 );
+for (const [label, f] of [
+  ['trust list of 1 brand, 1 key', one],
+  ['trust list of 50 brands × 3 keys', fifty],
+] as const) {
+  process.stdout.write(`${label}\n`);
+  row(
+    '  first visit: bytes transferred (gzip, all)',
+    `${fmt(median(f.firstBytes) / 1024, 1)} KB`,
+    'headers and service worker precache included',
+  );
+  row(
+    '  page, script, styles (gzip bodies)',
+    `${fmt(criticalGz(f.page) / 1024, 1)} KB`,
+    critical(f.page)
+      .map(([p]) => p.replace(/-[A-Z0-9]{8}\./, '.'))
+      .join(', '),
+  );
+  row(
+    '  navigation start → verdict, first visit',
+    `${fmt(median(f.firstVisit), 1)} ms`,
+    `min ${fmt(Math.min(...f.firstVisit), 1)}, max ${fmt(Math.max(...f.firstVisit), 1)}`,
+  );
+  row(
+    '  navigation start → verdict, offline repeat',
+    `${fmt(median(f.offlineRepeat), 1)} ms`,
+    `min ${fmt(Math.min(...f.offlineRepeat), 1)}, max ${fmt(Math.max(...f.offlineRepeat), 1)}`,
+  );
+  row(
+    '  reference: blank page + one module script',
+    `${fmt(median(f.floor), 1)} ms`,
+    'the floor of this browser and machine (same run)',
+  );
+  row('  reference: one check in a warm page', `${fmt(f.nobleMs, 2)} ms`, 'verify + render');
+}
+process.stdout.write('\nwhat 50 brands × 3 keys add to the page, against 1 brand, same run\n');
 row(
-  'first visit: bytes transferred (gzip, all)',
-  `${fmt(median(firstBytes) / 1024, 1)} KB`,
-  'goal ≤ 40 KB; headers and service worker precache included',
+  '  trust list (JWS text), 50 × 3',
+  `${fmt(fiftyList.length / 1024, 1)} KB raw, ${fmt(gzipSync(fiftyList, { level: 9 }).length / 1024, 1)} KB gzip`,
+  `1 brand: ${fmt(one.trustListBytes / 1024, 2)} KB raw`,
 );
 row(
-  '  page, script, styles (gzip bodies)',
-  `${fmt(criticalGz / 1024, 1)} KB`,
-  critical.map(([p]) => p.replace(/-[A-Z0-9]{8}\./, '.')).join(', '),
+  '  first visit bytes added',
+  `${fmt((median(fifty.firstBytes) - median(one.firstBytes)) / 1024, 1)} KB`,
+  'the list is baked into the script and fetched once more online',
+);
+row(
+  '  first visit verdict time added',
+  `${fmt(median(fifty.firstVisit) - median(one.firstVisit), 1)} ms`,
+  'verifying the list and 150 key thumbprints',
+);
+row(
+  '  offline repeat verdict time added',
+  `${fmt(median(fifty.offlineRepeat) - median(one.offlineRepeat), 1)} ms`,
+  '',
 );
 row(
   '  QR decoder chunk, loaded only when scanning',
   `${fmt(jsqr ? gzipSync(jsqr[1].body, { level: 9 }).length / 1024 : 0, 1)} KB`,
   'not part of a first visit',
-);
-row(
-  'navigation start → verdict, first visit',
-  `${fmt(median(firstVisit), 1)} ms`,
-  `goal ≤ 150 ms (min ${fmt(Math.min(...firstVisit), 1)}, max ${fmt(Math.max(...firstVisit), 1)})`,
-);
-row(
-  'navigation start → verdict, offline repeat',
-  `${fmt(median(offlineRepeat), 1)} ms`,
-  `goal ≤ 50 ms (min ${fmt(Math.min(...offlineRepeat), 1)}, max ${fmt(Math.max(...offlineRepeat), 1)})`,
-);
-row(
-  'reference: blank page + one module script',
-  `${fmt(median(floor), 1)} ms`,
-  'the floor of this browser and machine (same run)',
-);
-row(
-  'reference: one check in a warm page',
-  `${fmt(nobleMs, 2)} ms`,
-  'verify (strict Ed25519) + render',
 );

@@ -42,7 +42,10 @@ export function registerBackupCommands(program: Command): void {
       } catch {
         passphrase = undefined; // the key check is skipped, the certificates are still verified
       }
-      const keyCheck = passphrase === undefined ? {} : { passphrase };
+      const keyCheck = {
+        legacyBrand: config.issuer,
+        ...(passphrase === undefined ? {} : { passphrase }),
+      };
       let report;
       try {
         report = opts.checkOnly

@@ -3,8 +3,31 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeKeyFile } from '../../server/keys/key-file.ts';
 import { generateSigningKey } from '../../server/keys/signing-key.ts';
+import { issuerCode } from '../../shared/claims.ts';
 import { keySetFromJwks, type PublicJwk } from '../../shared/keys.ts';
 import { CliError, passphraseFromEnv } from './io.ts';
+
+/**
+ * Generates a key into a sealed key file (never overwritten) and adds its public JWK to a
+ * JWKS file, with `brand` when given. Prints the kid.
+ */
+export function generateKeyFile(
+  out: string,
+  jwksPath: string,
+  passphrase: string,
+  brand?: string,
+): void {
+  if (existsSync(out)) throw new CliError(`${out} exists; refusing to overwrite a key`);
+  const jwks = existsSync(jwksPath) ? readJwks(jwksPath) : { keys: [] };
+  const key = generateSigningKey();
+  const publicJwk = writeKeyFile(out, key, passphrase, new Date());
+  jwks.keys.push(brand === undefined ? publicJwk : { ...publicJwk, brand });
+  writeFileSync(jwksPath, `${JSON.stringify(jwks, null, 2)}\n`);
+  process.stderr.write(
+    `key ${key.kid}\n  private (sealed): ${out}\n  public key set:   ${jwksPath}\n`,
+  );
+  process.stdout.write(`${key.kid}\n`);
+}
 
 export function registerKeyFileCommands(keys: Command): void {
   keys
@@ -12,19 +35,12 @@ export function registerKeyFileCommands(keys: Command): void {
     .description('generate an Ed25519 signing key, sealed with HALLMARK_KEY_PASSPHRASE')
     .option('--out <file>', 'key file to create (never overwritten)', 'hallmark-key.json')
     .option('--jwks <file>', 'public key set to create or add the key to', 'jwks.json')
-    .action((opts: { out: string; jwks: string }) => {
-      const passphrase = passphraseFromEnv();
-      if (existsSync(opts.out))
-        throw new CliError(`${opts.out} exists; refusing to overwrite a key`);
-      const jwks = existsSync(opts.jwks) ? readJwks(opts.jwks) : { keys: [] };
-      const key = generateSigningKey();
-      const publicJwk = writeKeyFile(opts.out, key, passphrase, new Date());
-      jwks.keys.push(publicJwk);
-      writeFileSync(opts.jwks, `${JSON.stringify(jwks, null, 2)}\n`);
-      process.stderr.write(
-        `key ${key.kid}\n  private (sealed): ${opts.out}\n  public key set:   ${opts.jwks}\n`,
-      );
-      process.stdout.write(`${key.kid}\n`);
+    .option('--brand <code>', 'the brand the key will sign for (written in the public key set)')
+    .action((opts: { out: string; jwks: string; brand?: string }) => {
+      const brand = opts.brand?.trim().toUpperCase();
+      if (brand !== undefined && !issuerCode.safeParse(brand).success)
+        throw new CliError('--brand must be 2-8 upper-case letters or digits');
+      generateKeyFile(opts.out, opts.jwks, passphraseFromEnv(), brand);
     });
 }
 

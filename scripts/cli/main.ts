@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { SealError } from '../../server/keys/sealed.ts';
 import { CliError } from './io.ts';
 import { registerBackupCommands } from './backup.ts';
+import { registerBrandCommands } from './brands.ts';
 import { registerImportCommand } from './import.ts';
 import { registerKeyFileCommands } from './keys.ts';
 import { registerLifecycleCommands } from './lifecycle.ts';
@@ -11,6 +12,7 @@ import { registerRegistryKeyCommands } from './registry-keys.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerTokenCommands } from './tokens.ts';
 import { registerSignCommand } from './sign.ts';
+import { registerTrustCommands } from './trust-list.ts';
 import { registerVerifyCommand } from './verify.ts';
 
 const program = new Command('hallmark')
@@ -22,6 +24,8 @@ const keys = program.command('keys').description('signing keys');
 registerKeyFileCommands(keys);
 registerRegistryKeyCommands(keys);
 registerServeCommand(program);
+registerBrandCommands(program.command('brands').description('brands (maisons): trust domains'));
+registerTrustCommands(program);
 registerTokenCommands(program.command('tokens').description('API tokens'));
 registerBackupCommands(program);
 registerImportCommand(program);

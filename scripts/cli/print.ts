@@ -95,7 +95,10 @@ export function registerPrintCommand(program: Command): void {
           const started = performance.now();
           const result = await printCards(
             records.map((r) => r.certificate),
-            { baseUrl: config.publicUrl, layout: opts.layout },
+            {
+              baseUrl: (cert) => registry.brands.publicUrlOf(cert.claims.iss, config.publicUrl),
+              layout: opts.layout,
+            },
           );
           writeFileSync(opts.out, result.pdf);
           for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);

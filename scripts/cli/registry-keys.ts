@@ -1,38 +1,61 @@
-/** `hallmark keys rotate|list` on the registry's signing keys. */
+/** `hallmark keys rotate|list` on the registry's signing keys, brand by brand. */
 import type { Command } from 'commander';
-import { cliActor, nowSeconds, withRegistry } from './registry.ts';
+import { DuplicateKeyError } from '../../server/registry/key-store.ts';
+import { importKeyFile } from './brands.ts';
+import { CliError } from './io.ts';
+import { cliActor, existingBrands, nowSeconds, withRegistry } from './registry.ts';
 
 export function registerRegistryKeyCommands(keys: Command): void {
   keys
     .command('rotate')
-    .description('retire the active signing key now and start signing with a new one')
+    .description("retire a brand's active signing key now and start signing with a new one")
+    .option('--brand <code>', 'the brand (default: HALLMARK_ISSUER)')
+    .option(
+      '--key <file>',
+      'the new key: a key file from `hallmark keys generate` (else generated)',
+    )
     .option('--reason <text>', 'why (kept in the audit trail)', 'scheduled rotation')
-    .action((opts: { reason: string }) => {
-      withRegistry((registry) => {
+    .action((opts: { brand?: string; key?: string; reason: string }) => {
+      const next = opts.key ? importKeyFile(opts.key) : undefined;
+      withRegistry((registry, config, session) => {
+        const [brand] = existingBrands(registry, [opts.brand?.toUpperCase() ?? config.issuer]);
         const now = nowSeconds();
-        const { retired, active } = registry.keys.rotate(now);
+        let rotated;
+        try {
+          rotated = registry.keys.rotate(brand!, now, ...(next ? [next] : []));
+        } catch (error) {
+          if (error instanceof DuplicateKeyError) throw new CliError(error.message, 1);
+          throw error;
+        }
         registry.events.append({
           at: now,
           actor: cliActor('keys rotate'),
           action: 'key.rotated',
-          detail: { retired, active },
+          detail: { brand, ...rotated, keyOrigin: next ? 'imported' : 'generated' },
           reason: opts.reason,
         });
-        process.stderr.write(`retired ${retired ?? '(none)'}; new signing key:\n`);
-        process.stdout.write(`${active}\n`);
+        process.stderr.write(
+          `${brand}: retired ${rotated.retired ?? '(none)'}; new signing key:\n`,
+        );
+        process.stdout.write(`${rotated.active}\n`);
+        session.trustChanged();
       });
     });
 
   keys
     .command('list')
-    .description('list signing keys with their state and validity window')
-    .action(() => {
-      withRegistry((registry) => {
-        const iso = (s: number | null) => (s === null ? '…' : new Date(s * 1000).toISOString());
-        for (const k of registry.keys.list())
-          process.stdout.write(
-            `${k.kid}  ${k.state.padEnd(8)} ${iso(k.notBefore)} → ${iso(k.notAfter)}\n`,
-          );
-      });
+    .description('list signing keys with their brand, state and validity window')
+    .option('--brand <code>', 'one brand only')
+    .action((opts: { brand?: string }) => {
+      withRegistry(
+        (registry) => {
+          const iso = (s: number | null) => (s === null ? '…' : new Date(s * 1000).toISOString());
+          for (const k of registry.keys.list(opts.brand?.toUpperCase()))
+            process.stdout.write(
+              `${k.kid}  ${(k.brand ?? '-').padEnd(8)} ${k.state.padEnd(8)} ${iso(k.notBefore)} → ${iso(k.notAfter)}\n`,
+            );
+        },
+        { needsKey: false },
+      );
     });
 }

@@ -2,9 +2,13 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { SCOPES, tokenLabelSchema, type Scope } from '../../server/registry/tokens.ts';
 import { CliError } from './io.ts';
-import { cliActor, nowSeconds, withRegistry } from './registry.ts';
+import { cliActor, existingBrands, nowSeconds, withRegistry } from './registry.ts';
 
 const NO_KEY = { needsKey: false };
+
+function brandList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim().toUpperCase())];
+}
 
 function scopeList(value: string, previous: Scope[] = []): Scope[] {
   const scopes = value.split(',').map((s) => s.trim());
@@ -25,20 +29,31 @@ export function registerTokenCommands(tokens: Command): void {
       scopeList,
     )
     .requiredOption('--label <label>', 'who uses it (appears in the audit trail), e.g. erp-sap')
-    .action((opts: { scope: Scope[]; label: string }) => {
+    .option(
+      '--brand <codes>',
+      'the brand(s) it acts for, repeatable or comma-separated (default: HALLMARK_ISSUER)',
+      brandList,
+    )
+    .option('--operator', "the operator's token: every brand, and brand management")
+    .action((opts: { scope: Scope[]; label: string; brand?: string[]; operator?: boolean }) => {
       const label = tokenLabelSchema.safeParse(opts.label);
       if (!label.success) throw new CliError(`--label ${label.error.issues[0]!.message}`);
-      withRegistry((registry) => {
+      if (opts.operator && opts.brand)
+        throw new CliError('--operator acts for every brand: give it or --brand, not both');
+      withRegistry((registry, config) => {
         const now = nowSeconds();
-        const { token, info } = registry.tokens.create(label.data, opts.scope, now);
+        const brands = opts.operator
+          ? '*'
+          : existingBrands(registry, opts.brand ?? [config.issuer]);
+        const { token, info } = registry.tokens.create(label.data, opts.scope, brands, now);
         registry.events.append({
           at: now,
           actor: cliActor('tokens create'),
           action: 'token.created',
-          detail: { id: info.id, label: info.label, scopes: info.scopes },
+          detail: { id: info.id, label: info.label, scopes: info.scopes, brands: info.brands },
         });
         process.stderr.write(
-          `created token ${info.id} "${info.label}" with scopes ${info.scopes.join(', ')}\n`,
+          `created token ${info.id} "${info.label}" with scopes ${info.scopes.join(', ')} for ${info.brands === '*' ? 'every brand (operator)' : `brand ${info.brands.join(', ')}`}\n`,
         );
         process.stdout.write(`${token}\n`);
       }, NO_KEY);
@@ -72,8 +87,9 @@ export function registerTokenCommands(tokens: Command): void {
             t.revokedAt === null
               ? 'active'
               : `revoked ${new Date(t.revokedAt * 1000).toISOString()}`;
+          const brands = t.brands === '*' ? '*' : t.brands.join(',') || '(none)';
           process.stdout.write(
-            `${t.id}  ${t.label.padEnd(24)} ${t.scopes.join(',').padEnd(20)} ${state}\n`,
+            `${t.id}  ${t.label.padEnd(24)} ${t.scopes.join(',').padEnd(20)} ${brands.padEnd(16)} ${state}\n`,
           );
         }
       }, NO_KEY);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Claims } from '../../shared/claims.ts';
 import { verify, type Verdict } from '../../shared/verify.ts';
 import { readInput, timeOption } from './io.ts';
-import { loadKeySet } from './trust.ts';
+import { trustFromOptions, type TrustOptions } from './trust.ts';
 
 /** Human wording of the claims, in the order a buyer compares them with the watch. */
 export function describeClaims(c: Claims): [string, string][] {
@@ -20,25 +20,36 @@ export function describeClaims(c: Claims): [string, string][] {
   ];
 }
 
+/** The trust options `verify` and `check` share. */
+export function trustOptions(command: Command): Command {
+  return command
+    .option('--trust-list <file|url>', "the operator's signed trust list (every brand on it)")
+    .option('--root <file>', "the operator's root public key (JWKS), to verify the trust list")
+    .option('--jwks <file|url>', 'or: public keys to trust (JWKS), bound to their "brand" member')
+    .option('--brand <code>', 'with --jwks: the brand of keys that name none');
+}
+
 function formatVerdict(verdict: Verdict): string {
   if (!verdict.ok) {
     const fields = verdict.fields?.map((f) => `\n  ${f.path}: ${f.message}`).join('') ?? '';
     return `NOT AUTHENTIC  ${verdict.code}: ${verdict.message}${fields}\n`;
   }
   const rows = describeClaims(verdict.claims).map(([k, v]) => `  ${k.padEnd(13)}${v}`);
-  return `AUTHENTIC\n${rows.join('\n')}\n  signed by    ${verdict.kid}\n`;
+  const by = verdict.brandName ? `${verdict.brandName} (key ${verdict.kid})` : verdict.kid;
+  return `AUTHENTIC\n${rows.join('\n')}\n  signed by    ${by}\n`;
 }
 
 export function registerVerifyCommand(program: Command): void {
-  program
-    .command('verify')
-    .description('verify a certificate: QR URL, QR text, digits or compact JWS (- reads stdin)')
-    .argument('<certificate>', 'the certificate, or - to read it from standard input')
-    .requiredOption('--jwks <file|url>', 'trusted public keys (JWKS file or https URL)')
+  trustOptions(
+    program
+      .command('verify')
+      .description('verify a certificate: QR URL, QR text, digits or compact JWS (- reads stdin)')
+      .argument('<certificate>', 'the certificate, or - to read it from standard input'),
+  )
     .option('--now <time>', 'verify as of this time (ISO 8601 or epoch seconds)', timeOption)
     .option('--json', 'print the verdict as JSON')
-    .action(async (input: string, opts: { jwks: string; now?: number; json?: boolean }) => {
-      const keys = await loadKeySet(opts.jwks);
+    .action(async (input: string, opts: TrustOptions & { now?: number; json?: boolean }) => {
+      const keys = await trustFromOptions(opts);
       const text = input === '-' ? readInput('-') : input;
       const verdict = verify(text, keys, { now: opts.now ?? new Date() });
       process.stdout.write(

@@ -28,10 +28,14 @@ export interface CopyReport {
   problems: string[];
 }
 
-/** Checks a database copy without changing it. `passphrase`, when given, must open the active key. */
+/**
+ * Checks a database copy without changing it. `passphrase`, when given, must open every
+ * brand's active key. Keys of a copy made before brands existed are bound to `legacyBrand`,
+ * the brand that will adopt them when the copy is opened.
+ */
 export function checkCopy(
   file: string,
-  options: { passphrase?: string; now?: number } = {},
+  options: { passphrase?: string; now?: number; legacyBrand?: string } = {},
 ): CopyReport {
   if (!existsSync(file)) throw new Error(`${file} does not exist`);
   const db = openDatabase(file, { readonly: true });
@@ -45,28 +49,35 @@ export function checkCopy(
     if (schemaVersion > Math.max(...MIGRATIONS.map((m) => m.version)))
       problems.push(`schema version ${schemaVersion} is newer than this program`);
     const keyRows = db
-      .prepare('SELECT kid, public_jwk, sealed, state, not_after FROM keys')
+      .prepare(
+        `SELECT kid, public_jwk, sealed, state, not_after, ${schemaVersion >= 5 ? 'brand' : 'NULL AS brand'} FROM keys`,
+      )
       .all() as {
       kid: string;
       public_jwk: string;
       sealed: string;
       state: string;
       not_after: number | null;
+      brand: string | null;
     }[];
-    const jwks = keyRows.map((r) => ({
-      ...(JSON.parse(r.public_jwk) as PublicJwk),
-      ...(r.not_after === null ? {} : { exp: r.not_after }),
-    }));
+    const jwks = keyRows.map((r) => {
+      const brand = r.brand ?? options.legacyBrand;
+      return {
+        ...(JSON.parse(r.public_jwk) as PublicJwk),
+        ...(r.not_after === null ? {} : { exp: r.not_after }),
+        ...(brand === undefined ? {} : { brand }),
+      };
+    });
     const keys = keySetFromJwks({ keys: jwks });
     if (options.passphrase !== undefined) {
-      const active = keyRows.find((r) => r.state === 'active');
-      if (!active) problems.push('no active signing key');
-      else {
+      const active = keyRows.filter((r) => r.state === 'active');
+      if (active.length === 0) problems.push('no active signing key');
+      for (const key of active) {
         try {
-          open(JSON.parse(active.sealed), options.passphrase, active.kid);
+          open(JSON.parse(key.sealed), options.passphrase, key.kid);
         } catch {
           problems.push(
-            'the active signing key cannot be opened with this HALLMARK_KEY_PASSPHRASE',
+            `the active signing key of ${key.brand ?? options.legacyBrand ?? 'the registry'} cannot be opened with this HALLMARK_KEY_PASSPHRASE`,
           );
         }
       }
@@ -125,15 +136,12 @@ export function checkCopy(
 export function restoreFrom(
   file: string,
   target: string,
-  options: { force: boolean; passphrase?: string },
+  options: { force: boolean; passphrase?: string; legacyBrand?: string },
 ): CopyReport {
-  const report = checkCopy(
-    file,
-    options.passphrase === undefined ? {} : { passphrase: options.passphrase },
-  );
+  const { force, ...check } = options;
+  const report = checkCopy(file, check);
   if (report.problems.length > 0) return report;
-  if (existsSync(target) && !options.force)
-    throw new Error(`${target} exists; pass --force to replace it`);
+  if (existsSync(target) && !force) throw new Error(`${target} exists; pass --force to replace it`);
   mkdirSync(dirname(target), { recursive: true });
   const staging = `${target}.restoring`;
   rmSync(staging, { force: true });

@@ -118,4 +118,41 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX certificates_flagged ON certificates(status_index) WHERE status != 'active';
     `,
   },
+  {
+    version: 5,
+    name: 'brands as trust domains',
+    sql: `
+      -- A brand (maison) is a trust domain: its own keys, tokens, status lists and QR host.
+      CREATE TABLE brands (
+        code         TEXT PRIMARY KEY CHECK (code GLOB '[A-Z0-9]*' AND length(code) BETWEEN 2 AND 8),
+        name         TEXT NOT NULL,
+        public_url   TEXT,                      -- the brand's verification host, for its QR codes
+        created_at   INTEGER NOT NULL
+      ) STRICT;
+
+      -- Keys sign for exactly one brand; one active key per brand. NULL only in a registry
+      -- written before brands existed, until the registry adopts it (server/registry/brands.ts).
+      ALTER TABLE keys ADD COLUMN brand TEXT REFERENCES brands(code);
+      DROP INDEX keys_one_active;
+      CREATE UNIQUE INDEX keys_one_active_per_brand ON keys(brand) WHERE state = 'active';
+
+      -- '*' for the operator's tokens (every brand), else the space-separated brand codes.
+      ALTER TABLE tokens ADD COLUMN brands TEXT;
+
+      -- Each status list (a block of 2^20 indexes) belongs to one brand and is signed by its key.
+      ALTER TABLE status_lists ADD COLUMN brand TEXT REFERENCES brands(code);
+
+      -- The operator's root public keys (never the private key) and the installed trust lists.
+      CREATE TABLE trust_roots (
+        kid          TEXT PRIMARY KEY,
+        public_jwk   TEXT NOT NULL,
+        added_at     INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE trust_lists (
+        seq          INTEGER PRIMARY KEY,
+        jws          TEXT NOT NULL,
+        installed_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -11,15 +11,20 @@ import { errorHandler, ApiError, notFound } from './errors.ts';
 import { apiHeaders } from './headers.ts';
 import { requestContext } from './request-context.ts';
 import type { PageBuild } from '../../web/build.ts';
+import { IssuingService } from '../issuing/issuing-service.ts';
+import { brandRoutes } from './routes/brands.ts';
 import { certificateRoutes } from './routes/certificates.ts';
-import { lifecycleRoutes } from './routes/lifecycle.ts';
+import { ownershipRoutes } from './routes/ownership.ts';
 import { pageRoutes } from './routes/page.ts';
+import { retailerRoutes } from './routes/retailer.ts';
+import { statusChangeRoutes } from './routes/status-changes.ts';
+import { statusListRoutes } from './routes/status-lists.ts';
 import { healthRoutes, wellKnownRoutes } from './routes/well-known.ts';
 
 export interface AppConfig {
   /** Base URL of the verification page, used in QR codes. */
   publicUrl: string;
-  /** Brand code for certificates whose input names none. */
+  /** Brand for requests that name none, when the token acts for several brands. */
   defaultIssuer: string;
   /** Requests per minute per client address on public endpoints. */
   publicRateLimit: number;
@@ -72,13 +77,19 @@ export function createApp({ registry, config, logger, page }: AppDeps): Express 
     handler: (_req, _res, next) =>
       next(new ApiError(429, 'RATE_LIMITED', 'too many attempts; try again in a minute')),
   });
-  const lifecycle = lifecycleRoutes(registry, config, { publicLimit, claimLimit });
+  // One issuing service per app: its group commit queues the requests of this process.
+  const issuing = new IssuingService(registry);
+  const ownership = ownershipRoutes(registry, config, claimLimit);
   app.use(
     '/api/v1/certificates',
-    certificateRoutes(registry, config),
-    lifecycle.certificatesRouter,
+    certificateRoutes(registry, issuing, config),
+    statusChangeRoutes(registry, config),
+    ownership.certificatesRouter,
+    retailerRoutes(registry, config, publicLimit),
   );
-  app.use(lifecycle.root);
+  app.use('/api/v1/brands', brandRoutes(registry));
+  app.use(ownership.root);
+  app.use(statusListRoutes(registry, publicLimit));
   if (page) app.use(pageRoutes(page));
 
   app.use(notFound);

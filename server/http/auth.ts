@@ -1,6 +1,12 @@
 /** Bearer-token authentication with scopes, on every write and every private read. */
 import type { RequestHandler } from 'express';
-import { hasScope, type Scope, type TokenStore } from '../registry/tokens.ts';
+import {
+  actsFor,
+  hasScope,
+  type Scope,
+  type TokenBrands,
+  type TokenStore,
+} from '../registry/tokens.ts';
 import { ApiError } from './errors.ts';
 
 /** Who made the request, for the audit trail. */
@@ -8,6 +14,7 @@ export interface Actor {
   tokenId: string;
   label: string;
   scopes: Scope[];
+  brands: TokenBrands;
 }
 
 const BEARER = /^Bearer ([^\s]+)$/;
@@ -37,6 +44,7 @@ export function requireScope(tokens: TokenStore, scope: Scope): RequestHandler {
       tokenId: result.info.id,
       label: result.info.label,
       scopes: result.info.scopes,
+      brands: result.info.brands,
     };
     res.locals.actor = actor;
     next();
@@ -47,4 +55,36 @@ export function requireScope(tokens: TokenStore, scope: Scope): RequestHandler {
 export function actorName(locals: Record<string, unknown>): string {
   const actor = locals.actor as Actor | undefined;
   return actor ? `token:${actor.label}` : 'anonymous';
+}
+
+/**
+ * The brand an authenticated request acts for: the one it names, else the token's only brand,
+ * else the deployment's default brand. A token bound to other brands gets 403 and changes
+ * nothing; it cannot tell a brand it may not see from a brand that does not exist.
+ * @throws ApiError 403 FORBIDDEN
+ */
+export function actingBrand(
+  locals: Record<string, unknown>,
+  named: string | undefined,
+  fallback: string,
+): string {
+  const actor = locals.actor as Actor;
+  const brand =
+    named ?? (actor.brands !== '*' && actor.brands.length === 1 ? actor.brands[0]! : fallback);
+  requireBrand(locals, brand);
+  return brand;
+}
+
+/** 403 unless the authenticated token acts for `brand`. @throws ApiError */
+export function requireBrand(locals: Record<string, unknown>, brand: string): void {
+  const actor = locals.actor as Actor | undefined;
+  if (!actor || !actsFor(actor.brands, brand))
+    throw new ApiError(403, 'FORBIDDEN', `the token does not act for brand ${brand}`);
+}
+
+/** 403 unless the token is the operator's (every brand): brand management. @throws ApiError */
+export function requireOperator(locals: Record<string, unknown>): void {
+  const actor = locals.actor as Actor | undefined;
+  if (actor?.brands !== '*')
+    throw new ApiError(403, 'FORBIDDEN', "only the operator's tokens manage brands");
 }

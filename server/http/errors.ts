@@ -6,6 +6,8 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ErrorCode, HallmarkError, type FieldError } from '../../shared/errors.ts';
 import { ConflictError } from '../issuing/issuing-service.ts';
+import { BrandExistsError } from '../registry/brands.ts';
+import { DuplicateKeyError, NoActiveKeyError } from '../registry/key-store.ts';
 import { OwnershipError } from '../registry/ownership.ts';
 import { TransitionError, UnknownCertificateError } from '../status/status-service.ts';
 
@@ -49,6 +51,10 @@ function toApiError(error: unknown): ApiError {
   if (error instanceof ConflictError)
     return new ApiError(409, 'CONFLICT', error.message, error.fields);
   if (error instanceof TransitionError) return new ApiError(409, error.code, error.message);
+  if (error instanceof BrandExistsError || error instanceof DuplicateKeyError)
+    return new ApiError(409, 'CONFLICT', error.message);
+  // A brand without a key cannot sign: the operator must act, the caller cannot.
+  if (error instanceof NoActiveKeyError) return new ApiError(503, error.code, error.message);
   if (error instanceof UnknownCertificateError) return new ApiError(404, error.code, error.message);
   if (error instanceof OwnershipError) {
     if (error.reason === 'locked') return new ApiError(429, 'LOCKED', error.message);

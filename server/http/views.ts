@@ -1,6 +1,13 @@
 /** JSON views of stored certificates. */
 import { toQr } from '../../shared/qr.ts';
 import type { CertificateRecord } from '../registry/certificates.ts';
+import type { Registry } from '../registry/registry.ts';
+
+/** The view function of a deployment: each certificate with its brand's verification link. */
+export function certificateViews(registry: Pick<Registry, 'brands'>, fallbackUrl: string) {
+  return (record: CertificateRecord) =>
+    certificateView(record, registry.brands.publicUrlOf(record.issuer, fallbackUrl));
+}
 
 export function certificateView(record: CertificateRecord, publicUrl: string) {
   const qr = toQr(record.certificate, publicUrl);

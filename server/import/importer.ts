@@ -13,7 +13,9 @@ import type { Claims } from '../../shared/claims.ts';
 import { HallmarkError, type FieldError } from '../../shared/errors.ts';
 import { signingInputText } from '../../shared/jws.ts';
 import { parseWatchInput, watchClaims, type WatchInput } from '../../shared/watch-input.ts';
+import { recordCertificate } from '../issuing/certificate-writer.ts';
 import { differingFields } from '../issuing/issuing-service.ts';
+import type { SigningKey } from '../keys/signing-key.ts';
 import type { Registry } from '../registry/registry.ts';
 import { applyMapping, missingColumns, type Mapping } from './mapping.ts';
 import { readRows, type Encoding, type Format } from './read-rows.ts';
@@ -28,6 +30,7 @@ export interface ImportOptions {
   dryRun: boolean;
   reportPath: string;
   actor: string;
+  /** The brand of rows that name none. Rows may name any brand of the registry. */
   defaultIssuer: string;
   now: () => number;
   chunkSize?: number;
@@ -100,12 +103,18 @@ export async function runImport(
   options: ImportOptions,
 ): Promise<ImportSummary> {
   const started = performance.now();
-  const { db, certificates, statusIndex, events } = registry;
+  const { db, certificates, statusIndex, brands } = registry;
   const counts: ImportProgress = { rows: 0, issued: 0, existing: 0, rejected: 0 };
   const report = new Report(options.reportPath);
   const chunkSize = options.chunkSize ?? 500;
-  const key = options.dryRun ? undefined : registry.keys.active();
-  const pool = key ? new SignerPool(key, options.signerThreads) : undefined;
+  const pool = options.dryRun ? undefined : new SignerPool(options.signerThreads);
+  // Each brand's active key, opened once per import (a rotation meanwhile applies to the next run).
+  const keys = new Map<string, SigningKey>();
+  const keyOf = (brand: string) => {
+    let key = keys.get(brand);
+    if (!key) keys.set(brand, (key = registry.keys.active(brand)));
+    return key;
+  };
 
   db.exec(
     'CREATE TEMP TABLE IF NOT EXISTS import_seen (issuer TEXT NOT NULL, serial TEXT NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (issuer, serial)) WITHOUT ROWID',
@@ -144,12 +153,11 @@ export async function runImport(
 
   const insertSigned = db.transaction(
     (
-      items: { row: Row; claims: Claims; input: string; signature: Uint8Array }[],
-      kid: string,
+      items: { row: Row; claims: Claims; kid: string; input: string; signature: Uint8Array }[],
       now: number,
     ) => {
       const results: ReportLine[] = [];
-      for (const { row, claims, input, signature } of items) {
+      for (const { row, claims, kid, input, signature } of items) {
         // Re-checked inside the transaction: the service may have issued this serial meanwhile.
         const known = alreadyIssued(row);
         if (known) {
@@ -157,23 +165,12 @@ export async function runImport(
           continue;
         }
         const payload = input.slice(input.indexOf('.') + 1);
-        const record = certificates.insert(
+        const record = recordCertificate(
+          registry,
           { claims, kid, signature, jws: `${input}.${toBase64url(signature)}` },
+          { actor: options.actor, now, detail: { line: row.line } },
           fromUtf8(fromBase64url(payload)),
         );
-        events.append({
-          at: now,
-          actor: options.actor,
-          action: 'certificate.issued',
-          serial: record.serial,
-          detail: {
-            issuer: record.issuer,
-            generation: 1,
-            kid,
-            statusIndex: record.statusIndex,
-            line: row.line,
-          },
-        });
         results.push({
           type: 'issued',
           line: row.line,
@@ -185,55 +182,68 @@ export async function runImport(
       return results;
     },
   );
-  const reserve = db.transaction((n: number) => statusIndex.allocateMany(n));
+  const reserve = db.transaction((brand: string, n: number) => statusIndex.allocateMany(brand, n));
+
+  /** Signs `brand`'s fresh rows: indexes reserved, claims built, signatures from the workers. */
+  const signBrand = async (brand: string, rows: Row[], now: number, lines: ReportLine[]) => {
+    const key = keyOf(brand);
+    const indexes = reserve.immediate(brand, rows.length);
+    const toSign: { row: Row; claims: Claims }[] = [];
+    rows.forEach((row, i) => {
+      try {
+        toSign.push({
+          row,
+          claims: watchClaims(row.input, {
+            issuer: brand,
+            issuedAt: now,
+            statusIndex: indexes[i]!,
+            generation: 1,
+          }),
+        });
+      } catch (error) {
+        if (!(error instanceof HallmarkError) || !error.fields) throw error;
+        lines.push({
+          type: 'rejected',
+          line: row.line,
+          serial: row.input.serial,
+          fields: error.fields,
+        });
+      }
+    });
+    const inputs = toSign.map((s) => signingInputText(s.claims, key.kid));
+    const signatures = await pool!.sign(key, inputs);
+    return toSign.map((s, i) => ({
+      ...s,
+      kid: key.kid,
+      input: inputs[i]!,
+      signature: signatures[i]!,
+    }));
+  };
 
   const processChunk = async (rows: Row[]): Promise<void> => {
     const lines: ReportLine[] = [];
-    const fresh: Row[] = [];
+    const fresh = new Map<string, Row[]>();
     for (const row of rows) {
       const known = alreadyIssued(row);
-      if (!known) fresh.push(row);
-      else {
-        lines.push(known);
-      }
+      if (known) lines.push(known);
+      else if (!brands.has(row.issuer))
+        lines.push({
+          type: 'rejected',
+          line: row.line,
+          serial: row.input.serial,
+          fields: [{ path: 'issuer', message: `is not a brand of this registry (${row.issuer})` }],
+        });
+      else fresh.set(row.issuer, [...(fresh.get(row.issuer) ?? []), row]);
     }
-    if (key && pool && fresh.length > 0) {
+    if (pool && fresh.size > 0) {
       const now = options.now();
-      const indexes = reserve.immediate(fresh.length);
-      const toSign: { row: Row; claims: Claims }[] = [];
-      fresh.forEach((row, i) => {
-        try {
-          toSign.push({
-            row,
-            claims: watchClaims(row.input, {
-              issuer: row.issuer,
-              issuedAt: now,
-              statusIndex: indexes[i]!,
-              generation: 1,
-            }),
-          });
-        } catch (error) {
-          if (!(error instanceof HallmarkError) || !error.fields) throw error;
-          lines.push({
-            type: 'rejected',
-            line: row.line,
-            serial: row.input.serial,
-            fields: error.fields,
-          });
-        }
-      });
-      const inputs = toSign.map((s) => signingInputText(s.claims, key.kid));
-      const signatures = await pool.sign(inputs);
-      lines.push(
-        ...insertSigned.immediate(
-          toSign.map((s, i) => ({ ...s, input: inputs[i]!, signature: signatures[i]! })),
-          key.kid,
-          now,
-        ),
-      );
+      const signed = [];
+      for (const [brand, brandRows] of fresh)
+        signed.push(...(await signBrand(brand, brandRows, now, lines)));
+      lines.push(...insertSigned.immediate(signed, now));
     } else {
       // Dry run: what would be issued, nothing written.
-      for (const row of fresh)
+      for (const row of [...fresh.values()].flat())
         lines.push({
           type: 'issued',
           line: row.line,
@@ -327,7 +337,7 @@ export async function runImport(
     report: options.reportPath,
   };
   if (!options.dryRun) {
-    events.append({
+    registry.events.append({
       at: options.now(),
       actor: options.actor,
       action: 'import.completed',

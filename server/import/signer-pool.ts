@@ -1,6 +1,7 @@
 /**
  * A pool of worker threads that sign JWS signing inputs in parallel with the main thread
- * (which reads, validates and writes the registry: one writer).
+ * (which reads, validates and writes the registry: one writer). Keys reach a worker once,
+ * the first time that worker signs with them (an import may sign for several brands).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -8,6 +9,8 @@ import type { SigningKey } from '../keys/signing-key.ts';
 
 export class SignerPool {
   private readonly workers: Worker[];
+  // Which kids each worker has been given.
+  private readonly given: Set<string>[];
   private next = 0;
   private seq = 0;
   private readonly pending = new Map<
@@ -15,12 +18,10 @@ export class SignerPool {
     { resolve: (s: Uint8Array[]) => void; reject: (e: unknown) => void; count: number }
   >();
 
-  constructor(key: SigningKey, size = Math.max(1, Math.min(4, availableParallelism()))) {
-    const seed = key.exportSeed();
+  constructor(size = Math.max(1, Math.min(4, availableParallelism()))) {
+    this.given = Array.from({ length: size }, () => new Set<string>());
     this.workers = Array.from({ length: size }, () => {
-      const worker = new Worker(new URL('./sign-worker.mjs', import.meta.url), {
-        workerData: { seed },
-      });
+      const worker = new Worker(new URL('./sign-worker.mjs', import.meta.url));
       worker.on('message', ({ id, signatures }: { id: number; signatures: Uint8Array }) => {
         const job = this.pending.get(id);
         if (!job) return;
@@ -37,14 +38,19 @@ export class SignerPool {
     });
   }
 
-  /** Signs ASCII signing inputs (JWS signing inputs are base64url), in order. */
-  sign(inputs: string[]): Promise<Uint8Array[]> {
+  /** Signs ASCII signing inputs (JWS signing inputs are base64url) with `key`, in order. */
+  sign(key: SigningKey, inputs: string[]): Promise<Uint8Array[]> {
     if (inputs.length === 0) return Promise.resolve([]);
     const id = this.seq++;
-    const worker = this.workers[this.next++ % this.workers.length]!;
+    const n = this.next++ % this.workers.length;
+    const worker = this.workers[n]!;
+    if (!this.given[n]!.has(key.kid)) {
+      worker.postMessage({ key: { kid: key.kid, seed: key.exportSeed() } });
+      this.given[n]!.add(key.kid);
+    }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, count: inputs.length });
-      worker.postMessage({ id, inputs });
+      worker.postMessage({ id, kid: key.kid, inputs });
     });
   }
 

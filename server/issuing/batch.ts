@@ -8,7 +8,7 @@ import { hash } from 'node:crypto';
 import { HallmarkError, type FieldError } from '../../shared/errors.ts';
 import { parseWatchInput } from '../../shared/watch-input.ts';
 import type { Registry } from '../registry/registry.ts';
-import { ConflictError, type IssueOutcome } from './issuing-service.ts';
+import { ConflictError, type IssueOutcome, type IssuingService } from './issuing-service.ts';
 import type { CertificateRecord } from '../registry/certificates.ts';
 
 export const MAX_BATCH_ITEMS = 1000;
@@ -31,21 +31,27 @@ export interface BatchResult<V> {
 /** The same key was used before with a different body. */
 export class IdempotencyConflict extends Error {}
 
-export function batchIssuer<V>(registry: Registry, view: (record: CertificateRecord) => V) {
-  const { db, issuing } = registry;
+export function batchIssuer<V>(
+  registry: Registry,
+  issuing: IssuingService,
+  view: (record: CertificateRecord) => V,
+) {
+  const { db } = registry;
   const find = db.prepare(
     'SELECT request_hash, status, response FROM idempotency_keys WHERE token_id = ? AND key = ?',
   );
   const store = db.prepare(
     'INSERT INTO idempotency_keys (token_id, key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
   );
-  const item = db.transaction((raw: unknown, actor: string): IssueOutcome =>
-    issuing.issueInside(parseWatchInput(raw), actor),
-  );
+  const item = db.transaction((raw: unknown, brand: string, actor: string): IssueOutcome => {
+    const input = parseWatchInput(raw);
+    return issuing.issueInside(input, input.issuer ?? brand, actor);
+  });
 
   const run = db.transaction(
     (
       items: unknown[],
+      brand: string,
       actor: string,
       idem: { tokenId: string; key: string; body: string; now: number } | undefined,
     ) => {
@@ -64,7 +70,7 @@ export function batchIssuer<V>(registry: Registry, view: (record: CertificateRec
       const result: BatchResult<V> = { issued: 0, existing: 0, rejected: 0, items: [] };
       items.forEach((raw, index) => {
         try {
-          const { outcome, record } = item(raw, actor); // a savepoint: a failure rolls back this item only
+          const { outcome, record } = item(raw, brand, actor); // a savepoint: a failure rolls back this item only
           const status = outcome === 'created' ? 'issued' : 'existing';
           result[status]++;
           result.items.push({ index, status, certificate: view(record) });
@@ -88,9 +94,11 @@ export function batchIssuer<V>(registry: Registry, view: (record: CertificateRec
     },
   );
 
+  /** Issues `items`; those that name no brand are `brand`'s. The caller checked access. */
   return (
     items: unknown[],
+    brand: string,
     actor: string,
     idem?: { tokenId: string; key: string; body: string; now: number },
-  ) => run.immediate(items, actor, idem);
+  ) => run.immediate(items, brand, actor, idem);
 }

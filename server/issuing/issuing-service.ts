@@ -1,18 +1,16 @@
 /**
- * Issuing: one certificate per issuer + serial, idempotent. Each issue is one immediate
- * SQLite transaction — look up, allocate the status index, sign, insert, audit — so two
- * callers racing on one serial get one certificate between them, and a failure anywhere
- * leaves nothing behind.
+ * Issuing: one certificate per brand + serial, idempotent. Each issue is one immediate
+ * SQLite transaction — look up, allocate the status index, sign with the brand's key,
+ * insert, audit — so two callers racing on one serial get one certificate between them, and
+ * a failure anywhere leaves nothing behind. Which brand a request may issue for is decided
+ * by the caller (the token's brands); this service checks only that the brand exists.
  */
-import { signCertificate } from '../../shared/certificate.ts';
 import type { Claims } from '../../shared/claims.ts';
-import type { FieldError } from '../../shared/errors.ts';
-import { watchClaims, type WatchInput } from '../../shared/watch-input.ts';
-import type { Db } from '../db/database.ts';
-import type { CertificateRecord, CertificateStore } from '../registry/certificates.ts';
-import type { EventLog } from '../registry/events.ts';
-import type { KeyStore } from '../registry/key-store.ts';
-import type { StatusIndexAllocator } from '../registry/status-index.ts';
+import { ErrorCode, HallmarkError, type FieldError } from '../../shared/errors.ts';
+import type { WatchInput } from '../../shared/watch-input.ts';
+import type { CertificateRecord } from '../registry/certificates.ts';
+import type { Registry } from '../registry/registry.ts';
+import { issueCertificate } from './certificate-writer.ts';
 
 /** The serial exists with different watch details. */
 export class ConflictError extends Error {
@@ -46,20 +44,9 @@ export function differingFields(claims: Claims, input: WatchInput): FieldError[]
   );
 }
 
-export interface IssuingDeps {
-  db: Db;
-  keys: KeyStore;
-  certificates: CertificateStore;
-  events: EventLog;
-  statusIndex: StatusIndexAllocator;
-  /** Brand code used when the input names none. */
-  defaultIssuer: string;
-  /** Current time in epoch seconds. */
-  now: () => number;
-}
-
 interface Queued {
   input: WatchInput;
+  brand: string;
   actor: string;
   resolve: (outcome: IssueOutcome) => void;
   reject: (error: unknown) => void;
@@ -76,16 +63,16 @@ export class IssuingService {
   private readonly queue: Queued[] = [];
   private scheduled = false;
 
-  constructor(private readonly deps: IssuingDeps) {
+  constructor(private readonly registry: Registry) {
     // Called inside groupTx, better-sqlite3 runs this as a SAVEPOINT: a failing item rolls
     // back alone and the others in the group still commit.
-    this.issueTx = deps.db.transaction((input: WatchInput, actor: string) =>
-      this.issueInside(input, actor),
+    this.issueTx = registry.db.transaction((input: WatchInput, brand: string, actor: string) =>
+      this.issueInside(input, brand, actor),
     );
-    this.groupTx = deps.db.transaction((items: Queued[]): Settled[] =>
+    this.groupTx = registry.db.transaction((items: Queued[]): Settled[] =>
       items.map((item) => {
         try {
-          return { ok: true, value: this.issueTx(item.input, item.actor) };
+          return { ok: true, value: this.issueTx(item.input, item.brand, item.actor) };
         } catch (error) {
           return { ok: false, error };
         }
@@ -93,17 +80,13 @@ export class IssuingService {
     );
   }
 
-  /** The service clock, in epoch seconds. */
-  now(): number {
-    return this.deps.now();
-  }
-
   /**
-   * Issues the certificate for one watch, or returns the existing one when the details match.
-   * @throws ConflictError when the serial exists with other details; HallmarkError VALIDATION_FAILED.
+   * Issues `brand`'s certificate for one watch, or returns the existing one when the details
+   * match. @throws ConflictError when the serial exists with other details; HallmarkError
+   * VALIDATION_FAILED (including a brand this registry does not have).
    */
-  issue(input: WatchInput, actor: string): IssueOutcome {
-    return this.issueTx.immediate(input, actor);
+  issue(input: WatchInput, brand: string, actor: string): IssueOutcome {
+    return this.issueTx.immediate(input, brand, actor);
   }
 
   /**
@@ -112,9 +95,9 @@ export class IssuingService {
    * answered only after that commit. A commit costs more than signing a certificate on this
    * hardware, so this is what lets the service keep up with ERP bursts.
    */
-  issueQueued(input: WatchInput, actor: string): Promise<IssueOutcome> {
+  issueQueued(input: WatchInput, brand: string, actor: string): Promise<IssueOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ input, actor, resolve, reject });
+      this.queue.push({ input, brand, actor, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -143,31 +126,28 @@ export class IssuingService {
    * The body of `issue`, for callers that already hold a transaction (batches, imports):
    * a failure throws and rolls back only what the caller's savepoint covers.
    */
-  issueInside(input: WatchInput, actor: string): IssueOutcome {
-    const { certificates, keys, statusIndex, events } = this.deps;
-    const issuer = input.issuer ?? this.deps.defaultIssuer;
-    const existing = certificates.findLatest(issuer, input.serial);
+  issueInside(input: WatchInput, brand: string, actor: string): IssueOutcome {
+    const { certificates, brands } = this.registry;
+    if (input.issuer !== undefined && input.issuer !== brand)
+      throw new Error(`issuing for ${brand} a watch that names ${input.issuer}`);
+    const existing = certificates.findLatest(brand, input.serial);
     if (existing) {
       const fields = differingFields(existing.certificate.claims, input);
       if (fields.length > 0) throw new ConflictError(existing, fields);
       return { outcome: 'existing', record: existing };
     }
-    const now = this.deps.now();
-    const key = keys.active();
-    const claims = watchClaims(input, {
-      issuer,
-      issuedAt: now,
-      statusIndex: statusIndex.allocate(),
-      generation: 1,
-    });
-    const record = certificates.insert(signCertificate(claims, key.kid, key.sign));
-    events.append({
-      at: now,
+    if (!brands.has(brand)) throw unknownBrand(brand);
+    const record = issueCertificate(this.registry, input, brand, 1, {
       actor,
-      action: 'certificate.issued',
-      serial: record.serial,
-      detail: { issuer, generation: 1, kid: key.kid, statusIndex: record.statusIndex },
+      now: this.registry.now(),
     });
     return { outcome: 'created', record };
   }
+}
+
+/** The VALIDATION_FAILED error for a brand code this registry does not have. */
+export function unknownBrand(brand: string): HallmarkError {
+  return new HallmarkError(ErrorCode.VALIDATION_FAILED, `no brand ${brand} on this platform`, {
+    fields: [{ path: 'issuer', message: `is not a brand of this registry (${brand})` }],
+  });
 }

@@ -21,7 +21,8 @@ export const MIN_MODULE_MM = 0.33;
 const QUIET_ZONE = 4;
 
 export interface PrintOptions {
-  baseUrl: string;
+  /** The verification page a certificate's QR points to (each brand may have its own). */
+  baseUrl: string | ((cert: Certificate) => string);
   layout: 'sheet' | 'single';
   fontPath?: string;
 }
@@ -242,7 +243,8 @@ export async function printCards(
       x = originX + column * CARD.width * MM;
       y = originY + (GRID.rows - 1 - row) * CARD.height * MM;
     }
-    moduleMm = Math.min(moduleMm, drawCard(page!, cert, options.baseUrl, x, y, fonts, warnings));
+    const baseUrl = typeof options.baseUrl === 'string' ? options.baseUrl : options.baseUrl(cert);
+    moduleMm = Math.min(moduleMm, drawCard(page!, cert, baseUrl, x, y, fonts, warnings));
     cards++;
   }
   return {

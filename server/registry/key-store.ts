@@ -1,7 +1,7 @@
 /**
  * Signing keys in the registry: the public JWK, the private seed sealed under the passphrase,
- * a state and a validity window. One key is active (it signs); retired keys keep verifying
- * what they signed while in service.
+ * the brand the key signs for, a state and a validity window. Each brand has one active key
+ * (it signs); retired keys keep verifying what they signed while in service.
  */
 import { keySetFromJwks, type KeySet, type PublicJwk } from '../../shared/keys.ts';
 import type { Db } from '../db/database.ts';
@@ -16,96 +16,108 @@ interface KeyRow {
   not_before: number;
   not_after: number | null;
   created_at: number;
+  brand: string | null;
 }
 
 export interface KeyInfo {
   kid: string;
+  brand: string | null;
   state: 'active' | 'retired';
   notBefore: number;
   notAfter: number | null;
 }
 
+/** The brand has no active signing key (it does not exist, or the registry is not initialised). */
+export class NoActiveKeyError extends Error {
+  readonly code = 'NO_ACTIVE_KEY';
+  constructor(readonly brand: string) {
+    super(`brand ${brand} has no active signing key`);
+  }
+}
+
+/** The key is in the registry already (under this or another brand). */
+export class DuplicateKeyError extends Error {
+  readonly code = 'CONFLICT';
+}
+
 export class KeyStore {
-  private cached: SigningKey | undefined;
+  // Opened keys by kid: opening costs a scrypt derivation, so once per key and process.
+  private readonly opened = new Map<string, SigningKey>();
   private readonly activeKid;
+  private readonly byKid;
 
   constructor(
     private readonly db: Db,
     private readonly passphrase: string,
   ) {
-    this.activeKid = db.prepare("SELECT kid FROM keys WHERE state = 'active'").pluck();
+    this.activeKid = db
+      .prepare("SELECT kid FROM keys WHERE brand = ? AND state = 'active'")
+      .pluck();
+    this.byKid = db.prepare('SELECT * FROM keys WHERE kid = ?');
   }
 
-  /** Creates the first key when the registry has none. Returns true if it did. */
-  ensureKey(now: number): boolean {
-    if (this.activeKid.get() !== undefined) return false;
-    this.insertKey(generateSigningKey(), now);
+  /** Creates the brand's first key when it has none. Returns true if it did. */
+  ensureKey(brand: string, now: number): boolean {
+    if (this.activeKid.get(brand) !== undefined) return false;
+    this.insertKey(brand, generateSigningKey(), now);
     return true;
   }
 
-  /**
-   * The active signing key, opened with the passphrase. Re-read when another process (the
-   * `keys rotate` command) changed the active key.
-   * @throws SealError on a wrong passphrase; Error when there is no active key.
-   */
-  active(): SigningKey {
-    const kid = this.activeKid.get() as string | undefined;
-    if (kid === undefined) throw new Error('the registry has no active signing key');
-    if (this.cached?.kid !== kid) {
-      const row = this.db.prepare('SELECT * FROM keys WHERE kid = ?').get(kid) as KeyRow;
-      this.cached = signingKeyFromSeed(open(JSON.parse(row.sealed), this.passphrase, kid), kid);
-    }
-    return this.cached;
+  /** Whether the brand has an active key. */
+  hasActive(brand: string): boolean {
+    return this.activeKid.get(brand) !== undefined;
   }
 
-  /** Retires the active key at `now` and makes a new one active from `now`. */
-  rotate(now: number): { retired: string | undefined; active: string } {
+  /**
+   * The brand's active signing key, opened with the passphrase. Re-read when another process
+   * (the `keys rotate` command) changed the active key.
+   * @throws SealError on a wrong passphrase; NoActiveKeyError when the brand has no key.
+   */
+  active(brand: string): SigningKey {
+    const kid = this.activeKid.get(brand) as string | undefined;
+    if (kid === undefined) throw new NoActiveKeyError(brand);
+    let key = this.opened.get(kid);
+    if (!key) {
+      const row = this.byKid.get(kid) as KeyRow;
+      key = signingKeyFromSeed(open(JSON.parse(row.sealed), this.passphrase, kid), kid);
+      this.opened.set(kid, key);
+    }
+    return key;
+  }
+
+  /**
+   * Retires the brand's active key at `now` and makes `next` (a new key by default, or one
+   * brought from an offline key ceremony) active from `now`.
+   * @throws SealError when the passphrase does not open the current key; DuplicateKeyError
+   */
+  rotate(
+    brand: string,
+    now: number,
+    next: SigningKey = generateSigningKey(),
+  ): { retired: string | undefined; active: string } {
     // Check the passphrase opens the current key before adding one sealed under it.
-    const previous = this.activeKid.get() as string | undefined;
-    if (previous !== undefined) this.active();
-    const key = generateSigningKey();
+    const previous = this.activeKid.get(brand) as string | undefined;
+    if (previous !== undefined) this.active(brand);
     this.db
       .transaction(() => {
         this.db
-          .prepare("UPDATE keys SET state = 'retired', not_after = ? WHERE state = 'active'")
-          .run(now);
-        this.insertKey(key, now);
+          .prepare(
+            "UPDATE keys SET state = 'retired', not_after = ? WHERE brand = ? AND state = 'active'",
+          )
+          .run(now, brand);
+        this.insertKey(brand, next, now);
       })
       .immediate();
-    return { retired: previous, active: key.kid };
+    return { retired: previous, active: next.kid };
   }
 
-  /** Public JWKs of every key that may verify, with their windows. */
-  publicJwks(): PublicJwk[] {
-    const rows = this.db.prepare('SELECT * FROM keys ORDER BY not_before').all() as KeyRow[];
-    return rows
-      .map((r) => JSON.parse(r.public_jwk) as PublicJwk)
-      .map((jwk, i) => {
-        const notAfter = rows[i]!.not_after;
-        return notAfter === null ? jwk : { ...jwk, exp: notAfter };
-      });
-  }
-
-  /** The trusted key set for the shared verifier. */
-  trustedKeys(): KeySet {
-    return keySetFromJwks({ keys: this.publicJwks() });
-  }
-
-  list(): KeyInfo[] {
-    return (this.db.prepare('SELECT * FROM keys ORDER BY not_before').all() as KeyRow[]).map(
-      (r) => ({
-        kid: r.kid,
-        state: r.state,
-        notBefore: r.not_before,
-        notAfter: r.not_after,
-      }),
-    );
-  }
-
-  private insertKey(key: SigningKey, now: number): void {
+  /** Adds `key` as the brand's active key; the caller holds the transaction. @throws DuplicateKeyError */
+  insertKey(brand: string, key: SigningKey, now: number): void {
+    if (this.byKid.get(key.kid) !== undefined)
+      throw new DuplicateKeyError(`key ${key.kid} is already in the registry`);
     this.db
       .prepare(
-        "INSERT INTO keys (kid, public_jwk, sealed, state, not_before, created_at) VALUES (?, ?, ?, 'active', ?, ?)",
+        "INSERT INTO keys (kid, public_jwk, sealed, state, not_before, created_at, brand) VALUES (?, ?, ?, 'active', ?, ?, ?)",
       )
       .run(
         key.kid,
@@ -113,6 +125,43 @@ export class KeyStore {
         JSON.stringify(seal(key.exportSeed(), this.passphrase, key.kid)),
         now,
         now,
+        brand,
       );
+  }
+
+  /**
+   * Public JWKs of every key that may verify (of every brand, or of one), with their windows
+   * and brands. A key adopted by no brand is left out: it signs for nothing.
+   */
+  publicJwks(brand?: string): PublicJwk[] {
+    const rows = (
+      brand === undefined
+        ? this.db.prepare('SELECT * FROM keys WHERE brand IS NOT NULL ORDER BY brand, not_before')
+        : this.db.prepare('SELECT * FROM keys WHERE brand = ? ORDER BY not_before')
+    ).all(...(brand === undefined ? [] : [brand])) as KeyRow[];
+    return rows.map((r) => {
+      const jwk = { ...(JSON.parse(r.public_jwk) as PublicJwk), brand: r.brand! };
+      return r.not_after === null ? jwk : { ...jwk, exp: r.not_after };
+    });
+  }
+
+  /** The trusted key set for the shared verifier, each key bound to its brand. */
+  trustedKeys(): KeySet {
+    return keySetFromJwks({ keys: this.publicJwks() });
+  }
+
+  list(brand?: string): KeyInfo[] {
+    const rows = (
+      brand === undefined
+        ? this.db.prepare('SELECT * FROM keys ORDER BY brand, not_before')
+        : this.db.prepare('SELECT * FROM keys WHERE brand = ? ORDER BY not_before')
+    ).all(...(brand === undefined ? [] : [brand])) as KeyRow[];
+    return rows.map((r) => ({
+      kid: r.kid,
+      brand: r.brand,
+      state: r.state,
+      notBefore: r.not_before,
+      notAfter: r.not_after,
+    }));
   }
 }

@@ -1,54 +1,63 @@
-/** The registry: every store over one database, plus the issuing service. */
+/** The registry: every store over one database, and the clock they share. */
 import type { Db } from '../db/database.ts';
-import { IssuingService } from '../issuing/issuing-service.ts';
+import { BrandStore } from './brands.ts';
 import { CertificateStore } from './certificates.ts';
 import { EventLog } from './events.ts';
 import { KeyStore } from './key-store.ts';
 import { OwnershipStore } from './ownership.ts';
 import { StatusIndexAllocator } from './status-index.ts';
 import { TokenStore } from './tokens.ts';
+import { TrustStore } from './trust-store.ts';
 
 export interface Registry {
   db: Db;
+  brands: BrandStore;
   keys: KeyStore;
   tokens: TokenStore;
   certificates: CertificateStore;
   events: EventLog;
   statusIndex: StatusIndexAllocator;
-  issuing: IssuingService;
   ownership: OwnershipStore;
+  trust: TrustStore;
+  /** The registry clock, in epoch seconds. */
+  now(): number;
 }
 
 export interface RegistryOptions {
   passphrase: string;
-  defaultIssuer: string;
+  /**
+   * The brand that adopts a registry written before brands existed (its keys, tokens and
+   * status lists): HALLMARK_ISSUER.
+   */
+  legacyBrand: string;
   now: () => number;
   statusListSize?: number;
 }
 
-/** Builds the registry over an open, migrated database. */
+/** Builds the registry over an open, migrated database, adopting a pre-brands registry. */
 export function createRegistry(db: Db, options: RegistryOptions): Registry {
+  const brands = new BrandStore(db);
   const keys = new KeyStore(db, options.passphrase);
-  const certificates = new CertificateStore(db);
   const events = new EventLog(db);
-  const statusIndex = new StatusIndexAllocator(db, options.statusListSize);
-  const issuing = new IssuingService({
-    db,
-    keys,
-    certificates,
-    events,
-    statusIndex,
-    defaultIssuer: options.defaultIssuer,
-    now: options.now,
-  });
+  const adopted = brands.adoptLegacy(options.legacyBrand, options.now());
+  if (adopted) {
+    events.append({
+      at: options.now(),
+      actor: 'system:upgrade',
+      action: 'brand.adopted_legacy_registry',
+      detail: { brand: options.legacyBrand, ...adopted },
+    });
+  }
   return {
     db,
+    brands,
     keys,
     tokens: new TokenStore(db),
-    certificates,
+    certificates: new CertificateStore(db),
     events,
-    statusIndex,
-    issuing,
+    statusIndex: new StatusIndexAllocator(db, options.statusListSize),
     ownership: new OwnershipStore(db),
+    trust: new TrustStore(db, brands, keys),
+    now: options.now,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Status-list index allocation. Indexes are assigned here, never derived from the
- * certificate. Each list has `size` entries (a power of two); the n-th certificate of a list
+ * certificate. Each list belongs to one brand (its key signs it) and has `size` entries (a power of two); the n-th certificate of a list
  * takes position (n · multiplier + offset) mod size with a random odd multiplier — a
  * permutation of the list — so neighbours in the list are not neighbours in production order
  * and a list position says nothing about when a watch was made.
@@ -24,16 +24,16 @@ export class StatusIndexAllocator {
     private readonly size = STATUS_LIST_SIZE,
   ) {
     this.current = db.prepare(
-      'SELECT * FROM status_lists WHERE next_seq < size ORDER BY id LIMIT 1',
+      'SELECT * FROM status_lists WHERE brand = ? AND next_seq < size ORDER BY id LIMIT 1',
     );
     this.advanceBy = db.prepare('UPDATE status_lists SET next_seq = next_seq + ? WHERE id = ?');
     this.create = db.prepare(
-      'INSERT INTO status_lists (id, size, multiplier, offset) VALUES ((SELECT coalesce(max(id) + 1, 0) FROM status_lists), ?, ?, ?) RETURNING *',
+      'INSERT INTO status_lists (id, size, multiplier, offset, brand) VALUES ((SELECT coalesce(max(id) + 1, 0) FROM status_lists), ?, ?, ?, ?) RETURNING *',
     );
   }
 
-  /** Allocates `n` indexes at once (bulk import). Call inside a transaction. */
-  allocateMany(n: number): number[] {
+  /** Allocates `n` indexes of `brand`'s lists at once (bulk import). Call inside a transaction. */
+  allocateMany(brand: string, n: number): number[] {
     const out: number[] = [];
     while (out.length < n) {
       type List = {
@@ -44,11 +44,12 @@ export class StatusIndexAllocator {
         next_seq: number;
       };
       const list =
-        (this.current.get() as List | undefined) ??
+        (this.current.get(brand) as List | undefined) ??
         (this.create.get(
           this.size,
           randomInt(this.size >> 4, this.size >> 1) * 2 + 1,
           randomInt(0, this.size),
+          brand,
         ) as List);
       const take = Math.min(n - out.length, list.size - list.next_seq);
       this.advanceBy.run(take, list.id);
@@ -64,8 +65,8 @@ export class StatusIndexAllocator {
     return out;
   }
 
-  /** Allocates the next index. Call inside the transaction that stores the certificate. */
-  allocate(): number {
-    return this.allocateMany(1)[0]!;
+  /** Allocates `brand`'s next index. Call inside the transaction that stores the certificate. */
+  allocate(brand: string): number {
+    return this.allocateMany(brand, 1)[0]!;
   }
 }

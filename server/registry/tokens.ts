@@ -1,7 +1,8 @@
 /**
  * API tokens: `hmk_<id>_<secret>`. Only SHA-256 of the secret is stored; presented secrets
  * are hashed and compared with timingSafeEqual. A revoked token fails on its next request
- * (every request reads the row; nothing is cached).
+ * (every request reads the row; nothing is cached). Every token is bound to brands: one or
+ * more brand codes, or '*' for the operator's tokens (every brand, and brand management).
  */
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -20,10 +21,14 @@ export const tokenLabelSchema = z
 
 const TOKEN_FORMAT = /^hmk_([A-Za-z0-9_-]{12})_([A-Za-z0-9_-]{43})$/;
 
+/** The brands a token acts for: a list of codes, or '*' (the operator: every brand). */
+export type TokenBrands = '*' | readonly string[];
+
 export interface TokenInfo {
   id: string;
   label: string;
   scopes: Scope[];
+  brands: TokenBrands;
   createdAt: number;
   revokedAt: number | null;
 }
@@ -35,6 +40,7 @@ interface TokenRow {
   scopes: string;
   created_at: number;
   revoked_at: number | null;
+  brands: string | null;
 }
 
 // One-shot native hash (Node ≥ 20.12): no Hash object per request.
@@ -52,7 +58,7 @@ export class TokenStore {
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
-      'INSERT INTO tokens (id, secret_hash, label, scopes, created_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO tokens (id, secret_hash, label, scopes, created_at, brands) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.byId = db.prepare('SELECT * FROM tokens WHERE id = ?');
     this.revokeStmt = db.prepare(
@@ -60,15 +66,32 @@ export class TokenStore {
     );
   }
 
-  /** Creates a token; the returned `token` is the only time the secret exists in clear. */
-  create(label: string, scopes: Scope[], now: number): { token: string; info: TokenInfo } {
+  /**
+   * Creates a token for `brands` (codes, or '*' for the operator); the returned `token` is the
+   * only time the secret exists in clear. The caller checks that the brands exist.
+   */
+  create(
+    label: string,
+    scopes: Scope[],
+    brands: TokenBrands,
+    now: number,
+  ): { token: string; info: TokenInfo } {
+    if (brands !== '*' && brands.length === 0) throw new Error('a token needs at least one brand');
     const id = toBase64url(randomBytes(9));
     const secret = toBase64url(randomBytes(32));
     const unique = [...new Set(scopes)].sort();
-    this.insert.run(id, sha256(secret), tokenLabelSchema.parse(label), unique.join(' '), now);
+    const bound = brands === '*' ? '*' : [...new Set(brands)].sort();
+    this.insert.run(
+      id,
+      sha256(secret),
+      tokenLabelSchema.parse(label),
+      unique.join(' '),
+      now,
+      bound === '*' ? '*' : bound.join(' '),
+    );
     return {
       token: `hmk_${id}_${secret}`,
-      info: { id, label, scopes: unique, createdAt: now, revokedAt: null },
+      info: { id, label, scopes: unique, brands: bound, createdAt: now, revokedAt: null },
     };
   }
 
@@ -107,9 +130,16 @@ function toInfo(row: TokenRow): TokenInfo {
     id: row.id,
     label: row.label,
     scopes: row.scopes.split(' ') as Scope[],
+    // NULL: a token from before brands, not yet adopted: it acts for no brand (fail closed).
+    brands: row.brands === '*' ? '*' : row.brands ? row.brands.split(' ') : [],
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
   };
+}
+
+/** Whether a token bound to `brands` may act for `brand`. */
+export function actsFor(brands: TokenBrands, brand: string): boolean {
+  return brands === '*' || brands.includes(brand);
 }
 
 /** Whether granted scopes allow `needed`. `admin` implies every other scope. */

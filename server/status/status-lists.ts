@@ -5,7 +5,8 @@
  * is never older than the last change by more than one request.
  */
 import { gzipSync } from 'node:zlib';
-import { textToBase64url, toBase64url, utf8 } from '../../shared/bytes.ts';
+import { toBase64url } from '../../shared/bytes.ts';
+import { signCompactJws } from '../../shared/jws.ts';
 import {
   setStatus,
   STATUS_LIST_TYP,
@@ -24,10 +25,10 @@ export interface BuiltList {
 /** Default time-to-live written into lists: one day. */
 export const STATUS_LIST_TTL = 86_400;
 
-export function statusLists(registry: Registry, options: { issuer: string; ttl?: number }) {
-  const { db, keys, issuing } = registry;
+export function statusLists(registry: Registry, options: { ttl?: number } = {}) {
+  const { db, keys } = registry;
   const ttl = options.ttl ?? STATUS_LIST_TTL;
-  const listRow = db.prepare('SELECT id, size, version FROM status_lists WHERE id = ?');
+  const listRow = db.prepare('SELECT id, size, version, brand FROM status_lists WHERE id = ?');
   const nonActive = db.prepare(
     "SELECT status_index, status FROM certificates WHERE status != 'active' AND status_index >= ? AND status_index < ?",
   );
@@ -35,8 +36,9 @@ export function statusLists(registry: Registry, options: { issuer: string; ttl?:
 
   /** Builds list `id` from the registry now. */
   const build = (id: number): BuiltList | undefined => {
-    const list = listRow.get(id) as { id: number; size: number; version: number } | undefined;
-    if (!list) return undefined;
+    const list = listRow.get(id) as
+      { id: number; size: number; version: number; brand: string | null } | undefined;
+    if (!list?.brand) return undefined;
     const bits = new Uint8Array(list.size / 4);
     let entries = 0;
     for (const row of nonActive.iterate(id * list.size, (id + 1) * list.size) as IterableIterator<{
@@ -46,9 +48,9 @@ export function statusLists(registry: Registry, options: { issuer: string; ttl?:
       setStatus(bits, row.status_index - id * list.size, row.status);
       entries++;
     }
-    const now = issuing.now();
+    const now = registry.now();
     const payload: StatusListPayload = {
-      iss: options.issuer,
+      iss: list.brand,
       lst: id,
       size: list.size,
       bits: 2,
@@ -56,10 +58,14 @@ export function statusLists(registry: Registry, options: { issuer: string; ttl?:
       ttl,
       lst_gz: toBase64url(gzipSync(bits, { level: 9 })),
     };
-    const key = keys.active();
-    const input = `${textToBase64url(JSON.stringify({ alg: 'Ed25519', kid: key.kid, typ: STATUS_LIST_TYP }))}.${textToBase64url(JSON.stringify(payload))}`;
+    // Signed by the list's own brand: a verifier holds it to that brand's keys.
+    const key = keys.active(list.brand);
     return {
-      jws: `${input}.${toBase64url(key.sign(utf8(input)))}`,
+      jws: signCompactJws(
+        { alg: 'Ed25519', kid: key.kid, typ: STATUS_LIST_TYP },
+        JSON.stringify(payload),
+        key.sign,
+      ),
       version: list.version,
       builtAt: now,
       entries,
@@ -73,7 +79,7 @@ export function statusLists(registry: Registry, options: { issuer: string; ttl?:
       const row = listRow.get(id) as { version: number } | undefined;
       if (!row) return undefined;
       const cached = cache.get(id);
-      if (cached && cached.version === row.version && issuing.now() - cached.builtAt < ttl / 2)
+      if (cached && cached.version === row.version && registry.now() - cached.builtAt < ttl / 2)
         return cached;
       const fresh = build(id);
       if (fresh) cache.set(id, fresh);

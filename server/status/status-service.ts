@@ -3,8 +3,7 @@
  * transaction that updates the certificate, bumps its status list's version (so every
  * process rebuilds the list on its next request) and appends the audit event.
  */
-import { signCertificate } from '../../shared/certificate.ts';
-import { watchClaims } from '../../shared/watch-input.ts';
+import { issueCertificate } from '../issuing/certificate-writer.ts';
 import type { CertificateRecord } from '../registry/certificates.ts';
 import type { Registry } from '../registry/registry.ts';
 
@@ -30,7 +29,7 @@ const TRANSITIONS: Record<
 };
 
 export function statusService(registry: Registry) {
-  const { db, certificates, events, keys, statusIndex, issuing } = registry;
+  const { db, certificates, events } = registry;
   const setStatus = db.prepare(
     'UPDATE certificates SET status = ?, status_reason = ?, status_changed_at = ? WHERE id = ?',
   );
@@ -58,7 +57,7 @@ export function statusService(registry: Registry) {
         throw new TransitionError(
           `cannot ${action === 'stolen' ? 'report stolen' : action} a certificate that is ${record.status}`,
         );
-      const now = issuing.now();
+      const now = registry.now();
       setStatus.run(t.to, t.to === 'active' ? null : (reason ?? null), now, record.id);
       bump.run(record.statusIndex, record.statusIndex);
       events.append({
@@ -78,9 +77,10 @@ export function statusService(registry: Registry) {
       const old = latest(issuer, serial);
       if (old.status !== 'active')
         throw new TransitionError(`cannot re-issue a certificate that is ${old.status}`);
-      const now = issuing.now();
+      const now = registry.now();
       const c = old.certificate.claims;
-      const claims = watchClaims(
+      const fresh = issueCertificate(
+        registry,
         {
           serial: c.sn,
           reference: c.ref,
@@ -88,33 +88,19 @@ export function statusService(registry: Registry) {
           caseMaterial: c.cas,
           calibre: c.cal,
           manufacturedOn: c.mfd,
-          issuer: c.iss,
         },
+        issuer,
+        old.generation + 1,
         {
-          issuer,
-          issuedAt: now,
-          statusIndex: statusIndex.allocate(),
-          generation: old.generation + 1,
+          actor,
+          now,
+          action: 'certificate.reissued',
+          detail: { replaced: old.generation },
+          reason,
         },
       );
-      const key = keys.active();
-      const fresh = certificates.insert(signCertificate(claims, key.kid, key.sign));
       setStatus.run('replaced', `replaced by generation ${fresh.generation}`, now, old.id);
       bump.run(old.statusIndex, old.statusIndex);
-      events.append({
-        at: now,
-        actor,
-        action: 'certificate.reissued',
-        serial,
-        detail: {
-          issuer,
-          replaced: old.generation,
-          generation: fresh.generation,
-          kid: key.kid,
-          statusIndex: fresh.statusIndex,
-        },
-        reason,
-      });
       return fresh;
     },
   );

@@ -17,7 +17,7 @@ describe('hallmark keys generate / sign / verify', () => {
 
   beforeAll(() => {
     cwd = mkdtempSync(join(tmpdir(), 'hallmark-cli-'));
-    const gen = hallmark(['keys', 'generate'], { cwd, env });
+    const gen = hallmark(['keys', 'generate', '--brand', 'HUB'], { cwd, env });
     expect(gen.status, gen.stderr).toBe(0);
     kid = gen.stdout.trim();
     writeFileSync(join(cwd, 'watch.json'), JSON.stringify(watch));

@@ -17,7 +17,9 @@ describe('hallmark import → report → print', { timeout: 120_000 }, () => {
       HALLMARK_PUBLIC_URL: 'https://verify.hallmark.example/',
     };
     copyFileSync(join(REPO, 'test/fixtures/erp/sap-export-cp1252.csv'), join(dir, 'export.csv'));
-    expect(hallmark(['keys', 'rotate'], { cwd: dir, env }).status).toBe(0);
+    expect(
+      hallmark(['brands', 'add', '--code', 'HUB', '--name', 'Hublot'], { cwd: dir, env }).status,
+    ).toBe(0);
 
     const dry = hallmark(
       ['import', 'export.csv', '--mapping', 'sap', '--encoding', 'windows-1252', '--dry-run'],

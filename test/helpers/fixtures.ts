@@ -31,17 +31,18 @@ export function sampleClaims(overrides: Partial<Claims> = {}): Claims {
   };
 }
 
-/** A key set trusting the given keys, through the same JWKS path the page uses. */
+/** A key set trusting the given keys for their brand (default HUB, the sample's), through a JWKS. */
 export function trust(
-  ...keys: { key: SigningKey; notBefore?: number; notAfter?: number }[]
+  ...keys: { key: SigningKey; notBefore?: number; notAfter?: number; brand?: string }[]
 ): KeySet {
   return keySetFromJwks({
-    keys: keys.map(({ key, notBefore, notAfter }) =>
-      key.publicJwk({
+    keys: keys.map(({ key, notBefore, notAfter, brand }) => ({
+      ...key.publicJwk({
         ...(notBefore === undefined ? {} : { notBefore }),
         ...(notAfter === undefined ? {} : { notAfter }),
       }),
-    ),
+      brand: brand ?? 'HUB',
+    })),
   });
 }
 

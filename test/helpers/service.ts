@@ -7,11 +7,12 @@ import pino from 'pino';
 import { openDatabase } from '../../server/db/database.ts';
 import { createApp, type AppConfig } from '../../server/http/app.ts';
 import { createRegistry, type Registry } from '../../server/registry/registry.ts';
-import type { Scope } from '../../server/registry/tokens.ts';
+import type { Scope, TokenBrands } from '../../server/registry/tokens.ts';
 import { SAMPLE_WATCHES } from '../../server/issuing/sample-data.ts';
 import { buildPage } from '../../web/build.ts';
 import { HALLMARK } from './cli.ts';
 import { NOW } from './fixtures.ts';
+import { addTestBrand, signTestTrustList } from './registry.ts';
 
 export const PASSPHRASE = 'test passphrase, long enough';
 export const PUBLIC_URL = 'https://verify.hallmark.example/';
@@ -24,22 +25,35 @@ export interface TestService {
   clock: { now: number };
   /** Every log line written, as text. */
   logs: string[];
-  token(scopes: Scope[], label?: string): string;
+  /** A token for `brands` (default: HUB, the brand every test service has). */
+  token(scopes: Scope[], label?: string, brands?: TokenBrands): string;
 }
 
-/** The real app over a fresh in-memory registry; time stands still unless the test moves it. */
+/**
+ * The real app over a fresh in-memory registry with brand HUB ("Hublot", key in service since
+ * a day before NOW) and a trust list; time stands still unless the test moves it.
+ */
 export function testService(
-  options: { config?: Partial<AppConfig>; dbPath?: string; statusListSize?: number } = {},
+  options: {
+    config?: Partial<AppConfig>;
+    dbPath?: string;
+    statusListSize?: number;
+    /** More brands, each with its own key, all on the trust list. */
+    brands?: string[];
+  } = {},
 ): TestService {
-  const clock = { now: NOW };
+  const clock = { now: NOW - 86_400 };
   const db = openDatabase(options.dbPath ?? ':memory:');
   const registry = createRegistry(db, {
     passphrase: PASSPHRASE,
-    defaultIssuer: 'HUB',
+    legacyBrand: 'HUB',
     now: () => clock.now,
     ...(options.statusListSize ? { statusListSize: options.statusListSize } : {}),
   });
-  registry.keys.ensureKey(clock.now - 86_400);
+  addTestBrand(registry, 'HUB', { name: 'Hublot' });
+  for (const code of options.brands ?? []) addTestBrand(registry, code);
+  signTestTrustList(registry);
+  clock.now = NOW;
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -61,7 +75,10 @@ export function testService(
       registry,
       logger,
       config,
-      page: await buildPage({ jwks: { keys: registry.keys.publicJwks() } }),
+      page: await buildPage({
+        roots: registry.trust.rootJwks(),
+        trustList: registry.trust.latest()?.jws,
+      }),
     });
   let n = 0;
   return {
@@ -70,8 +87,8 @@ export function testService(
     registry,
     clock,
     logs,
-    token: (scopes, label = `test-${++n}`) =>
-      registry.tokens.create(label, scopes, clock.now).token,
+    token: (scopes, label = `test-${++n}`, brands = ['HUB']) =>
+      registry.tokens.create(label, scopes, brands, clock.now).token,
   };
 }
 

@@ -49,7 +49,9 @@ describe('import crash safety', () => {
       HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
       HALLMARK_ISSUER: 'HUB',
     };
-    expect(hallmark(['keys', 'rotate'], { cwd: dir, env }).status).toBe(0);
+    expect(
+      hallmark(['brands', 'add', '--code', 'HUB', '--name', 'Hublot'], { cwd: dir, env }).status,
+    ).toBe(0);
     const lines = ['serial,reference,model,caseMaterial,calibre,manufacturedOn'];
     for (let i = 0; i < ROWS; i++)
       lines.push(
@@ -102,7 +104,7 @@ describe('import crash safety', () => {
     expect(events).toEqual({ n: ROWS, serials: ROWS });
     const registry = createRegistry(db, {
       passphrase: PASSPHRASE,
-      defaultIssuer: 'HUB',
+      legacyBrand: 'HUB',
       now: () => 0,
     });
     const keys = registry.keys.trustedKeys();

@@ -1,6 +1,7 @@
 /** Every protected endpoint × every way a token can be wrong → 401/403, and nothing changes. */
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { IssuingService } from '../../server/issuing/issuing-service.ts';
 import type { Scope } from '../../server/registry/tokens.ts';
 import { parseWatchInput } from '../../shared/watch-input.ts';
 import { testService, watchBody } from '../helpers/service.ts';
@@ -9,7 +10,11 @@ const svc = testService();
 const revoked = svc.token(['admin'], 'revoked-admin');
 svc.registry.tokens.revoke(revoked, svc.clock.now);
 // One certificate so read endpoints have something to (not) return.
-svc.registry.issuing.issue(parseWatchInput(watchBody({ serial: 'EXIST0001' })), 'test');
+new IssuingService(svc.registry).issue(
+  parseWatchInput(watchBody({ serial: 'EXIST0001' })),
+  'HUB',
+  'test',
+);
 
 interface Endpoint {
   method: 'get' | 'post';

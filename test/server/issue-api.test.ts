@@ -88,19 +88,39 @@ describe('POST /api/v1/certificates', () => {
     expect(Math.min(...gaps)).toBeGreaterThan(1);
   });
 
-  it('a certificate for another brand, named in the body, is found with ?issuer=', async () => {
-    expect((await post(watchBody({ issuer: 'omg' }))).body.issuer).toBe('OMG');
-    const res = await request(svc.app)
+  it('a brand token cannot issue for a brand it is not bound to, nor for a brand that does not exist', async () => {
+    const forged = await post(watchBody({ issuer: 'omg' }));
+    expect(forged.status).toBe(403);
+    expect(forged.body.error.code).toBe('FORBIDDEN');
+    expect(svc.registry.certificates.count()).toBe(0);
+  });
+
+  it('a token of two brands issues for the one named in the body, found again with ?issuer=', async () => {
+    svc = testService({ brands: ['OMG'] });
+    const both = svc.token(['issue', 'read'], 'group-erp', ['HUB', 'OMG']);
+    const res = await post(watchBody({ issuer: 'omg' }), both);
+    expect(res.status).toBe(201);
+    expect(res.body.issuer).toBe('OMG');
+    expect(res.body.kid).toBe(svc.registry.keys.active('OMG').kid);
+    const found = await request(svc.app)
       .get('/api/v1/certificates/HB26A0012345?issuer=OMG')
-      .set('Authorization', `Bearer ${reader}`);
-    expect(res.body.claims.iss).toBe('OMG');
+      .set('Authorization', `Bearer ${both}`);
+    expect(found.body.claims.iss).toBe('OMG');
+    // Named no brand: the deployment's default brand (HUB) has no such serial.
     expect(
       (
         await request(svc.app)
           .get('/api/v1/certificates/HB26A0012345')
-          .set('Authorization', `Bearer ${reader}`)
+          .set('Authorization', `Bearer ${both}`)
       ).status,
     ).toBe(404);
+    // An operator token naming a brand the platform does not have: a clear field error.
+    const operator = svc.token(['issue'], 'operator', '*');
+    const unknown = await post(watchBody({ issuer: 'NOPE' }), operator);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.fields).toEqual([
+      { path: 'issuer', message: 'is not a brand of this registry (NOPE)' },
+    ]);
   });
 });
 

@@ -25,7 +25,7 @@ describe('key rotation', () => {
     const oldKid = before.kid;
 
     svc.clock.now += 60;
-    const { retired, active } = svc.registry.keys.rotate(svc.clock.now);
+    const { retired, active } = svc.registry.keys.rotate('HUB', svc.clock.now);
     expect(retired).toBe(oldKid);
     svc.clock.now += 60;
     const after = (await issue('NEW00001')).body;
@@ -46,17 +46,17 @@ describe('key rotation', () => {
 
   it('keys are sealed at rest: the database holds no private key in clear, and the wrong passphrase cannot open it', () => {
     const svc = testService();
-    const key = svc.registry.keys.active();
+    const key = svc.registry.keys.active('HUB');
     const seed = Buffer.from(key.exportSeed());
     const dump = JSON.stringify(svc.registry.db.prepare('SELECT * FROM keys').all());
     for (const form of [seed.toString('hex'), seed.toString('base64url'), seed.toString('base64')])
       expect(dump).not.toContain(form);
     const other = createRegistry(svc.registry.db, {
       passphrase: 'a different passphrase',
-      defaultIssuer: 'HUB',
+      legacyBrand: 'HUB',
       now: () => 0,
     });
-    expect(() => other.keys.active()).toThrow(SealError);
+    expect(() => other.keys.active('HUB')).toThrow(SealError);
   });
 });
 
@@ -126,10 +126,10 @@ describe('secrets stay out of logs', () => {
     await request(svc.app)
       .get('/api/v1/certificates/HB26A0012345')
       .set('Authorization', 'Bearer hmk_wrong');
-    svc.registry.keys.rotate(svc.clock.now + 1);
+    svc.registry.keys.rotate('HUB', svc.clock.now + 1);
     const log = svc.logs.join('');
     expect(log).toContain('"path":"/api/v1/certificates"');
-    const seed = Buffer.from(svc.registry.keys.active().exportSeed());
+    const seed = Buffer.from(svc.registry.keys.active('HUB').exportSeed());
     for (const form of [seed.toString('hex'), seed.toString('base64url'), seed.toString('base64')])
       expect(log).not.toContain(form);
     expect(log).not.toContain(token.slice(-43));

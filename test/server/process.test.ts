@@ -80,7 +80,7 @@ describe(
       });
       expect(after.status).toBe(401);
       expect(hallmark(['tokens', 'list'], { cwd: dir, env }).stdout).toMatch(
-        /erp\s+issue\s+revoked/,
+        /erp\s+issue\s+DEMO\s+revoked/,
       );
     });
 
@@ -134,7 +134,7 @@ describe(
       const db = openDatabase(restoredDb);
       const registry = createRegistry(db, {
         passphrase: 'unused here',
-        defaultIssuer: 'DEMO',
+        legacyBrand: 'DEMO',
         now: () => 0,
       });
       const keys = registry.keys.trustedKeys();
@@ -169,8 +169,8 @@ describe(
       const passphrase = readFileSync(join(dir, 'data', 'dev-key-passphrase'), 'utf8').trim();
       const db = openDatabase(env.HALLMARK_DB!);
       const seed = Buffer.from(
-        createRegistry(db, { passphrase, defaultIssuer: 'DEMO', now: () => 0 })
-          .keys.active()
+        createRegistry(db, { passphrase, legacyBrand: 'DEMO', now: () => 0 })
+          .keys.active('DEMO')
           .exportSeed(),
       );
       db.close();

@@ -46,9 +46,16 @@ describe('properties', () => {
       fc.property(arbClaims, (claims) => {
         const cert = signCertificate(claims, key.kid, key.sign);
         const qr = toQr(cert, BASE_URL);
+        const ownBrand = trust({ key, brand: claims.iss });
         for (const input of [qr.text, qr.url, cert.jws]) {
-          const verdict = verify(input, keys, { now: NOW });
+          const verdict = verify(input, ownBrand, { now: NOW });
           expect(verdict).toMatchObject({ ok: true, claims, kid: key.kid, jws: cert.jws });
+          // The same signature, with the key trusted for another brand: refused.
+          const otherBrand = trust({ key, brand: claims.iss === 'ZZ' ? 'YY' : 'ZZ' });
+          expect(verify(input, otherBrand, { now: NOW })).toMatchObject({
+            ok: false,
+            code: 'KEY_NOT_FOR_BRAND',
+          });
         }
       }),
       { numRuns: 150 },

@@ -28,7 +28,7 @@ async function statusListFor(sli: number) {
   const res = await request(svc.app).get(`/status/${list}.jwt`);
   expect(res.status).toBe(200);
   const keys = keySetFromJwks((await request(svc.app).get('/.well-known/jwks.json')).body);
-  const payload = verifyStatusList(res.text, keys);
+  const payload = verifyStatusList(res.text, keys, { issuer: 'HUB', list });
   return { res, payload, status: statusAt(gunzipSync(fromBase64url(payload.lst_gz)), position) };
 }
 
@@ -133,8 +133,11 @@ describe('the signed status list', () => {
     const forgedPayload = Buffer.from(
       JSON.stringify({ ...payload, lst_gz: 'H4sIAAAAAAAAA2NgGAWjYBSMgpENAAAA' }),
     ).toString('base64url');
-    expect(() => verifyStatusList(`${h}.${forgedPayload}.${s}`, keys)).toThrow(/signature/);
-    expect(() => verifyStatusList(`${h}.${p}.`, keys)).toThrow();
+    const expected = { issuer: 'HUB', list: listPosition(cert.statusIndex, SIZE).list };
+    expect(() => verifyStatusList(`${h}.${forgedPayload}.${s}`, keys, expected)).toThrow(
+      /signature/,
+    );
+    expect(() => verifyStatusList(`${h}.${p}.`, keys, expected)).toThrow();
     expect((await request(svc.app).get('/status/999.jwt')).status).toBe(404);
   });
 });

@@ -24,6 +24,9 @@ const en = {
     'The certificate has been altered: its details do not match the brand’s signature.',
   reasonUnknownSigner: 'It was not signed by a key of the brand (unknown signer).',
   reasonKeyWindow: 'It was signed with a brand key that was not in service at that date.',
+  reasonWrongBrand:
+    'It was signed with a key that does not belong to the brand it names: it is a forgery.',
+  signedByBrand: 'Signed by {brand}.',
   reasonDamaged: 'The code is damaged or incomplete. Scan it again, closer and in good light.',
   reasonNotHallmark: 'This is not a Hallmark certificate code.',
   reasonFuture:
@@ -40,8 +43,9 @@ const en = {
   check: 'Check',
   cameraUnavailable: 'The camera is not available. Choose a photo or paste the link instead.',
   noCodeInPhoto: 'No QR code was found in that photo.',
-  keysBaked: 'Brand keys: built into this page on {date}.',
-  keysRefreshed: 'Brand keys last refreshed {date}.',
+  trustList: 'Brands and keys: trust list of {date}.',
+  trustChecked: 'Checked online {date}.',
+  trustNone: 'No valid trust list: this page cannot confirm any certificate.',
   offline: 'Offline: checked with the keys stored on this device.',
   checkAnother: 'Check another certificate',
   language: 'Français',
@@ -91,6 +95,9 @@ const fr: typeof en = {
   reasonUnknownSigner: 'Il n’a pas été signé par une clé de la marque (signataire inconnu).',
   reasonKeyWindow:
     'Il a été signé avec une clé de la marque qui n’était pas en service à cette date.',
+  reasonWrongBrand:
+    'Il a été signé avec une clé qui n’appartient pas à la marque indiquée : c’est un faux.',
+  signedByBrand: 'Signé par {brand}.',
   reasonDamaged:
     'Le code est abîmé ou incomplet. Scannez-le à nouveau, de plus près et bien éclairé.',
   reasonNotHallmark: 'Ce n’est pas un code de certificat Hallmark.',
@@ -109,8 +116,9 @@ const fr: typeof en = {
   cameraUnavailable:
     'L’appareil photo n’est pas disponible. Choisissez une photo ou collez le lien.',
   noCodeInPhoto: 'Aucun code QR trouvé sur cette photo.',
-  keysBaked: 'Clés de la marque : intégrées à cette page le {date}.',
-  keysRefreshed: 'Clés de la marque mises à jour le {date}.',
+  trustList: 'Marques et clés : liste de confiance du {date}.',
+  trustChecked: 'Vérifiée en ligne le {date}.',
+  trustNone: 'Aucune liste de confiance valide : cette page ne peut confirmer aucun certificat.',
   offline: 'Hors ligne : vérifié avec les clés enregistrées sur cet appareil.',
   checkAnother: 'Vérifier un autre certificat',
   language: 'English',

@@ -45,13 +45,29 @@ function renderStatic(): void {
 }
 
 function renderKeysInfo(): void {
-  const date = formatDate(Math.floor(trust.at / 1000), lang, true);
-  const text = (trust.source === 'baked' ? t.keysBaked : t.keysRefreshed).replace('{date}', date);
-  show(
-    $('keys-info'),
-    el('span', {}, text),
-    ...(navigator.onLine ? [] : [el('span', { class: 'offline' }, ` ${t.offline}`)]),
-  );
+  const parts: HTMLElement[] = [];
+  if (trust.list) {
+    const listDate = formatDate(trust.list.payload.iat, lang, true);
+    parts.push(
+      el(
+        'span',
+        { 'data-trust-seq': String(trust.list.payload.seq) },
+        t.trustList.replace('{date}', listDate),
+      ),
+    );
+    if (trust.source === 'refreshed')
+      parts.push(
+        el(
+          'span',
+          {},
+          ` ${t.trustChecked.replace('{date}', formatDate(Math.floor(trust.at / 1000), lang, true))}`,
+        ),
+      );
+  } else {
+    parts.push(el('span', { class: 'offline' }, t.trustNone));
+  }
+  if (!navigator.onLine) parts.push(el('span', { class: 'offline' }, ` ${t.offline}`));
+  show($('keys-info'), ...parts);
 }
 
 function renderVerdict(verdict: Verdict, status: StatusInfo = lastStatus): void {
@@ -60,7 +76,13 @@ function renderVerdict(verdict: Verdict, status: StatusInfo = lastStatus): void 
   renderOutcome(
     $('verdict'),
     verdict.ok
-      ? { ok: true, claims: verdict.claims, kid: verdict.kid, status }
+      ? {
+          ok: true,
+          claims: verdict.claims,
+          kid: verdict.kid,
+          brandName: verdict.brandName ?? verdict.claims.iss,
+          status,
+        }
       : { ok: false, code: verdict.code },
     t,
     lang,
@@ -89,7 +111,7 @@ async function check(input: string): Promise<void> {
   })();
   let verdict = verify(input, trust.keys, { now: new Date() });
   if (!verdict.ok && verdict.code === 'UNKNOWN_KEY' && navigator.onLine) {
-    const fresh = await refreshTrust();
+    const fresh = await refreshTrust(trust);
     if (fresh) {
       trust = fresh;
       verdict = verify(input, trust.keys, { now: new Date() });
@@ -98,6 +120,7 @@ async function check(input: string): Promise<void> {
   // An authentic certificate is shown only with its status: a stolen watch never flashes green.
   const status = verdict.ok
     ? await certificateStatus(
+        verdict.claims.iss,
         verdict.claims.sli,
         trust.keys,
         Math.floor(Date.now() / 1000),
@@ -248,19 +271,20 @@ function start(): void {
       .register(new URL('sw.js', document.baseURI), { scope: './' })
       .catch(() => undefined);
   }
-  // Refresh the keys in the background when online; re-check if the verdict could change.
+  // Refresh the trust list in the background when online. If it changes the verdict, check
+  // again from the start (status included): a refresh never shows a verdict without its status.
   if (navigator.onLine) {
-    void refreshTrust().then((fresh) => {
+    void refreshTrust(trust).then((fresh) => {
       if (!fresh) return;
       trust = fresh;
       renderKeysInfo();
-      if (lastInput) {
+      if (lastInput && lastVerdict) {
         const again = verify(lastInput, trust.keys, { now: new Date() });
         if (
-          again.ok !== lastVerdict?.ok ||
-          (!again.ok && lastVerdict && !lastVerdict.ok && again.code !== lastVerdict.code)
+          again.ok !== lastVerdict.ok ||
+          (!again.ok && !lastVerdict.ok && again.code !== lastVerdict.code)
         )
-          renderVerdict(again);
+          void check(lastInput);
       }
     });
   }

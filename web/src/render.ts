@@ -10,7 +10,8 @@ import { formatDate, type Lang, type Strings } from './i18n.ts';
 import type { StatusInfo } from './status.ts';
 
 export type Outcome =
-  { ok: true; claims: Claims; kid: string; status: StatusInfo } | { ok: false; code: ErrorCode };
+  | { ok: true; claims: Claims; kid: string; brandName: string; status: StatusInfo }
+  | { ok: false; code: ErrorCode };
 
 /** Verdict headings for an authentic certificate whose status is not active: as red as NOT AUTHENTIC. */
 const STATUS_VERDICTS = {
@@ -59,6 +60,8 @@ export function reasonFor(code: ErrorCode, t: Strings): string {
       return t.reasonUnknownSigner;
     case 'KEY_NOT_VALID_AT_ISSUE_TIME':
       return t.reasonKeyWindow;
+    case 'KEY_NOT_FOR_BRAND':
+      return t.reasonWrongBrand;
     case 'ISSUED_IN_FUTURE':
       return t.reasonFuture;
     case 'NOT_A_CERTIFICATE':
@@ -115,6 +118,12 @@ export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings,
         { class: flagged ? 'verdict__reason' : 'verdict__lead' },
         flagged ? t[flagged.lead] : t.authenticLead,
       ),
+      // The brand's name comes from the trust list the page verified, never from the certificate.
+      el(
+        'p',
+        { class: 'signed-by', 'data-brand': c.iss },
+        t.signedByBrand.replace('{brand}', () => outcome.brandName),
+      ),
       ...(note ? [note] : []),
       el(
         'div',
@@ -127,7 +136,7 @@ export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings,
       el(
         'dl',
         { class: 'details' },
-        detail(t.brand, c.iss),
+        detail(t.brand, `${outcome.brandName} (${c.iss})`),
         detail(t.reference, c.ref),
         detail(t.case, c.cas),
         detail(t.calibre, c.cal),

@@ -30,8 +30,14 @@ async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-async function read(jws: string, keys: KeySet, position: number, now: number): Promise<StatusInfo> {
-  const payload = verifyStatusList(jws, keys);
+async function read(
+  jws: string,
+  keys: KeySet,
+  expected: { issuer: string; list: number },
+  position: number,
+  now: number,
+): Promise<StatusInfo> {
+  const payload = verifyStatusList(jws, keys, expected);
   if (payload.size !== STATUS_LIST_SIZE) throw new Error('unexpected list size');
   const bits = await gunzip(fromBase64url(payload.lst_gz));
   if (bits.length !== payload.size / 4) throw new Error('list length does not match its size');
@@ -69,8 +75,12 @@ async function fetchList(list: number, timeoutMs: number): Promise<string | unde
   }
 }
 
-/** The status of status-list index `sli`: fresh when online, else the cached list, else unchecked. */
+/**
+ * The status of `issuer`'s status-list index `sli`: fresh when online, else the cached list,
+ * else unchecked. Only a list of that brand, signed by its key, for that list number is read.
+ */
 export async function certificateStatus(
+  issuer: string,
   sli: number,
   keys: KeySet,
   now: number,
@@ -86,7 +96,7 @@ export async function certificateStatus(
         : undefined;
   if (fetched !== undefined) {
     try {
-      const info = await read(fetched, keys, position, now);
+      const info = await read(fetched, keys, { issuer, list }, position, now);
       try {
         localStorage.setItem(cacheKey(list), fetched);
       } catch {
@@ -105,7 +115,7 @@ export async function certificateStatus(
   }
   if (cached === null) return { state: 'unchecked' };
   try {
-    return await read(cached, keys, position, now);
+    return await read(cached, keys, { issuer, list }, position, now);
   } catch {
     return { state: 'unverifiable' };
   }

@@ -1,49 +1,49 @@
-/** /api/v1/certificates: issue (scope issue), read and QR images (scope read). */
+/** /api/v1/certificates: issue (scope issue), read and QR images (scope read), for the token's brands. */
 import { Router, json } from 'express';
 import { z } from 'zod';
 import { parseWatchInput } from '../../../shared/watch-input.ts';
-import { issuerCode, serialNumber } from '../../../shared/claims.ts';
 import { renderPng, renderSvg } from '../../qr/render.ts';
 import { toQr } from '../../../shared/qr.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { batchIssuer, IdempotencyConflict, MAX_BATCH_ITEMS } from '../../issuing/batch.ts';
-import { actorName, requireScope, type Actor } from '../auth.ts';
+import type { IssuingService } from '../../issuing/issuing-service.ts';
+import { actingBrand, actorName, requireBrand, requireScope, type Actor } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { requireJson } from '../content-type.ts';
+import { brandParam, issuerQuery, serialParams } from '../params.ts';
 import { parseRequest } from '../validate.ts';
-import { certificateView } from '../views.ts';
+import { certificateViews } from '../views.ts';
 
 export interface CertificateRouteConfig {
   publicUrl: string;
   defaultIssuer: string;
 }
 
-const upper = (s: string) => s.trim().toUpperCase();
-const serialParam = z.object({
-  serial: z
-    .string()
-    .transform(upper)
-    .refine((s) => serialNumber.safeParse(s).success, 'is not a valid serial number'),
-});
-const issuerQuery = z
-  .string()
-  .transform(upper)
-  .refine((s) => issuerCode.safeParse(s).success, 'is not a valid brand code');
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 const batchBody = z.strictObject({
   items: z.array(z.unknown()).min(1, 'must hold at least one item'),
 });
-const readQuery = z.strictObject({ issuer: issuerQuery.optional() });
 const imageQuery = z.strictObject({
-  issuer: issuerQuery.optional(),
+  issuer: brandParam.optional(),
   ecc: z.enum(['L', 'M', 'Q', 'H']).default('M'),
   scale: z.coerce.number().int().min(1).max(40).default(8),
   margin: z.coerce.number().int().min(0).max(16).default(4),
 });
 
-export function certificateRoutes(registry: Registry, config: CertificateRouteConfig): Router {
+/** The brand a raw batch item names, normalised as parseWatchInput does; undefined if none. */
+function namedBrand(item: unknown): string | undefined {
+  const issuer = (item as { issuer?: unknown } | null)?.issuer;
+  return typeof issuer === 'string' ? issuer.trim().toUpperCase() : undefined;
+}
+
+export function certificateRoutes(
+  registry: Registry,
+  issuing: IssuingService,
+  config: CertificateRouteConfig,
+): Router {
   const router = Router();
-  const { tokens, certificates, issuing } = registry;
+  const { tokens, certificates } = registry;
+  const view = certificateViews(registry, config.publicUrl);
 
   router.post(
     '/',
@@ -52,12 +52,13 @@ export function certificateRoutes(registry: Registry, config: CertificateRouteCo
     json({ limit: '16kb' }),
     async (req, res) => {
       const input = parseWatchInput(req.body);
-      const { outcome, record } = await issuing.issueQueued(input, actorName(res.locals));
-      res.status(outcome === 'created' ? 201 : 200).json(certificateView(record, config.publicUrl));
+      const brand = actingBrand(res.locals, input.issuer, config.defaultIssuer);
+      const { outcome, record } = await issuing.issueQueued(input, brand, actorName(res.locals));
+      res.status(outcome === 'created' ? 201 : 200).json(view(record));
     },
   );
 
-  const issueBatch = batchIssuer(registry, (record) => certificateView(record, config.publicUrl));
+  const issueBatch = batchIssuer(registry, issuing, view);
   router.post(
     '/batch',
     requireScope(tokens, 'issue'),
@@ -85,12 +86,19 @@ export function certificateRoutes(registry: Registry, config: CertificateRouteCo
       }
       const body = parseRequest(batchBody, req.body, 'body');
       const actor = res.locals.actor as Actor;
+      // Every brand the batch names is checked before anything is written: a batch that
+      // reaches into another brand is refused whole (403), not issued in part.
+      const defaultBrand = actingBrand(res.locals, undefined, config.defaultIssuer);
+      for (const item of body.items) {
+        const named = namedBrand(item);
+        if (named !== undefined) requireBrand(res.locals, named);
+      }
       try {
-        const { replayed, result } = issueBatch(body.items, actorName(res.locals), {
+        const { replayed, result } = issueBatch(body.items, defaultBrand, actorName(res.locals), {
           tokenId: actor.tokenId,
           key,
           body: JSON.stringify(req.body),
-          now: registry.issuing.now(),
+          now: registry.now(),
         });
         if (replayed) res.set('Idempotent-Replayed', 'true');
         res.status(200).json(result);
@@ -104,16 +112,20 @@ export function certificateRoutes(registry: Registry, config: CertificateRouteCo
     },
   );
 
-  const find = (params: unknown, query: { issuer?: string | undefined }) => {
-    const { serial } = parseRequest(serialParam, params, 'params');
-    const record = certificates.findLatest(query.issuer ?? config.defaultIssuer, serial);
+  const find = (
+    locals: Record<string, unknown>,
+    params: unknown,
+    query: { issuer?: string | undefined },
+  ) => {
+    const { serial } = parseRequest(serialParams, params, 'params');
+    const brand = actingBrand(locals, query.issuer, config.defaultIssuer);
+    const record = certificates.findLatest(brand, serial);
     if (!record) throw new ApiError(404, 'NOT_FOUND', `no certificate for serial ${serial}`);
     return record;
   };
 
   router.get('/:serial', requireScope(tokens, 'read'), (req, res) => {
-    const record = find(req.params, parseRequest(readQuery, req.query, 'query'));
-    res.json(certificateView(record, config.publicUrl));
+    res.json(view(find(res.locals, req.params, parseRequest(issuerQuery, req.query, 'query'))));
   });
 
   router.get('/:serial/qr.:format', requireScope(tokens, 'read'), async (req, res) => {
@@ -121,7 +133,11 @@ export function certificateRoutes(registry: Registry, config: CertificateRouteCo
     if (format !== 'png' && format !== 'svg')
       throw new ApiError(404, 'NOT_FOUND', 'QR images are qr.png or qr.svg');
     const options = parseRequest(imageQuery, req.query, 'query');
-    const qr = toQr(find({ serial: req.params.serial }, options).certificate, config.publicUrl);
+    const record = find(res.locals, { serial: req.params.serial }, options);
+    const qr = toQr(
+      record.certificate,
+      registry.brands.publicUrlOf(record.issuer, config.publicUrl),
+    );
     res.set('Cache-Control', 'private, max-age=300');
     if (format === 'png') res.type('image/png').send(await renderPng(qr, options));
     else res.type('image/svg+xml').send(await renderSvg(qr, options));

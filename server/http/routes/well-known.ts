@@ -1,7 +1,14 @@
-/** Public, cacheable, static-like endpoints: the JWKS and the health check. */
+/**
+ * Public, cacheable, static-like endpoints: the JWKS (for standard JOSE tools), the signed
+ * trust list (what pages and retailers trust), and the health check.
+ */
 import { Router } from 'express';
 import type { Registry } from '../../registry/registry.ts';
+import { ApiError } from '../errors.ts';
 import { sendCacheable } from '../headers.ts';
+
+/** Where the signed trust list is served, relative to the page. */
+export const TRUST_LIST_PATH = '.well-known/hallmark-trust-list.jwt';
 
 export function wellKnownRoutes(registry: Registry): Router {
   const router = Router();
@@ -15,6 +22,15 @@ export function wellKnownRoutes(registry: Registry): Router {
       JSON.stringify({ keys: registry.keys.publicJwks() }),
       'application/json',
     );
+  });
+  router.get(`/${TRUST_LIST_PATH}`, (req, res) => {
+    // Verified under the registry's roots when installed and again when read: a damaged row
+    // is an error here, never a list served to pages.
+    const list = registry.trust.latest();
+    if (!list) throw new ApiError(404, 'NOT_FOUND', 'no trust list has been installed');
+    res.set('Cache-Control', 'public, max-age=300, stale-while-revalidate=86400');
+    res.set('Access-Control-Allow-Origin', '*');
+    sendCacheable(req, res, list.jws, 'application/jwt');
   });
   return router;
 }

@@ -17,6 +17,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const trusted = testKey('trusted');
 const retired = testKey('retired');
 const stranger = testKey('stranger');
+// Trusted, but for another brand (ZEN): it must not sign HUB's certificates.
+const otherBrand = testKey('other brand');
 const RETIRED_AT = NOW - 86_400 * 30;
 
 const b64json = (value: unknown) => toBase64url(utf8(typeof value === 'string' ? value : JSON.stringify(value)));
@@ -134,6 +136,18 @@ const defects: Record<string, { description: string; input: string; now?: number
     description: 'trusted key signed claims with an extra member',
     input: rawJws(header('Ed25519'), JSON.stringify({ ...sampleClaims(), owner: 'x' })),
   },
+  'KEY_NOT_FOR_BRAND--key-of-another-brand': {
+    description: "brand ZEN's trusted key signs a certificate that claims iss HUB (a forgery across brands)",
+    input: qrText(sampleClaims(), otherBrand),
+  },
+  'KEY_NOT_FOR_BRAND--key-of-another-brand-jws': {
+    description: "the same forgery as a compact JWS",
+    input: cert(sampleClaims(), otherBrand).jws,
+  },
+  'OK--brand-with-its-own-key': {
+    description: "brand ZEN's certificate signed by ZEN's key",
+    input: qrText(sampleClaims({ iss: 'ZEN', sn: 'ZEN0000001' }), otherBrand),
+  },
   'NOT_A_CERTIFICATE--plain-url': { description: 'a web link with no certificate', input: 'https://www.hallmark.example/' },
   'NOT_A_CERTIFICATE--text': { description: 'free text', input: 'hello, is this genuine?' },
   'NOT_A_CERTIFICATE--empty': { description: 'nothing scanned', input: '' },
@@ -141,7 +155,11 @@ const defects: Record<string, { description: string; input: string; now?: number
 
 for (const file of readdirSync(here)) if (file.endsWith('.json')) rmSync(join(here, file));
 const jwks = {
-  keys: [trusted.publicJwk({ notBefore: NOW - 86_400 * 365 }), retired.publicJwk({ notBefore: NOW - 86_400 * 400, notAfter: RETIRED_AT })],
+  keys: [
+    { ...trusted.publicJwk({ notBefore: NOW - 86_400 * 365 }), brand: 'HUB' },
+    { ...retired.publicJwk({ notBefore: NOW - 86_400 * 400, notAfter: RETIRED_AT }), brand: 'HUB' },
+    { ...otherBrand.publicJwk({ notBefore: NOW - 86_400 * 365 }), brand: 'ZEN' },
+  ],
 };
 writeFileSync(join(here, 'jwks.json'), `${JSON.stringify(jwks, null, 2)}\n`);
 for (const [name, fixture] of Object.entries(defects)) {

@@ -1,0 +1,59 @@
+/**
+ * /api/v1/brands: the brands a token acts for (any scope), and a new brand with its first
+ * signing key (the operator's admin tokens only). A new brand's certificates verify on pages
+ * once the operator has signed a trust list that names its key.
+ */
+import { Router, json } from 'express';
+import { addBrand } from '../../brands/add-brand.ts';
+import { brandInputSchema } from '../../registry/brands.ts';
+import type { Registry } from '../../registry/registry.ts';
+import { actsFor } from '../../registry/tokens.ts';
+import { actorName, requireOperator, requireScope, type Actor } from '../auth.ts';
+import { requireJson } from '../content-type.ts';
+import { parseRequest } from '../validate.ts';
+
+export function brandRoutes(registry: Registry): Router {
+  const router = Router();
+  const { tokens, brands, keys } = registry;
+  const view = (code: string) => {
+    const brand = brands.get(code)!;
+    return {
+      code: brand.code,
+      name: brand.name,
+      ...(brand.publicUrl ? { publicUrl: brand.publicUrl } : {}),
+      keys: keys.list(code).map((k) => ({
+        kid: k.kid,
+        state: k.state,
+        notBefore: k.notBefore,
+        ...(k.notAfter === null ? {} : { notAfter: k.notAfter }),
+      })),
+    };
+  };
+
+  router.get('/', requireScope(tokens, 'read'), (_req, res) => {
+    const actor = res.locals.actor as Actor;
+    res.json({
+      brands: brands
+        .list()
+        .filter((b) => actsFor(actor.brands, b.code))
+        .map((b) => view(b.code)),
+    });
+  });
+
+  router.post(
+    '/',
+    requireScope(tokens, 'admin'),
+    (_req, res, next) => {
+      requireOperator(res.locals);
+      next();
+    },
+    requireJson,
+    json({ limit: '4kb' }),
+    (req, res) => {
+      const input = parseRequest(brandInputSchema, req.body, 'body');
+      addBrand(registry, input, { actor: actorName(res.locals) });
+      res.status(201).json(view(input.code));
+    },
+  );
+  return router;
+}

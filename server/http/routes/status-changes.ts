@@ -1,0 +1,58 @@
+/**
+ * Status changes of a brand's certificates: revoke (admin), report stolen (report), recover
+ * (admin) and re-issue (issue). Each acts only on the token's own brands.
+ */
+import { type RequestHandler, Router, json } from 'express';
+import { z } from 'zod';
+import type { Registry } from '../../registry/registry.ts';
+import { statusService, type StatusAction } from '../../status/status-service.ts';
+import { actingBrand, actorName, requireScope } from '../auth.ts';
+import { requireJson } from '../content-type.ts';
+import { issuerQuery, reasonText, serialParams } from '../params.ts';
+import { parseRequest } from '../validate.ts';
+import { certificateViews } from '../views.ts';
+
+const reasonBody = (required: boolean) =>
+  z.strictObject({ reason: required ? reasonText : reasonText.optional() });
+
+export function statusChangeRoutes(
+  registry: Registry,
+  config: { publicUrl: string; defaultIssuer: string },
+): Router {
+  const router = Router();
+  const { tokens } = registry;
+  const status = statusService(registry);
+  const view = certificateViews(registry, config.publicUrl);
+  const body = [requireJson, json({ limit: '8kb' })];
+  const target = (req: { params: unknown; query: unknown }, locals: Record<string, unknown>) => ({
+    serial: parseRequest(serialParams, req.params, 'params').serial,
+    brand: actingBrand(
+      locals,
+      parseRequest(issuerQuery, req.query, 'query').issuer,
+      config.defaultIssuer,
+    ),
+  });
+
+  const change =
+    (action: StatusAction, required: boolean): RequestHandler =>
+    (req, res) => {
+      const { serial, brand } = target(req, res.locals);
+      const { reason } = parseRequest(reasonBody(required), req.body ?? {}, 'body');
+      res.json(view(status.change(brand, serial, action, actorName(res.locals), reason)));
+    };
+  router.post('/:serial/revoke', requireScope(tokens, 'admin'), ...body, change('revoke', true));
+  // Authorised retailers (scope "report") may report a watch stolen; recovering is for the brand.
+  router.post('/:serial/stolen', requireScope(tokens, 'report'), ...body, change('stolen', false));
+  router.post(
+    '/:serial/recovered',
+    requireScope(tokens, 'admin'),
+    ...body,
+    change('recovered', false),
+  );
+  router.post('/:serial/reissue', requireScope(tokens, 'issue'), ...body, (req, res) => {
+    const { serial, brand } = target(req, res.locals);
+    const { reason } = parseRequest(reasonBody(false), req.body ?? {}, 'body');
+    res.status(201).json(view(status.reissue(brand, serial, actorName(res.locals), reason)));
+  });
+  return router;
+}
