@@ -77,6 +77,7 @@ function prepareRegistry(
           'DEVELOPMENT KEY — FOR DEVELOPMENT ONLY',
           `The signing key is sealed with a generated passphrase kept in ${source.file}.`,
           'Anyone who can read that folder can sign certificates as your brand.',
+          'The trust list pages rely on is signed with a development root key in the same folder.',
           'In production set HALLMARK_KEY_PASSPHRASE (and NODE_ENV=production).',
         ]),
       );

@@ -4,6 +4,7 @@ import { SealError } from '../../server/keys/sealed.ts';
 import { CliError } from './io.ts';
 import { registerBackupCommands } from './backup.ts';
 import { registerBrandCommands } from './brands.ts';
+import { registerCheckCommand } from './check.ts';
 import { registerImportCommand } from './import.ts';
 import { registerKeyFileCommands } from './keys.ts';
 import { registerLifecycleCommands } from './lifecycle.ts';
@@ -31,6 +32,7 @@ registerBackupCommands(program);
 registerImportCommand(program);
 registerPrintCommand(program);
 registerLifecycleCommands(program);
+registerCheckCommand(program);
 registerSignCommand(program);
 registerVerifyCommand(program);
 

@@ -5,7 +5,7 @@
  * development root key beside its database, sealed like the development signing keys, and
  * its list is re-signed whenever brands or keys change, so `npm start` needs no ceremony.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { signTrustList, canonicalTrustListJson, type TrustList } from '../../shared/trust-list.ts';
 import { readKeyFile, writeKeyFile } from '../keys/key-file.ts';
@@ -15,6 +15,11 @@ import type { Registry } from '../registry/registry.ts';
 /** Where a development registry keeps its development root key. */
 export function devRootKeyFile(dbPath: string): string {
   return join(dirname(dbPath), 'dev-root-key.json');
+}
+
+/** Its public half, for `hallmark verify --trust-list … --root <this file>`. */
+export function devRootJwksFile(dbPath: string): string {
+  return join(dirname(dbPath), 'dev-root.jwks.json');
 }
 
 /**
@@ -57,6 +62,10 @@ export function refreshDevTrustList(
   else if (options.create) {
     root = generateSigningKey();
     writeKeyFile(file, root, passphrase, new Date(now * 1000));
+    writeFileSync(
+      devRootJwksFile(dbPath),
+      `${JSON.stringify({ keys: [root.publicJwk()] }, null, 2)}\n`,
+    );
   } else return undefined;
   const added = registry.trust.addRoots({ keys: [root.publicJwk()] }, now);
   if (added.length === 0 && !trustListOutdated(registry, now)) return undefined;

@@ -275,6 +275,8 @@ function start(): void {
   // again from the start (status included): a refresh never shows a verdict without its status.
   if (navigator.onLine) {
     void refreshTrust(trust).then((fresh) => {
+      // For tests and tools: the background refresh has answered (adopted or refused).
+      performance.mark('hallmark:trust-checked');
       if (!fresh) return;
       trust = fresh;
       renderKeysInfo();

@@ -1,0 +1,131 @@
+/**
+ * `hallmark check <serial|certificate>`: the retailer check. Given a certificate (the QR link,
+ * its digits or the JWS), it is verified here against the trust list, for any brand on it,
+ * and its status, owners and last transfer are asked of the brand's service. Given a serial,
+ * the registry (HALLMARK_DB) or a service (--url) is asked for that brand's watch.
+ * Exit 0: authentic and active; 1: not authentic, or not active; 3: authentic but the status
+ * could not be checked.
+ */
+import type { Command } from 'commander';
+import { retailerCheck } from '../../server/status/retailer-check.ts';
+import { verify } from '../../shared/verify.ts';
+import { CliError } from './io.ts';
+import { serialArg } from './lifecycle.ts';
+import { withRegistry } from './registry.ts';
+import { loadTrustList, trustFromOptions, type TrustOptions } from './trust.ts';
+import { trustOptions } from './verify.ts';
+
+interface Result {
+  authentic: boolean;
+  status: string;
+  owners: number;
+  lastTransferAt: string | null;
+  generation: number;
+}
+
+const CERTIFICATE =
+  /^(https?:\/\/[^#]+#\d+|\d{60,}|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
+
+async function askService(
+  base: string,
+  serial: string,
+  issuer: string | undefined,
+): Promise<Result | undefined> {
+  const url = new URL(
+    `api/v1/certificates/${encodeURIComponent(serial)}/check${issuer ? `?issuer=${encodeURIComponent(issuer)}` : ''}`,
+    base.endsWith('/') ? base : `${base}/`,
+  );
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    throw new CliError(`cannot reach ${base}: ${(error as Error).message}`);
+  }
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new CliError(`${base} answered HTTP ${response.status}`);
+  return (await response.json()) as Result;
+}
+
+export function registerCheckCommand(program: Command): void {
+  trustOptions(
+    program
+      .command('check')
+      .description('retailer check: authentic, status, number of owners, last transfer (never who)')
+      .argument(
+        '<serial|certificate>',
+        'a serial number, or the certificate (QR link, digits or JWS)',
+      ),
+  )
+    .option('--issuer <code>', 'with a serial: the brand (default: HALLMARK_ISSUER)')
+    .option('--url <service>', "the brand's service (e.g. https://verify.brand.example)")
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        value: string,
+        opts: TrustOptions & { issuer?: string; url?: string; json?: boolean },
+      ) => {
+        const text = value.trim();
+        let serial: string;
+        let issuer: string | undefined = opts.issuer?.toUpperCase();
+        let card: number | undefined;
+        let brandName: string | undefined;
+        let base = opts.url;
+        if (CERTIFICATE.test(text)) {
+          const keys = await trustFromOptions(opts);
+          const verdict = verify(text, keys, { now: new Date() });
+          if (!verdict.ok) {
+            process.stdout.write(
+              opts.json
+                ? `${JSON.stringify({ authentic: false, code: verdict.code, message: verdict.message }, null, 2)}\n`
+                : `NOT AUTHENTIC  ${verdict.code}: ${verdict.message}\n`,
+            );
+            process.exitCode = 1;
+            return;
+          }
+          ({ sn: serial, iss: issuer, gen: card } = verdict.claims);
+          brandName = verdict.brandName;
+          if (!base && opts.trustList && opts.root)
+            base = (await loadTrustList(opts.trustList, opts.root)).payload.brands.find(
+              (b) => b.code === issuer,
+            )?.url;
+        } else serial = serialArg(text);
+
+        let result: Result | undefined;
+        if (base) result = await askService(base, serial, issuer);
+        else if (card === undefined)
+          result = withRegistry(
+            (registry, config) =>
+              retailerCheck(
+                registry,
+                issuer ?? config.issuer,
+                serial,
+                Math.floor(Date.now() / 1000),
+              ),
+            { needsKey: false },
+          );
+        else {
+          const line = `${serial}: AUTHENTIC (signed by ${brandName ?? issuer}), status NOT CHECKED: give --url, or a trust list naming the brand's service\n`;
+          process.stdout.write(
+            opts.json ? `${JSON.stringify({ authentic: true, status: 'unchecked' })}\n` : line,
+          );
+          process.exitCode = 3;
+          return;
+        }
+        // A card older than the brand's newest for this watch has been replaced.
+        if (result && card !== undefined && result.generation !== card)
+          result = { ...result, status: 'replaced' };
+        if (opts.json)
+          process.stdout.write(
+            `${JSON.stringify(result ?? { authentic: false, status: 'unknown' }, null, 2)}\n`,
+          );
+        else if (!result)
+          process.stdout.write(`${serial}: NOT A HALLMARK WATCH (no certificate)\n`);
+        else
+          process.stdout.write(
+            `${serial}: ${result.authentic ? 'AUTHENTIC' : 'NOT AUTHENTIC'}${brandName ? ` (signed by ${brandName})` : ''}, status ${result.status.toUpperCase()}, card #${card ?? result.generation}, ` +
+              `${result.owners} registered owner(s), last transfer ${result.lastTransferAt ?? 'none'}\n`,
+          );
+        process.exitCode = result?.authentic && result.status === 'active' ? 0 : 1;
+      },
+    );
+}
