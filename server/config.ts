@@ -1,7 +1,7 @@
 /** Service configuration from the environment, validated: every bad variable named at once. */
 import { z } from 'zod';
 import { issuerCode } from '../shared/claims.ts';
-import { normaliseBaseUrl } from '../shared/qr.ts';
+import { isBaseUrl } from '../shared/qr.ts';
 import { MIN_PASSPHRASE_LENGTH } from './keys/sealed.ts';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -12,14 +12,7 @@ const envSchema = z.object({
   HALLMARK_DB: z.string().min(1).default('./data/hallmark.db'),
   HALLMARK_PUBLIC_URL: z
     .string()
-    .refine((u) => {
-      try {
-        normaliseBaseUrl(u);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an http(s) URL without query or fragment')
+    .refine(isBaseUrl, 'must be an http(s) URL without query or fragment')
     .optional(),
   HALLMARK_KEY_PASSPHRASE: z
     .string()

@@ -132,6 +132,14 @@ export function keySetFromJwks(jwks: unknown): KeySet {
     .map(trustedKeyFromJwk);
 }
 
+/** Whether `time` (epoch seconds) falls in the key's validity window. */
+export function inKeyWindow(key: TrustedKey, time: number): boolean {
+  return (
+    (key.notBefore === undefined || time >= key.notBefore) &&
+    (key.notAfter === undefined || time <= key.notAfter)
+  );
+}
+
 /** The first bytes of a kid's thumbprint: the short key reference carried in the QR form. */
 export function kidReference(kid: string, length: number): Uint8Array {
   return fromBase64url(kid).subarray(0, length);

@@ -52,6 +52,16 @@ export function normaliseBaseUrl(baseUrl: string): { origin: string; path: strin
   return { origin: m[1]!, path };
 }
 
+/** Whether `url` is a usable verification base URL (see normaliseBaseUrl). */
+export function isBaseUrl(url: string): boolean {
+  try {
+    normaliseBaseUrl(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The QR form of a certificate under a verification page's base URL.
  * Scheme and host are upper-cased (both are case-insensitive); the path keeps its case

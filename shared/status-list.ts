@@ -8,7 +8,7 @@
 import * as z from 'zod/mini';
 import { ErrorCode, HallmarkError } from './errors.ts';
 import { jsonPayload, parseCompactJws } from './jws.ts';
-import type { KeySet } from './keys.ts';
+import { inKeyWindow, type KeySet } from './keys.ts';
 import { parseOrThrow } from './validation.ts';
 import { verifySignature } from './verify.ts';
 
@@ -113,10 +113,7 @@ export function verifyStatusList(
       ErrorCode.MALFORMED,
       `status list ${payload.lst} served where list ${expected.list} was asked for`,
     );
-  if (
-    (key.notBefore !== undefined && payload.iat < key.notBefore) ||
-    (key.notAfter !== undefined && payload.iat > key.notAfter)
-  )
+  if (!inKeyWindow(key, payload.iat))
     throw new HallmarkError(
       ErrorCode.KEY_NOT_VALID_AT_ISSUE_TIME,
       "the status list was signed outside its key's validity window",

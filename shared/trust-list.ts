@@ -23,7 +23,7 @@ import {
   type SignFn,
 } from './jws.ts';
 import { thumbprint, type KeySet, type TrustedKey } from './keys.ts';
-import { normaliseBaseUrl } from './qr.ts';
+import { isBaseUrl } from './qr.ts';
 import { parseOrThrow } from './validation.ts';
 import { verifySignature } from './verify.ts';
 
@@ -41,28 +41,23 @@ const trustedKeyEntry = z.strictObject({
   exp: z.optional(seconds),
 });
 
+/** A brand's display name: visible characters with single inner spaces. */
+export const BRAND_NAME = /^[\p{L}\p{M}\p{N}\p{P}\p{S}](?:[\p{L}\p{M}\p{N}\p{P}\p{S}]| (?! ))*$/u;
+
 const displayName = z
   .string()
   .check(
     z.minLength(1, 'must not be empty'),
     z.maxLength(64, 'must be at most 64 characters'),
-    z.regex(
-      /^[\p{L}\p{M}\p{N}\p{P}\p{S}](?:[\p{L}\p{M}\p{N}\p{P}\p{S}]| (?! ))*$/u,
-      'must be visible text with single inner spaces',
-    ),
+    z.regex(BRAND_NAME, 'must be visible text with single inner spaces'),
   );
 
-const baseUrl = z.string().check(
-  z.maxLength(200, 'must be at most 200 characters'),
-  z.refine((u) => {
-    try {
-      normaliseBaseUrl(u);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an http(s) URL without query or fragment'),
-);
+const baseUrl = z
+  .string()
+  .check(
+    z.maxLength(200, 'must be at most 200 characters'),
+    z.refine(isBaseUrl, 'must be an http(s) URL without query or fragment'),
+  );
 
 const brandEntry = z.strictObject({
   code: issuerCode,

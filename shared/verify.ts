@@ -8,7 +8,7 @@ import { canonicalClaimsJson, claimsSchema, FORMAT_VERSION, type Claims } from '
 import type { CompactCertificate } from './compact.ts';
 import { ErrorCode, HallmarkError, type FieldError } from './errors.ts';
 import { ACCEPTED_ALGORITHMS, jsonPayload, parseCompactJws, signingInputText } from './jws.ts';
-import type { KeySet, TrustedKey } from './keys.ts';
+import { inKeyWindow, type KeySet, type TrustedKey } from './keys.ts';
 import { candidateKeys, fromDigits, fromQr, jwsFor, MAX_QR_TEXT } from './qr.ts';
 import { fieldErrors } from './validation.ts';
 
@@ -104,10 +104,7 @@ function verifyOrThrow(input: unknown, keys: KeySet, options: VerifyOptions): Ve
         : `the certificate names brand ${claims.iss}, but its key signs for ${key.brand}`,
     );
   }
-  if (
-    (key.notBefore !== undefined && claims.iat < key.notBefore) ||
-    (key.notAfter !== undefined && claims.iat > key.notAfter)
-  ) {
+  if (!inKeyWindow(key, claims.iat)) {
     throw new HallmarkError(
       ErrorCode.KEY_NOT_VALID_AT_ISSUE_TIME,
       'the signing key was not in service when this certificate was issued',

@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { issuerCode } from '../../shared/claims.ts';
-import { normaliseBaseUrl } from '../../shared/qr.ts';
+import { isBaseUrl } from '../../shared/qr.ts';
+import { BRAND_NAME } from '../../shared/trust-list.ts';
 import type { Db } from '../db/database.ts';
 
 export interface Brand {
@@ -42,22 +43,12 @@ export const brandInputSchema = z.strictObject({
     .trim()
     .min(1, 'must not be empty')
     .max(64, 'must be at most 64 characters')
-    .regex(
-      /^[\p{L}\p{M}\p{N}\p{P}\p{S}](?:[\p{L}\p{M}\p{N}\p{P}\p{S}]| (?! ))*$/u,
-      'must be visible text with single inner spaces',
-    ),
+    .regex(BRAND_NAME, 'must be visible text with single inner spaces'),
   publicUrl: z
     .string()
     .trim()
     .max(200, 'must be at most 200 characters')
-    .refine((u) => {
-      try {
-        normaliseBaseUrl(u);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an http(s) URL without query or fragment')
+    .refine(isBaseUrl, 'must be an http(s) URL without query or fragment')
     .optional(),
 });
 export type BrandInput = z.infer<typeof brandInputSchema>;

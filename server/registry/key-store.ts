@@ -134,15 +134,12 @@ export class KeyStore {
    * and brands. A key adopted by no brand is left out: it signs for nothing.
    */
   publicJwks(brand?: string): PublicJwk[] {
-    const rows = (
-      brand === undefined
-        ? this.db.prepare('SELECT * FROM keys WHERE brand IS NOT NULL ORDER BY brand, not_before')
-        : this.db.prepare('SELECT * FROM keys WHERE brand = ? ORDER BY not_before')
-    ).all(...(brand === undefined ? [] : [brand])) as KeyRow[];
-    return rows.map((r) => {
-      const jwk = { ...(JSON.parse(r.public_jwk) as PublicJwk), brand: r.brand! };
-      return r.not_after === null ? jwk : { ...jwk, exp: r.not_after };
-    });
+    return this.rows(brand)
+      .filter((r) => r.brand !== null)
+      .map((r) => {
+        const jwk = { ...(JSON.parse(r.public_jwk) as PublicJwk), brand: r.brand! };
+        return r.not_after === null ? jwk : { ...jwk, exp: r.not_after };
+      });
   }
 
   /** The trusted key set for the shared verifier, each key bound to its brand. */
@@ -151,17 +148,21 @@ export class KeyStore {
   }
 
   list(brand?: string): KeyInfo[] {
-    const rows = (
-      brand === undefined
-        ? this.db.prepare('SELECT * FROM keys ORDER BY brand, not_before')
-        : this.db.prepare('SELECT * FROM keys WHERE brand = ? ORDER BY not_before')
-    ).all(...(brand === undefined ? [] : [brand])) as KeyRow[];
-    return rows.map((r) => ({
+    return this.rows(brand).map((r) => ({
       kid: r.kid,
       brand: r.brand,
       state: r.state,
       notBefore: r.not_before,
       notAfter: r.not_after,
     }));
+  }
+
+  /** Key rows of every brand (brand order) or of one, oldest first. */
+  private rows(brand?: string): KeyRow[] {
+    return (
+      brand === undefined
+        ? this.db.prepare('SELECT * FROM keys ORDER BY brand, not_before').all()
+        : this.db.prepare('SELECT * FROM keys WHERE brand = ? ORDER BY not_before').all(brand)
+    ) as KeyRow[];
   }
 }

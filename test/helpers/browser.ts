@@ -1,5 +1,5 @@
 /** Debian's Chromium driven by playwright-core (never a downloaded browser). */
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -25,3 +25,18 @@ export const PHONE = {
   isMobile: true,
   hasTouch: true,
 };
+
+/** The verdict on screen, once there is one: its machine-readable verdict and code, and its text. */
+export async function verdictOf(
+  page: Page,
+): Promise<{ verdict: string | null; code: string | null; text: string; status: string | null }> {
+  const title = page.locator('#verdict-title');
+  await title.waitFor();
+  const status = page.locator('#verdict [data-status]');
+  return {
+    verdict: await title.getAttribute('data-verdict'),
+    code: await title.getAttribute('data-code'),
+    text: (await page.locator('#verdict').innerText()).replace(/\s+/g, ' '),
+    status: (await status.count()) > 0 ? await status.first().getAttribute('data-status') : null,
+  };
+}

@@ -19,7 +19,7 @@ import {
   signTrustList,
   type TrustListPayload,
 } from '../../shared/trust-list.ts';
-import { launchChromium, PHONE } from '../helpers/browser.ts';
+import { launchChromium, PHONE, verdictOf } from '../helpers/browser.ts';
 import { REPO } from '../helpers/cli.ts';
 import { sampleClaims, testKey } from '../helpers/fixtures.ts';
 import { addTestBrand, signTestTrustList } from '../helpers/registry.ts';
@@ -53,16 +53,6 @@ function forged(
 ) {
   const cert = signCertificate(sampleClaims({ iat: svc.clock.now, ...claims }), key.kid, key.sign);
   return `${http.url}/#${toQr(cert, http.url).text.split('#')[1]}`;
-}
-
-async function verdictOf(page: Page) {
-  const title = page.locator('#verdict-title');
-  await title.waitFor();
-  return {
-    verdict: await title.getAttribute('data-verdict'),
-    code: await title.getAttribute('data-code'),
-    text: (await page.locator('#verdict').innerText()).replace(/\s+/g, ' '),
-  };
 }
 
 const trustSeq = (page: Page) =>

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signCertificate } from '../../shared/certificate.ts';
 import { toQr } from '../../shared/qr.ts';
-import { launchChromium, PHONE } from '../helpers/browser.ts';
+import { launchChromium, PHONE, verdictOf } from '../helpers/browser.ts';
 import { REPO } from '../helpers/cli.ts';
 import { sampleClaims, testKey } from '../helpers/fixtures.ts';
 import { listen, testService, watchBody } from '../helpers/service.ts';
@@ -33,18 +33,6 @@ async function issue(
   expect(res.status).toBeLessThan(300);
   const digits = String(res.body.qr).split('#')[1]!;
   return { link: `${http.url}/#${digits}`, digits, body: res.body };
-}
-
-async function verdictOf(
-  page: Page,
-): Promise<{ verdict: string | null; code: string | null; text: string }> {
-  const title = page.locator('#verdict-title');
-  await title.waitFor();
-  return {
-    verdict: await title.getAttribute('data-verdict'),
-    code: await title.getAttribute('data-code'),
-    text: (await page.locator('#verdict').innerText()).replace(/\s+/g, ' '),
-  };
 }
 
 beforeAll(async () => {

@@ -1,10 +1,10 @@
 /** The page and certificate status in real Chromium: stolen online and offline, forged lists, the retailer check. */
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, PHONE } from '../helpers/browser.ts';
+import { launchChromium, PHONE, verdictOf } from '../helpers/browser.ts';
 import { REPO } from '../helpers/cli.ts';
 import { listen, testService, watchBody } from '../helpers/service.ts';
 
@@ -26,16 +26,6 @@ const reportStolen = (serial: string) =>
     .post(`/api/v1/certificates/${serial}/stolen`)
     .set('Authorization', `Bearer ${admin}`)
     .send({ reason: 'police report' });
-
-async function verdictOf(page: Page) {
-  const title = page.locator('#verdict-title');
-  await title.waitFor();
-  return {
-    verdict: await title.getAttribute('data-verdict'),
-    text: (await page.locator('#verdict').innerText()).replace(/\s+/g, ' '),
-    status: await page.locator('[data-status]').getAttribute('data-status'),
-  };
-}
 
 beforeAll(async () => {
   svc.clock.now = Math.floor(Date.now() / 1000) - 3600;

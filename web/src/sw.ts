@@ -3,8 +3,8 @@
  * The service worker: keeps the page's files on the device so a certificate link opens and
  * verifies with no network. Assets are precached at install; navigations are answered from
  * the cache at once and refreshed in the background (the fragment, which holds the
- * certificate, is never part of a request); the JWKS is network-first with the cached copy
- * as fallback.
+ * certificate, is never part of a request). The trust list and status lists are kept by the
+ * page itself (verified, in storage), not here.
  */
 declare const self: ServiceWorkerGlobalScope;
 declare const __PRECACHE__: string[];
@@ -56,24 +56,11 @@ async function staleWhileRevalidate(
   return cached ?? (await update) ?? Response.error();
 }
 
-async function networkFirst(request: Request, fallbackUrl: string): Promise<Response> {
-  const cache = await caches.open(CACHE);
-  try {
-    const response = await fetch(request);
-    if (response.ok) await cache.put(fallbackUrl, response.clone());
-    return response;
-  } catch {
-    return (await cache.match(fallbackUrl)) ?? Response.error();
-  }
-}
-
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== scope.origin) return;
   if (event.request.mode === 'navigate') {
     event.respondWith(staleWhileRevalidate(event.request, INDEX, (p) => event.waitUntil(p)));
-  } else if (url.pathname.endsWith('/.well-known/jwks.json')) {
-    event.respondWith(networkFirst(event.request, url.href));
   } else {
     event.respondWith(caches.match(event.request).then((hit) => hit ?? fetch(event.request)));
   }

@@ -47,25 +47,47 @@ function trustOf(list: TrustList | undefined, source: Trust['source'], at: numbe
   return { keys: list?.keys ?? [], list, source: list ? source : 'none', at };
 }
 
-function readCache(): { list: TrustList; at: number } | undefined {
+/** The cached list as stored, not yet verified. */
+function readCache(): { jws: string; at: number } | undefined {
   try {
-    const raw = localStorage.getItem(STORAGE_KEY);
-    if (!raw) return undefined;
-    const cached = JSON.parse(raw) as { jws?: unknown; at?: unknown };
-    const list = typeof cached.jws === 'string' ? verified(cached.jws) : undefined;
-    return list && typeof cached.at === 'number' ? { list, at: cached.at } : undefined;
+    const cached = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as {
+      jws?: unknown;
+      at?: unknown;
+    } | null;
+    return typeof cached?.jws === 'string' && typeof cached.at === 'number'
+      ? { jws: cached.jws, at: cached.at }
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** The best trust available without the network: the newer of the baked and the cached list. */
+/** The seq a list claims, unverified: only to choose which list to verify. -1 if unreadable. */
+function claimedSeq(jws: string): number {
+  try {
+    const seq = (
+      JSON.parse(atob(jws.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as {
+        seq?: unknown;
+      }
+    ).seq;
+    return typeof seq === 'number' ? seq : -1;
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * The best trust available without the network: the newer of the baked and the cached list.
+ * Only the one chosen is verified (one signature check per visit, not two); if it fails, the
+ * other is.
+ */
 export function currentTrust(): Trust {
-  const baked = verified(__TRUST_LIST__);
   const cached = readCache();
-  if (cached && (!baked || cached.list.payload.seq > baked.payload.seq))
-    return trustOf(cached.list, 'refreshed', cached.at);
-  return trustOf(baked, 'baked', __BUILD_TIME__);
+  if (cached && claimedSeq(cached.jws) > claimedSeq(__TRUST_LIST__)) {
+    const list = verified(cached.jws);
+    if (list) return trustOf(list, 'refreshed', cached.at);
+  }
+  return trustOf(verified(__TRUST_LIST__), 'baked', __BUILD_TIME__);
 }
 
 /**
@@ -74,23 +96,30 @@ export function currentTrust(): Trust {
  */
 export async function refreshTrust(held: Trust, timeoutMs = 4000): Promise<Trust | undefined> {
   try {
+    // The service tags each list with its seq: holding it, we get an empty 304 when nothing
+    // changed (a conditional header also keeps the browser's HTTP cache out of the way).
     const response = await fetch(new URL(TRUST_LIST_URL, document.baseURI), {
-      cache: 'no-cache',
       credentials: 'omit',
+      headers: held.list ? { 'If-None-Match': `"trust-${held.list.payload.seq}"` } : {},
       signal: AbortSignal.timeout(timeoutMs),
     });
+    if (response.status === 304 && held.list) return remember(held.list);
     if (!response.ok) return undefined;
     const fetched = verified(await response.text());
     if (!fetched) return undefined;
-    const list = newerTrustList(held.list, fetched); // throws on a rollback: keep what we hold
-    const at = Date.now();
-    try {
-      localStorage.setItem(STORAGE_KEY, JSON.stringify({ jws: list.jws, at }));
-    } catch {
-      // storage full or disabled: the list serves this visit only
-    }
-    return trustOf(list, 'refreshed', at);
+    return remember(newerTrustList(held.list, fetched)); // throws on a rollback: keep what we hold
   } catch {
     return undefined;
   }
+}
+
+/** Keeps a list confirmed online now, for offline visits. */
+function remember(list: TrustList): Trust {
+  const at = Date.now();
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ jws: list.jws, at }));
+  } catch {
+    // storage full or disabled: the list serves this visit only
+  }
+  return trustOf(list, 'refreshed', at);
 }

@@ -2,6 +2,7 @@
  * Public, cacheable, static-like endpoints: the JWKS (for standard JOSE tools), the signed
  * trust list (what pages and retailers trust), and the health check.
  */
+import { gzipSync } from 'node:zlib';
 import { Router } from 'express';
 import type { Registry } from '../../registry/registry.ts';
 import { ApiError } from '../errors.ts';
@@ -23,6 +24,7 @@ export function wellKnownRoutes(registry: Registry): Router {
       'application/json',
     );
   });
+  let gzipped: { seq: number; body: Buffer } | undefined;
   router.get(`/${TRUST_LIST_PATH}`, (req, res) => {
     // Verified under the registry's roots when installed and again when read: a damaged row
     // is an error here, never a list served to pages.
@@ -30,7 +32,16 @@ export function wellKnownRoutes(registry: Registry): Router {
     if (!list) throw new ApiError(404, 'NOT_FOUND', 'no trust list has been installed');
     res.set('Cache-Control', 'public, max-age=300, stale-while-revalidate=86400');
     res.set('Access-Control-Allow-Origin', '*');
-    sendCacheable(req, res, list.jws, 'application/jwt');
+    res.set('Vary', 'Accept-Encoding');
+    // One list per seq (a second list with the same seq is refused at install), so the seq is
+    // the ETag: a page that holds the list asks with If-None-Match and gets an empty 304.
+    res.set('ETag', `"trust-${list.payload.seq}"`);
+    res.type('application/jwt');
+    if (req.fresh) return void res.status(304).end();
+    if (req.acceptsEncodings('gzip') !== 'gzip') return void res.send(list.jws);
+    if (gzipped?.seq !== list.payload.seq)
+      gzipped = { seq: list.payload.seq, body: gzipSync(list.jws, { level: 9 }) };
+    res.set('Content-Encoding', 'gzip').send(gzipped.body);
   });
   return router;
 }
