@@ -201,6 +201,7 @@ describe("a brand's own tokens do the same things", () => {
     );
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
+      onTrustList: false,
       code: 'NEWB',
       name: 'Nouvelle Maison',
       keys: [{ state: 'active' }],

@@ -182,3 +182,48 @@ describe('other formats', () => {
     expect(() => loadMapping(join(dir, 'bad-mapping.json'))).toThrow(/columns.reference/);
   });
 });
+
+describe('an export for several brands', () => {
+  it("signs each brand's rows with that brand's key, and refuses rows for a brand the registry does not have", async () => {
+    const svc = testService({ brands: ['ZEN'] });
+    const file = join(dir, 'group.csv');
+    writeFileSync(
+      file,
+      [
+        'serial,reference,model,caseMaterial,calibre,manufacturedOn,issuer',
+        'GRP0000001,441.NX.1170.RX,Big Bang Unico 42 mm,King Gold,HUB1280,2026-03-02,',
+        'GRP0000002,03.3100.3600,Chronomaster Sport,Steel,El Primero 3600,2026-02-01,ZEN',
+        'GRP0000003,03.3100.3600,Chronomaster Sport,Steel,El Primero 3600,2026-02-01,zen',
+        'GRP0000004,126610LN,Submariner,Oystersteel,3235,2026-01-02,ROLEX',
+      ].join('\n'),
+    );
+    const summary = await runImport(svc.registry, options('x.csv', { file }));
+    expect(summary).toMatchObject({ rows: 4, issued: 3, rejected: 1 });
+    const report = readReport(summary.report);
+    expect(rejectedByLine(report)).toEqual({
+      5: 'issuer: is not a brand of this registry (ROLEX)',
+    });
+    const keys = svc.registry.keys.trustedKeys();
+    const byBrand = Object.fromEntries(
+      ['HUB', 'ZEN'].map((b) => [b, svc.registry.keys.active(b).kid]),
+    );
+    for (const [brand, serial] of [
+      ['HUB', 'GRP0000001'],
+      ['ZEN', 'GRP0000002'],
+      ['ZEN', 'GRP0000003'],
+    ] as const) {
+      const record = svc.registry.certificates.findLatest(brand, serial)!;
+      expect(record.kid).toBe(byBrand[brand]);
+      expect(verify(record.certificate.jws, keys, { now: new Date() })).toMatchObject({
+        ok: true,
+        claims: { iss: brand },
+      });
+    }
+    // Each brand's indexes come from its own status lists.
+    const lists = svc.registry.db
+      .prepare('SELECT DISTINCT brand FROM status_lists ORDER BY brand')
+      .pluck()
+      .all();
+    expect(lists).toEqual(['HUB', 'ZEN']);
+  });
+});

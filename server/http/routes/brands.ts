@@ -21,6 +21,9 @@ export function brandRoutes(registry: Registry): Router {
       code: brand.code,
       name: brand.name,
       ...(brand.publicUrl ? { publicUrl: brand.publicUrl } : {}),
+      // False until the operator signs a trust list with the brand's active key on it: pages
+      // refuse the brand's new certificates until then.
+      onTrustList: !registry.trust.unlistedActiveKeys().some((u) => u.brand === code),
       keys: keys.list(code).map((k) => ({
         kid: k.kid,
         state: k.state,
