@@ -21,38 +21,76 @@ export const MAX_STATUS_INDEX = 0x7fff_ffff;
 export const MAX_GENERATION = 65_535;
 
 /**
- * Display text: letters, marks, digits, punctuation, symbols and plain spaces; no control,
- * format (bidi overrides, zero-width) or other separator characters; no leading, trailing or
- * doubled space; NFC. Length counted in code points.
+ * The display text rule (model, case, calibre; brand names), for text a buyer reads as the
+ * truth about a watch. In Unicode property terms:
+ * - only letters, marks, numbers, punctuation, symbols (L, M, N, P, S) and the plain space:
+ *   no control, format (bidi overrides, zero-width), private-use or other space characters;
+ * - no Default_Ignorable_Code_Point (U+034F, variation selectors, the Hangul fillers U+115F,
+ *   U+1160, U+3164, U+FFA0…) and no U+2800 BRAILLE PATTERN BLANK: characters that render as
+ *   nothing, so a "name" made of them would look blank or hide a difference;
+ * - combining marks only on a base character, at most 3 in a row, and no more marks than
+ *   base characters: text made mostly of marks (overlays stacked on one letter) is refused;
+ * - within one word, letters of one script only among Latin, Greek and Cyrillic (UTS #39's
+ *   mixed-script rule for the scripts whose letters look alike): "Rоlex" with a Cyrillic о
+ *   and "Ωmega" are refused, while "Montre Café", "Ω 300M" or "Часы Полёт" are fine;
+ * - no leading, trailing or doubled space; NFC; length counted in code points.
+ * Returns the problem in words, or undefined when the text is fine.
  */
-function displayText(max: number) {
+export function displayTextProblem(s: string, max: number): string | undefined {
+  if (s.length === 0) return 'must not be empty';
+  if (s.length > max && [...s].length > max) return `must be at most ${max} characters`;
+  if (!DISPLAY_CHARS.test(s)) return 'contains a control or invisible character';
+  if (s !== s.trim() || s.includes('  ')) return 'has leading, trailing or double spaces';
+  // Printable ASCII has none of the problems below: the common case stops here, fast.
+  if (ASCII.test(s)) return undefined;
+  if (s !== s.normalize('NFC')) return 'must be Unicode NFC';
+  if (BLANK.test(s)) return 'contains a character that renders as nothing';
+  const marks = s.match(MARK)?.length ?? 0;
+  if (marks > 0) {
+    const bases = s.match(BASE)?.length ?? 0;
+    if (LONE_MARK.test(s) || MARK_RUN.test(s) || marks > bases)
+      return 'is made mostly of combining marks';
+  }
+  for (const word of s.match(WORD) ?? [])
+    if (LOOK_ALIKE_SCRIPTS.filter((script) => script.test(word)).length > 1)
+      return 'mixes Latin, Greek or Cyrillic letters in one word (look-alike letters)';
+  return undefined;
+}
+
+/** A zod/mini string schema holding `displayTextProblem`'s rule. */
+export function displayText(max: number) {
   // One pass with one precise message per failure: this runs for every certificate signed.
   return z.string().check(
     z.superRefine((s, ctx) => {
-      const problem =
-        s.length === 0
-          ? 'must not be empty'
-          : s.length > max && [...s].length > max
-            ? `must be at most ${max} characters`
-            : !DISPLAY_CHARS.test(s)
-              ? 'contains a control or invisible character'
-              : s !== s.trim() || s.includes('  ')
-                ? 'has leading, trailing or double spaces'
-                : !ASCII.test(s) && s !== s.normalize('NFC')
-                  ? 'must be Unicode NFC'
-                  : undefined;
+      const problem = displayTextProblem(s, max);
       if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: s });
     }),
   );
 }
 const DISPLAY_CHARS = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u;
 const ASCII = /^[\x20-\x7e]*$/;
+const BLANK = /[\p{Default_Ignorable_Code_Point}\u2800]/u;
+const MARK = /\p{M}/gu;
+const BASE = /[\p{L}\p{N}\p{P}\p{S}]/gu;
+const LONE_MARK = /(?:^|\s)\p{M}/u;
+const MARK_RUN = /\p{M}{4}/u;
+const WORD = /[\p{L}\p{M}]+/gu;
+const LOOK_ALIKE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Greek}/u, /\p{Script=Cyrillic}/u];
 
 /** A calendar date YYYY-MM-DD that exists (no 2026-02-30), 1900-01-01 to 2099-12-31. */
 export const calendarDate = z.string().check(
   z.regex(/^(19|20)\d\d-\d\d-\d\d$/, 'must be a date YYYY-MM-DD between 1900 and 2099'),
   z.refine((s) => dateToDays(s) !== undefined, 'is not a real calendar date'),
 );
+
+/**
+ * Trims and upper-cases the ASCII letters a-z only, the way serials and brand codes are typed.
+ * Never Unicode case mapping: 'ı'→'I', 'ſ'→'S', 'ß'→'SS' or 'ﬀ'→'FF' would make a different
+ * text look like a valid serial; such text stays as it is and the schema refuses it.
+ */
+export function asciiUpper(text: string): string {
+  return text.trim().replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+}
 
 /** Brand code: 2–8 upper-case letters or digits. */
 export const issuerCode = z

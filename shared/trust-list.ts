@@ -13,7 +13,7 @@
  */
 import * as z from 'zod/mini';
 import { fromBase64url } from './bytes.ts';
-import { issuerCode } from './claims.ts';
+import { displayText, issuerCode } from './claims.ts';
 import { ErrorCode, HallmarkError } from './errors.ts';
 import {
   ACCEPTED_ALGORITHMS,
@@ -41,17 +41,6 @@ const trustedKeyEntry = z.strictObject({
   exp: z.optional(seconds),
 });
 
-/** A brand's display name: visible characters with single inner spaces. */
-export const BRAND_NAME = /^[\p{L}\p{M}\p{N}\p{P}\p{S}](?:[\p{L}\p{M}\p{N}\p{P}\p{S}]| (?! ))*$/u;
-
-const displayName = z
-  .string()
-  .check(
-    z.minLength(1, 'must not be empty'),
-    z.maxLength(64, 'must be at most 64 characters'),
-    z.regex(BRAND_NAME, 'must be visible text with single inner spaces'),
-  );
-
 const baseUrl = z
   .string()
   .check(
@@ -61,7 +50,7 @@ const baseUrl = z
 
 const brandEntry = z.strictObject({
   code: issuerCode,
-  name: displayName,
+  name: displayText(64),
   url: z.optional(baseUrl),
   keys: z
     .array(trustedKeyEntry)

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import {
+  asciiUpper,
   calendarDate,
   calibreName,
   caseMaterial,
@@ -34,13 +35,13 @@ const text = <T extends z.ZodMiniType<string, string>>(
 
 /** The watch fields, as the API and the ERP importer name them. Unknown fields are refused. */
 export const watchInputSchema = z.strictObject({
-  serial: text(serialNumber, (s) => s.trim().toUpperCase()),
+  serial: text(serialNumber, asciiUpper),
   reference: text(modelReference),
   model: text(modelName),
   caseMaterial: text(caseMaterial),
   calibre: text(calibreName),
   manufacturedOn: text(calendarDate, (s) => s.trim()),
-  issuer: z.optional(text(issuerCode, (s) => s.trim().toUpperCase())),
+  issuer: z.optional(text(issuerCode, asciiUpper)),
 });
 
 /** Normalised watch input. */

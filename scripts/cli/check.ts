@@ -2,10 +2,12 @@
  * `hallmark check <serial|certificate>`: the retailer check. Given a certificate (the QR link,
  * its digits or the JWS), it is verified here against the trust list, for any brand on it,
  * and its status, owners and last transfer are asked of the brand's service. Given a serial,
- * the registry (HALLMARK_DB) or a service (--url) is asked for that brand's watch.
+ * the registry (HALLMARK_DB), or a service (--url) with a retailer token (HALLMARK_TOKEN), is
+ * asked for that brand's watch.
  * Exit 0: authentic and active; 1: not authentic, or not active; 3: authentic but the status
  * could not be checked.
  */
+import { asciiUpper } from '../../shared/claims.ts';
 import type { Command } from 'commander';
 import { retailerCheck } from '../../server/status/retailer-check.ts';
 import { verify } from '../../shared/verify.ts';
@@ -26,18 +28,41 @@ interface Result {
 const CERTIFICATE =
   /^(https?:\/\/[^#]+#\d+|\d{60,}|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
 
+/**
+ * Asks a brand's service: with the certificate, the public check (it answers only a holder of
+ * a certificate it issued); with a serial alone, the retailer check, which needs a retailer
+ * token (HALLMARK_TOKEN).
+ */
 async function askService(
   base: string,
-  serial: string,
-  issuer: string | undefined,
+  question: { certificate: string } | { serial: string; issuer: string | undefined },
 ): Promise<Result | undefined> {
-  const url = new URL(
-    `api/v1/certificates/${encodeURIComponent(serial)}/check${issuer ? `?issuer=${encodeURIComponent(issuer)}` : ''}`,
-    base.endsWith('/') ? base : `${base}/`,
-  );
+  const root = base.endsWith('/') ? base : `${base}/`;
+  let request: [URL, RequestInit];
+  if ('certificate' in question) {
+    request = [
+      new URL('api/v1/check', root),
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ certificate: question.certificate }),
+      },
+    ];
+  } else {
+    const token = process.env.HALLMARK_TOKEN;
+    if (!token)
+      throw new CliError(
+        'checking a serial with --url needs a retailer token in HALLMARK_TOKEN; or check the certificate itself (its QR link)',
+      );
+    const query = question.issuer ? `?issuer=${encodeURIComponent(question.issuer)}` : '';
+    request = [
+      new URL(`api/v1/certificates/${encodeURIComponent(question.serial)}/check${query}`, root),
+      { headers: { Authorization: `Bearer ${token}` } },
+    ];
+  }
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    response = await fetch(request[0], { ...request[1], signal: AbortSignal.timeout(10_000) });
   } catch (error) {
     throw new CliError(`cannot reach ${base}: ${(error as Error).message}`);
   }
@@ -66,7 +91,8 @@ export function registerCheckCommand(program: Command): void {
       ) => {
         const text = value.trim();
         let serial: string;
-        let issuer: string | undefined = opts.issuer?.toUpperCase();
+        let issuer: string | undefined =
+          opts.issuer === undefined ? undefined : asciiUpper(opts.issuer);
         let card: number | undefined;
         let brandName: string | undefined;
         let base = opts.url;
@@ -91,7 +117,11 @@ export function registerCheckCommand(program: Command): void {
         } else serial = serialArg(text);
 
         let result: Result | undefined;
-        if (base) result = await askService(base, serial, issuer);
+        if (base)
+          result = await askService(
+            base,
+            card === undefined ? { serial, issuer } : { certificate: text },
+          );
         else if (card === undefined)
           result = withRegistry(
             (registry, config) =>
@@ -111,9 +141,6 @@ export function registerCheckCommand(program: Command): void {
           process.exitCode = 3;
           return;
         }
-        // A card older than the brand's newest for this watch has been replaced.
-        if (result && card !== undefined && result.generation !== card)
-          result = { ...result, status: 'replaced' };
         if (opts.json)
           process.stdout.write(
             `${JSON.stringify(result ?? { authentic: false, status: 'unknown' }, null, 2)}\n`,

@@ -1,5 +1,6 @@
 /** `hallmark keys generate`: a new Ed25519 key pair in a sealed key file, plus its public JWKS. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { asciiUpper } from '../../shared/claims.ts';
 import type { Command } from 'commander';
 import { writeKeyFile } from '../../server/keys/key-file.ts';
 import { generateSigningKey } from '../../server/keys/signing-key.ts';
@@ -37,7 +38,7 @@ export function registerKeyFileCommands(keys: Command): void {
     .option('--jwks <file>', 'public key set to create or add the key to', 'jwks.json')
     .option('--brand <code>', 'the brand the key will sign for (written in the public key set)')
     .action((opts: { out: string; jwks: string; brand?: string }) => {
-      const brand = opts.brand?.trim().toUpperCase();
+      const brand = opts.brand === undefined ? undefined : asciiUpper(opts.brand);
       if (brand !== undefined && !issuerCode.safeParse(brand).success)
         throw new CliError('--brand must be 2-8 upper-case letters or digits');
       generateKeyFile(opts.out, opts.jwks, passphraseFromEnv(), brand);

@@ -1,6 +1,6 @@
 /** `hallmark revoke | report-stolen | recover` on the registry named by HALLMARK_DB. */
 import type { Command } from 'commander';
-import { serialNumber } from '../../shared/claims.ts';
+import { asciiUpper, serialNumber } from '../../shared/claims.ts';
 import {
   statusService,
   TransitionError,
@@ -11,7 +11,7 @@ import { CliError } from './io.ts';
 import { cliActor, withRegistry } from './registry.ts';
 
 export function serialArg(value: string): string {
-  const serial = value.trim().toUpperCase();
+  const serial = asciiUpper(value);
   if (!serialNumber.safeParse(serial).success)
     throw new CliError(`${value} is not a valid serial number`);
   return serial;

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CertificateRecord } from '../../server/registry/certificates.ts';
-import { serialNumber } from '../../shared/claims.ts';
+import { asciiUpper, serialNumber } from '../../shared/claims.ts';
 import { CliError } from './io.ts';
 import { withRegistry } from './registry.ts';
 
@@ -75,7 +75,7 @@ export function registerPrintCommand(program: Command): void {
           const wanted = opts.serial
             ? opts.serial.map((s) => ({
                 issuer: opts.issuer ?? config.issuer,
-                serial: s.trim().toUpperCase(),
+                serial: asciiUpper(s),
               }))
             : opts.import
               ? serialsFromReport(opts.import)

@@ -1,4 +1,5 @@
 /** `hallmark keys rotate|list` on the registry's signing keys, brand by brand. */
+import { asciiUpper } from '../../shared/claims.ts';
 import type { Command } from 'commander';
 import { DuplicateKeyError } from '../../server/registry/key-store.ts';
 import { importKeyFile } from './brands.ts';
@@ -18,7 +19,9 @@ export function registerRegistryKeyCommands(keys: Command): void {
     .action((opts: { brand?: string; key?: string; reason: string }) => {
       const next = opts.key ? importKeyFile(opts.key) : undefined;
       withRegistry((registry, config, session) => {
-        const [brand] = existingBrands(registry, [opts.brand?.toUpperCase() ?? config.issuer]);
+        const [brand] = existingBrands(registry, [
+          (opts.brand === undefined ? undefined : asciiUpper(opts.brand)) ?? config.issuer,
+        ]);
         const now = nowSeconds();
         let rotated;
         try {
@@ -50,7 +53,9 @@ export function registerRegistryKeyCommands(keys: Command): void {
       withRegistry(
         (registry) => {
           const iso = (s: number | null) => (s === null ? '…' : new Date(s * 1000).toISOString());
-          for (const k of registry.keys.list(opts.brand?.toUpperCase()))
+          for (const k of registry.keys.list(
+            opts.brand === undefined ? undefined : asciiUpper(opts.brand),
+          ))
             process.stdout.write(
               `${k.kid}  ${(k.brand ?? '-').padEnd(8)} ${k.state.padEnd(8)} ${iso(k.notBefore)} → ${iso(k.notAfter)}\n`,
             );

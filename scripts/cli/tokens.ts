@@ -1,4 +1,5 @@
 /** `hallmark tokens create|revoke|list` on the registry named by HALLMARK_DB. */
+import { asciiUpper } from '../../shared/claims.ts';
 import { type Command, InvalidArgumentError } from 'commander';
 import { SCOPES, tokenLabelSchema, type Scope } from '../../server/registry/tokens.ts';
 import { CliError } from './io.ts';
@@ -7,7 +8,7 @@ import { cliActor, existingBrands, nowSeconds, withRegistry } from './registry.t
 const NO_KEY = { needsKey: false };
 
 function brandList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim().toUpperCase())];
+  return [...previous, ...value.split(',').map((s) => asciiUpper(s))];
 }
 
 function scopeList(value: string, previous: Scope[] = []): Scope[] {

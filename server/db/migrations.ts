@@ -155,4 +155,22 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    name: 'keyed status-index permutation and registry secrets',
+    sql: `
+      -- How a list maps sequence numbers to positions: NULL for the affine map of lists made
+      -- before version 6 (kept for their existing indexes, closed to new ones), 'feistel-v1'
+      -- for a keyed pseudo-random permutation (server/registry/status-index.ts).
+      ALTER TABLE status_lists ADD COLUMN permutation TEXT;
+
+      -- Secrets of the registry itself (the status-index key, the e-mail hash key), sealed
+      -- under the key passphrase like the signing keys.
+      CREATE TABLE registry_secrets (
+        name         TEXT PRIMARY KEY,
+        sealed       TEXT NOT NULL,
+        created_at   INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -30,7 +30,7 @@ export interface AppConfig {
   publicRateLimit: number;
   /** Trust X-Forwarded-For from this many proxies (0: none). */
   trustProxy: number;
-  /** Ownership claim / transfer attempts per minute per address (default 10). */
+  /** Failed ownership claim / transfer attempts per minute per address (default 10). */
   claimRateLimit?: number;
 }
 
@@ -68,10 +68,12 @@ export function createApp({ registry, config, logger, page }: AppDeps): Express 
   // issuing is bounded by its tokens, and must sustain ERP bursts.
   app.use('/.well-known', publicLimit);
   app.use(wellKnownRoutes(registry));
-  // Guessing ownership codes is throttled much harder than reading public data.
+  // Guessing ownership codes is throttled much harder than reading public data. Only failed
+  // attempts count: an owner using a right code is never slowed by the limit.
   const claimLimit = rateLimit({
     windowMs: 60_000,
     limit: config.claimRateLimit ?? 10,
+    skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (_req, _res, next) =>
@@ -80,15 +82,16 @@ export function createApp({ registry, config, logger, page }: AppDeps): Express 
   // One issuing service per app: its group commit queues the requests of this process.
   const issuing = new IssuingService(registry);
   const ownership = ownershipRoutes(registry, config, claimLimit);
+  const retailer = retailerRoutes(registry, config, publicLimit);
   app.use(
     '/api/v1/certificates',
     certificateRoutes(registry, issuing, config),
     statusChangeRoutes(registry, config),
     ownership.certificatesRouter,
-    retailerRoutes(registry, config, publicLimit),
+    retailer.certificatesRouter,
   );
   app.use('/api/v1/brands', brandRoutes(registry));
-  app.use(ownership.root);
+  app.use(ownership.root, retailer.root);
   app.use(statusListRoutes(registry, publicLimit));
   if (page) app.use(pageRoutes(page));
 

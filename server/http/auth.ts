@@ -21,6 +21,12 @@ const BEARER = /^Bearer ([^\s]+)$/;
 
 /** Requires a valid, unrevoked token holding `scope` (admin holds every scope). */
 export function requireScope(tokens: TokenStore, scope: Scope): RequestHandler {
+  return requireAnyScope(tokens, [scope]);
+}
+
+/** Requires a valid, unrevoked token holding one of `scopes` (admin holds every scope). */
+export function requireAnyScope(tokens: TokenStore, scopes: readonly Scope[]): RequestHandler {
+  const names = scopes.map((s) => `"${s}"`).join(' or ');
   return (req, res, next) => {
     const header = req.get('authorization');
     res.set('WWW-Authenticate', 'Bearer realm="hallmark"');
@@ -37,8 +43,8 @@ export function requireScope(tokens: TokenStore, scope: Scope): RequestHandler {
       return next(new ApiError(401, 'UNAUTHENTICATED', message));
     }
     res.removeHeader('WWW-Authenticate');
-    if (!hasScope(result.info.scopes, scope)) {
-      return next(new ApiError(403, 'FORBIDDEN', `the token lacks the "${scope}" scope`));
+    if (!scopes.some((scope) => hasScope(result.info.scopes, scope))) {
+      return next(new ApiError(403, 'FORBIDDEN', `the token lacks the ${names} scope`));
     }
     const actor: Actor = {
       tokenId: result.info.id,

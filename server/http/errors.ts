@@ -57,7 +57,7 @@ function toApiError(error: unknown): ApiError {
   if (error instanceof NoActiveKeyError) return new ApiError(503, error.code, error.message);
   if (error instanceof UnknownCertificateError) return new ApiError(404, error.code, error.message);
   if (error instanceof OwnershipError) {
-    if (error.reason === 'locked') return new ApiError(429, 'LOCKED', error.message);
+    if (error.reason === 'owned') return new ApiError(409, 'OWNED', error.message);
     return new ApiError(403, 'CODE_REJECTED', error.message);
   }
   if (error instanceof HallmarkError) {

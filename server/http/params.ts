@@ -1,19 +1,17 @@
 /** Request parameters shared by the routes: serials and brand codes, upper-cased and checked. */
 import { z } from 'zod';
-import { issuerCode, serialNumber } from '../../shared/claims.ts';
-
-const upper = (s: string) => s.trim().toUpperCase();
+import { asciiUpper, issuerCode, serialNumber } from '../../shared/claims.ts';
 
 /** A serial number in a path or body. */
 export const serialParam = z
   .string()
-  .transform(upper)
+  .transform(asciiUpper)
   .refine((s) => serialNumber.safeParse(s).success, 'is not a valid serial number');
 
 /** A brand code in a query or body. */
 export const brandParam = z
   .string()
-  .transform(upper)
+  .transform(asciiUpper)
   .refine((s) => issuerCode.safeParse(s).success, 'is not a valid brand code');
 
 /** `/:serial` path parameters. */

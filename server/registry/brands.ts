@@ -5,9 +5,8 @@
  * brand's, so every certificate it issued keeps verifying with its old QR code.
  */
 import { z } from 'zod';
-import { issuerCode } from '../../shared/claims.ts';
+import { displayTextProblem, issuerCode } from '../../shared/claims.ts';
 import { isBaseUrl } from '../../shared/qr.ts';
-import { BRAND_NAME } from '../../shared/trust-list.ts';
 import type { Db } from '../db/database.ts';
 
 export interface Brand {
@@ -41,9 +40,10 @@ export const brandInputSchema = z.strictObject({
   name: z
     .string()
     .trim()
-    .min(1, 'must not be empty')
-    .max(64, 'must be at most 64 characters')
-    .regex(BRAND_NAME, 'must be visible text with single inner spaces'),
+    .superRefine((s, ctx) => {
+      const problem = displayTextProblem(s, 64);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   publicUrl: z
     .string()
     .trim()

@@ -85,6 +85,14 @@ export class CertificateStore {
     return row && toRecord(row);
   }
 
+  /** One generation of a serial, or undefined. */
+  find(issuer: string, serial: string, generation: number): CertificateRecord | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM certificates WHERE issuer = ? AND serial = ? AND generation = ?')
+      .get(issuer, serial, generation) as Row | undefined;
+    return row && toRecord(row);
+  }
+
   /** Inserts a signed certificate; the caller holds the transaction. `claimsJson` saves recomputing it. */
   insert(cert: Certificate, claimsJson = canonicalClaimsJson(cert.claims)): CertificateRecord {
     const c = cert.claims;

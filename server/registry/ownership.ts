@@ -1,15 +1,23 @@
 /**
  * Ownership without personal data. A one-time code (claim code in the box, or a transfer code
  * from the current owner) lets its holder register as the owner; the registry keeps only
- * hashes, the number of owners and the date of the last transfer. Codes carry 100 bits and
- * five wrong guesses lock a watch's codes for 15 minutes, on top of per-address rate limits.
+ * hashes, the number of owners and the date of the last transfer.
+ *
+ * Guessing policy: codes carry 100 bits and owner keys 192, so guessing is infeasible at any
+ * rate a network allows; wrong answers are limited per source address (the HTTP layer). The
+ * right code or owner key is checked first and always works: an attacker's wrong guesses can
+ * never lock the real holder out. Per watch, wrong answers are only counted: when a watch
+ * collects MAX_FAILED_ATTEMPTS of them within ALERT_WINDOW_SECONDS, an audit event tells the
+ * brand that someone is guessing. Every wrong answer looks the same, for a watch that exists
+ * or not, so the answers cannot be used to find which serials exist.
  */
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/database.ts';
+import type { EventLog } from './events.ts';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, L, O, U
 export const MAX_FAILED_ATTEMPTS = 5;
-export const LOCK_SECONDS = 15 * 60;
+export const ALERT_WINDOW_SECONDS = 15 * 60;
 
 /** A fresh code: 20 base32 characters (100 bits) as XXXXX-XXXXX-XXXXX-XXXXX. */
 export function newCode(): string {
@@ -28,12 +36,12 @@ const digest = (text: string) => hash('sha256', text, 'buffer') as unknown as Bu
 const sameHash = (a: Buffer | null, b: Buffer) =>
   a !== null && a.length === b.length && timingSafeEqual(a, b);
 
-export type ClaimFailure = 'locked' | 'wrong_code' | 'no_code';
+export type OwnershipFailure = 'wrong_code' | 'wrong_owner_key' | 'owned';
+
 export class OwnershipError extends Error {
   constructor(
-    readonly reason: ClaimFailure | 'wrong_owner_key' | 'no_owner',
+    readonly reason: OwnershipFailure,
     message: string,
-    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -45,7 +53,9 @@ interface Row {
   owner_key_hash: Buffer | null;
   code_hash: Buffer | null;
   code_kind: 'claim' | 'transfer' | null;
+  /** Wrong answers in the current alert window. */
   failed_attempts: number;
+  /** End of the current alert window (the column's old name: nothing is ever locked). */
   locked_until: number | null;
 }
 
@@ -60,7 +70,10 @@ export class OwnershipStore {
   private readonly get;
   private readonly ensure;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventLog,
+  ) {
     this.get = db.prepare('SELECT * FROM ownership WHERE issuer = ? AND serial = ?');
     this.ensure = db.prepare(
       'INSERT INTO ownership (issuer, serial) VALUES (?, ?) ON CONFLICT DO NOTHING',
@@ -73,17 +86,46 @@ export class OwnershipStore {
     return { owners: row?.owners ?? 0, lastTransferAt: row?.last_transfer_at ?? null };
   }
 
-  /** A new claim code for the box or the sale; any earlier pending code stops working. */
-  issueClaimCode(issuer: string, serial: string, now: number): string {
+  /** Whether the watch has a registered owner. */
+  isOwned(issuer: string, serial: string): boolean {
+    const row = this.get.get(issuer, serial) as Row | undefined;
+    return row !== undefined && row.owner_key_hash !== null;
+  }
+
+  /**
+   * A new claim code for the box or the sale; any earlier pending code stops working. A watch
+   * that has an owner changes hands only through the owner's transfer, or with `override`
+   * (an admin's audited decision, e.g. a lost owner key): the holder of the new code then
+   * replaces the owner. @throws OwnershipError 'owned' when the watch has an owner and no override
+   */
+  issueClaimCode(
+    issuer: string,
+    serial: string,
+    now: number,
+    options: { override?: boolean } = {},
+  ): string {
     const code = newCode();
-    this.db.transaction(() => {
-      this.ensure.run(issuer, serial);
+    settle(
       this.db
-        .prepare(
-          "UPDATE ownership SET code_hash = ?, code_kind = 'claim', code_created_at = ?, failed_attempts = 0, locked_until = NULL WHERE issuer = ? AND serial = ?",
-        )
-        .run(digest(normaliseCode(code)), now, issuer, serial);
-    })();
+        .transaction((): Outcome<null> => {
+          const row = this.get.get(issuer, serial) as Row | undefined;
+          if (row?.owner_key_hash && !options.override)
+            return {
+              error: new OwnershipError(
+                'owned',
+                'this watch has a registered owner: it changes hands through the owner’s transfer, or an admin override with a reason',
+              ),
+            };
+          this.ensure.run(issuer, serial);
+          this.db
+            .prepare(
+              "UPDATE ownership SET code_hash = ?, code_kind = 'claim', code_created_at = ? WHERE issuer = ? AND serial = ?",
+            )
+            .run(digest(normaliseCode(code)), now, issuer, serial);
+          return { value: null };
+        })
+        .immediate(),
+    );
     return code;
   }
 
@@ -99,18 +141,9 @@ export class OwnershipStore {
       this.db
         .transaction((): Outcome<{ ownerKey: string; owners: number }> => {
           const row = this.get.get(issuer, serial) as Row | undefined;
-          const locked = this.lockError(row, now);
-          if (locked) return { error: locked };
-          const ok = row !== undefined && sameHash(row.code_hash, digest(normaliseCode(code)));
-          if (!ok) {
-            this.fail(issuer, serial, row, now);
-            return {
-              error: new OwnershipError(
-                row?.code_hash ? 'wrong_code' : 'no_code',
-                'the code is not valid for this watch',
-              ),
-            };
-          }
+          // The right code first, whatever wrong guesses came before it.
+          if (row === undefined || !sameHash(row.code_hash, digest(normaliseCode(code))))
+            return { error: this.fail(issuer, serial, row, now, 'wrong_code') };
           const ownerKey = `own_${randomBytes(24).toString('base64url')}`;
           const emailHash = email ? digest(`${serial}:${email.trim().toLowerCase()}`) : null;
           this.db
@@ -130,23 +163,12 @@ export class OwnershipStore {
       this.db
         .transaction((): Outcome<string> => {
           const row = this.get.get(issuer, serial) as Row | undefined;
-          const locked = this.lockError(row, now);
-          if (locked) return { error: locked };
-          if (!row?.owner_key_hash)
-            return { error: new OwnershipError('no_owner', 'this watch has no registered owner') };
-          if (!sameHash(row.owner_key_hash, digest(ownerKey))) {
-            this.fail(issuer, serial, row, now);
-            return {
-              error: new OwnershipError(
-                'wrong_owner_key',
-                'the owner key is not valid for this watch',
-              ),
-            };
-          }
+          if (!row?.owner_key_hash || !sameHash(row.owner_key_hash, digest(ownerKey)))
+            return { error: this.fail(issuer, serial, row, now, 'wrong_owner_key') };
           const code = newCode();
           this.db
             .prepare(
-              "UPDATE ownership SET code_hash = ?, code_kind = 'transfer', code_created_at = ?, failed_attempts = 0 WHERE issuer = ? AND serial = ?",
+              "UPDATE ownership SET code_hash = ?, code_kind = 'transfer', code_created_at = ? WHERE issuer = ? AND serial = ?",
             )
             .run(digest(normaliseCode(code)), now, issuer, serial);
           return { value: code };
@@ -155,25 +177,45 @@ export class OwnershipStore {
     );
   }
 
-  private lockError(row: Row | undefined, now: number): OwnershipError | undefined {
-    return row?.locked_until && row.locked_until > now
-      ? new OwnershipError(
-          'locked',
-          'too many wrong codes for this watch; try again later',
-          row.locked_until - now,
-        )
-      : undefined;
-  }
-
-  private fail(issuer: string, serial: string, row: Row | undefined, now: number): void {
-    if (!row) return; // nothing to lock: unknown watches are throttled per address
-    const attempts = row.failed_attempts + 1;
-    const lock = attempts >= MAX_FAILED_ATTEMPTS ? now + LOCK_SECONDS : null;
-    // Committed with the failed attempt: callers return the error instead of throwing inside.
+  /**
+   * Records a wrong answer (committed even though the request fails) and returns the error,
+   * the same for every wrong answer. The brand is told, in the audit trail, when a watch
+   * collects MAX_FAILED_ATTEMPTS wrong answers within ALERT_WINDOW_SECONDS.
+   */
+  private fail(
+    issuer: string,
+    serial: string,
+    row: Row | undefined,
+    now: number,
+    reason: 'wrong_code' | 'wrong_owner_key',
+  ): OwnershipError {
+    const error = new OwnershipError(
+      reason,
+      reason === 'wrong_code'
+        ? 'the code is not valid for this watch'
+        : 'the owner key is not valid for this watch',
+    );
+    if (!row) return error; // unknown watches: limited per address only, nothing stored
+    const windowOpen = row.locked_until !== null && row.locked_until > now;
+    const attempts = windowOpen ? row.failed_attempts + 1 : 1;
     this.db
       .prepare(
         'UPDATE ownership SET failed_attempts = ?, locked_until = ? WHERE issuer = ? AND serial = ?',
       )
-      .run(lock ? 0 : attempts, lock, issuer, serial);
+      .run(attempts, windowOpen ? row.locked_until : now + ALERT_WINDOW_SECONDS, issuer, serial);
+    if (attempts === MAX_FAILED_ATTEMPTS)
+      this.events.append({
+        at: now,
+        actor: 'system:ownership',
+        action: 'ownership.guessing_suspected',
+        serial,
+        detail: {
+          issuer,
+          wrongAnswers: attempts,
+          windowSeconds: ALERT_WINDOW_SECONDS,
+          kind: reason,
+        },
+      });
+    return error;
   }
 }

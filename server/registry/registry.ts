@@ -5,6 +5,7 @@ import { CertificateStore } from './certificates.ts';
 import { EventLog } from './events.ts';
 import { KeyStore } from './key-store.ts';
 import { OwnershipStore } from './ownership.ts';
+import { SecretStore } from './secrets.ts';
 import { StatusIndexAllocator } from './status-index.ts';
 import { TokenStore } from './tokens.ts';
 import { TrustStore } from './trust-store.ts';
@@ -19,6 +20,8 @@ export interface Registry {
   statusIndex: StatusIndexAllocator;
   ownership: OwnershipStore;
   trust: TrustStore;
+  /** The registry's own sealed secrets (status-index key, e-mail hash key). */
+  secrets: SecretStore;
   /** The registry clock, in epoch seconds. */
   now(): number;
 }
@@ -39,6 +42,7 @@ export function createRegistry(db: Db, options: RegistryOptions): Registry {
   const brands = new BrandStore(db);
   const keys = new KeyStore(db, options.passphrase);
   const events = new EventLog(db);
+  const secrets = new SecretStore(db, options.passphrase);
   const adopted = brands.adoptLegacy(options.legacyBrand, options.now());
   if (adopted) {
     events.append({
@@ -55,9 +59,15 @@ export function createRegistry(db: Db, options: RegistryOptions): Registry {
     tokens: new TokenStore(db),
     certificates: new CertificateStore(db),
     events,
-    statusIndex: new StatusIndexAllocator(db, options.statusListSize),
-    ownership: new OwnershipStore(db),
+    statusIndex: new StatusIndexAllocator(
+      db,
+      secrets,
+      options.now,
+      ...(options.statusListSize ? [options.statusListSize] : []),
+    ),
+    ownership: new OwnershipStore(db, events),
     trust: new TrustStore(db, brands, keys),
+    secrets,
     now: options.now,
   };
 }

@@ -135,13 +135,16 @@ async function check(input: string): Promise<void> {
 /** Retailer mode, on request only: owners and last transfer from the brand's service. */
 async function checkOwnership(): Promise<void> {
   if (!lastVerdict?.ok) return;
-  const { sn, iss } = lastVerdict.claims;
   try {
-    const url = new URL(
-      `api/v1/certificates/${encodeURIComponent(sn)}/check?issuer=${encodeURIComponent(iss)}`,
-      document.baseURI,
-    );
-    const response = await fetch(url, { credentials: 'omit', signal: AbortSignal.timeout(5000) });
+    // Asked only when the user presses the button: the brand's service answers only the
+    // holder of the certificate, so the certificate itself is sent (never a bare serial).
+    const response = await fetch(new URL('api/v1/check', document.baseURI), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ certificate: lastVerdict.jws }),
+      credentials: 'omit',
+      signal: AbortSignal.timeout(5000),
+    });
     if (!response.ok) throw new Error(String(response.status));
     const body = (await response.json()) as { owners: number; lastTransferAt: string | null };
     const last = body.lastTransferAt

@@ -3,13 +3,13 @@
  * signing key (the operator's admin tokens only). A new brand's certificates verify on pages
  * once the operator has signed a trust list that names its key.
  */
-import { Router, json } from 'express';
+import { Router } from 'express';
 import { addBrand } from '../../brands/add-brand.ts';
 import { brandInputSchema } from '../../registry/brands.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { actsFor } from '../../registry/tokens.ts';
 import { actorName, requireOperator, requireScope, type Actor } from '../auth.ts';
-import { requireJson } from '../content-type.ts';
+import { jsonBody } from '../content-type.ts';
 import { parseRequest } from '../validate.ts';
 
 export function brandRoutes(registry: Registry): Router {
@@ -50,8 +50,7 @@ export function brandRoutes(registry: Registry): Router {
       requireOperator(res.locals);
       next();
     },
-    requireJson,
-    json({ limit: '4kb' }),
+    ...jsonBody('4kb'),
     (req, res) => {
       const input = parseRequest(brandInputSchema, req.body, 'body');
       addBrand(registry, input, { actor: actorName(res.locals) });

@@ -1,6 +1,7 @@
 /** /api/v1/certificates: issue (scope issue), read and QR images (scope read), for the token's brands. */
-import { Router, json } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
+import { asciiUpper } from '../../../shared/claims.ts';
 import { parseWatchInput } from '../../../shared/watch-input.ts';
 import { renderPng, renderSvg } from '../../qr/render.ts';
 import { toQr } from '../../../shared/qr.ts';
@@ -9,7 +10,7 @@ import { batchIssuer, IdempotencyConflict, MAX_BATCH_ITEMS } from '../../issuing
 import type { IssuingService } from '../../issuing/issuing-service.ts';
 import { actingBrand, actorName, requireBrand, requireScope, type Actor } from '../auth.ts';
 import { ApiError } from '../errors.ts';
-import { requireJson } from '../content-type.ts';
+import { jsonBody } from '../content-type.ts';
 import { brandParam, issuerQuery, serialParams } from '../params.ts';
 import { parseRequest } from '../validate.ts';
 import { certificateViews } from '../views.ts';
@@ -33,7 +34,7 @@ const imageQuery = z.strictObject({
 /** The brand a raw batch item names, normalised as parseWatchInput does; undefined if none. */
 function namedBrand(item: unknown): string | undefined {
   const issuer = (item as { issuer?: unknown } | null)?.issuer;
-  return typeof issuer === 'string' ? issuer.trim().toUpperCase() : undefined;
+  return typeof issuer === 'string' ? asciiUpper(issuer) : undefined;
 }
 
 export function certificateRoutes(
@@ -45,72 +46,60 @@ export function certificateRoutes(
   const { tokens, certificates } = registry;
   const view = certificateViews(registry, config.publicUrl);
 
-  router.post(
-    '/',
-    requireScope(tokens, 'issue'),
-    requireJson,
-    json({ limit: '16kb' }),
-    async (req, res) => {
-      const input = parseWatchInput(req.body);
-      const brand = actingBrand(res.locals, input.issuer, config.defaultIssuer);
-      const { outcome, record } = await issuing.issueQueued(input, brand, actorName(res.locals));
-      res.status(outcome === 'created' ? 201 : 200).json(view(record));
-    },
-  );
+  router.post('/', requireScope(tokens, 'issue'), ...jsonBody('16kb'), async (req, res) => {
+    const input = parseWatchInput(req.body);
+    const brand = actingBrand(res.locals, input.issuer, config.defaultIssuer);
+    const { outcome, record } = await issuing.issueQueued(input, brand, actorName(res.locals));
+    res.status(outcome === 'created' ? 201 : 200).json(view(record));
+  });
 
   const issueBatch = batchIssuer(registry, issuing, view);
-  router.post(
-    '/batch',
-    requireScope(tokens, 'issue'),
-    requireJson,
-    json({ limit: '2mb' }),
-    (req, res) => {
-      const key = req.get('Idempotency-Key');
-      if (key === undefined)
-        throw new ApiError(400, 'VALIDATION_FAILED', 'an Idempotency-Key header is required', [
-          { path: 'Idempotency-Key', message: 'is required' },
+  router.post('/batch', requireScope(tokens, 'issue'), ...jsonBody('2mb'), (req, res) => {
+    const key = req.get('Idempotency-Key');
+    if (key === undefined)
+      throw new ApiError(400, 'VALIDATION_FAILED', 'an Idempotency-Key header is required', [
+        { path: 'Idempotency-Key', message: 'is required' },
+      ]);
+    if (!IDEMPOTENCY_KEY.test(key)) {
+      throw new ApiError(400, 'VALIDATION_FAILED', 'invalid Idempotency-Key', [
+        { path: 'Idempotency-Key', message: 'must be 1-128 letters, digits or . _ : -' },
+      ]);
+    }
+    const items = (req.body as { items?: unknown } | null)?.items;
+    if (Array.isArray(items) && items.length > MAX_BATCH_ITEMS) {
+      throw new ApiError(
+        413,
+        'TOO_MANY_ITEMS',
+        `a batch holds at most ${MAX_BATCH_ITEMS} items; got ${items.length}`,
+        [{ path: 'items', message: `must have at most ${MAX_BATCH_ITEMS} items` }],
+      );
+    }
+    const body = parseRequest(batchBody, req.body, 'body');
+    const actor = res.locals.actor as Actor;
+    // Every brand the batch names is checked before anything is written: a batch that
+    // reaches into another brand is refused whole (403), not issued in part.
+    const defaultBrand = actingBrand(res.locals, undefined, config.defaultIssuer);
+    for (const item of body.items) {
+      const named = namedBrand(item);
+      if (named !== undefined) requireBrand(res.locals, named);
+    }
+    try {
+      const { replayed, result } = issueBatch(body.items, defaultBrand, actorName(res.locals), {
+        tokenId: actor.tokenId,
+        key,
+        body: JSON.stringify(req.body),
+        now: registry.now(),
+      });
+      if (replayed) res.set('Idempotent-Replayed', 'true');
+      res.status(200).json(result);
+    } catch (error) {
+      if (error instanceof IdempotencyConflict)
+        throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', error.message, [
+          { path: 'Idempotency-Key', message: error.message },
         ]);
-      if (!IDEMPOTENCY_KEY.test(key)) {
-        throw new ApiError(400, 'VALIDATION_FAILED', 'invalid Idempotency-Key', [
-          { path: 'Idempotency-Key', message: 'must be 1-128 letters, digits or . _ : -' },
-        ]);
-      }
-      const items = (req.body as { items?: unknown } | null)?.items;
-      if (Array.isArray(items) && items.length > MAX_BATCH_ITEMS) {
-        throw new ApiError(
-          413,
-          'TOO_MANY_ITEMS',
-          `a batch holds at most ${MAX_BATCH_ITEMS} items; got ${items.length}`,
-          [{ path: 'items', message: `must have at most ${MAX_BATCH_ITEMS} items` }],
-        );
-      }
-      const body = parseRequest(batchBody, req.body, 'body');
-      const actor = res.locals.actor as Actor;
-      // Every brand the batch names is checked before anything is written: a batch that
-      // reaches into another brand is refused whole (403), not issued in part.
-      const defaultBrand = actingBrand(res.locals, undefined, config.defaultIssuer);
-      for (const item of body.items) {
-        const named = namedBrand(item);
-        if (named !== undefined) requireBrand(res.locals, named);
-      }
-      try {
-        const { replayed, result } = issueBatch(body.items, defaultBrand, actorName(res.locals), {
-          tokenId: actor.tokenId,
-          key,
-          body: JSON.stringify(req.body),
-          now: registry.now(),
-        });
-        if (replayed) res.set('Idempotent-Replayed', 'true');
-        res.status(200).json(result);
-      } catch (error) {
-        if (error instanceof IdempotencyConflict)
-          throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', error.message, [
-            { path: 'Idempotency-Key', message: error.message },
-          ]);
-        throw error;
-      }
-    },
-  );
+      throw error;
+    }
+  });
 
   const find = (
     locals: Record<string, unknown>,

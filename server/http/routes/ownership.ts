@@ -2,13 +2,14 @@
  * Ownership without personal data: claim codes (made by the brand's `issue` tokens), claims
  * and transfers (public, by code, throttled per address).
  */
-import { type RequestHandler, Router, json } from 'express';
+import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { Registry } from '../../registry/registry.ts';
-import { actingBrand, actorName, requireScope } from '../auth.ts';
-import { requireJson } from '../content-type.ts';
+import { hasScope } from '../../registry/tokens.ts';
+import { actingBrand, actorName, requireScope, type Actor } from '../auth.ts';
+import { jsonBody } from '../content-type.ts';
 import { ApiError } from '../errors.ts';
-import { brandParam, issuerQuery, serialParam, serialParams } from '../params.ts';
+import { brandParam, issuerQuery, reasonText, serialParam, serialParams } from '../params.ts';
 import { parseRequest } from '../validate.ts';
 
 const claimBody = z.strictObject({
@@ -17,6 +18,12 @@ const claimBody = z.strictObject({
   code: z.string().min(10).max(40),
   email: z.email().max(254).optional(),
 });
+const claimCodeBody = z
+  .strictObject({ override: z.literal(true).optional(), reason: reasonText.optional() })
+  .refine((b) => !b.override || b.reason !== undefined, {
+    path: ['reason'],
+    message: 'is required with an override',
+  });
 const transferBody = z.strictObject({
   serial: serialParam,
   issuer: brandParam.optional(),
@@ -30,11 +37,15 @@ export function ownershipRoutes(
 ) {
   const certificatesRouter = Router();
   const root = Router();
-  const body = [requireJson, json({ limit: '8kb' })];
+  const body = jsonBody('8kb');
 
+  // A claim code for the box or the sale. For a watch that has an owner, only with
+  // `{"override": true, "reason": "…"}` from an admin: the audited decision to let the holder
+  // of the new code replace the owner (ownership otherwise changes only by the owner's transfer).
   certificatesRouter.post(
     '/:serial/claim-code',
     requireScope(registry.tokens, 'issue'),
+    ...jsonBody('8kb', { optional: true }),
     (req, res) => {
       const { serial } = parseRequest(serialParams, req.params, 'params');
       const brand = actingBrand(
@@ -42,15 +53,22 @@ export function ownershipRoutes(
         parseRequest(issuerQuery, req.query, 'query').issuer,
         config.defaultIssuer,
       );
+      const body = parseRequest(claimCodeBody, req.body ?? {}, 'body');
+      if (body.override && !hasScope((res.locals.actor as Actor).scopes, 'admin'))
+        throw new ApiError(403, 'FORBIDDEN', 'an ownership override needs the "admin" scope');
       if (!registry.certificates.has(brand, serial))
         throw new ApiError(404, 'NOT_FOUND', `no certificate for serial ${serial}`);
-      const code = registry.ownership.issueClaimCode(brand, serial, registry.now());
+      const override = body.override === true && registry.ownership.isOwned(brand, serial);
+      const code = registry.ownership.issueClaimCode(brand, serial, registry.now(), {
+        override: body.override === true,
+      });
       registry.events.append({
         at: registry.now(),
         actor: actorName(res.locals),
-        action: 'ownership.claim_code_issued',
+        action: override ? 'ownership.override_claim_code_issued' : 'ownership.claim_code_issued',
         serial,
-        detail: { issuer: brand },
+        detail: { issuer: brand, ...(override ? { override: true } : {}) },
+        reason: body.reason,
       });
       res.status(201).json({ serial, code });
     },

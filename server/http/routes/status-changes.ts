@@ -2,12 +2,12 @@
  * Status changes of a brand's certificates: revoke (admin), report stolen (report), recover
  * (admin) and re-issue (issue). Each acts only on the token's own brands.
  */
-import { type RequestHandler, Router, json } from 'express';
+import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { Registry } from '../../registry/registry.ts';
 import { statusService, type StatusAction } from '../../status/status-service.ts';
 import { actingBrand, actorName, requireScope } from '../auth.ts';
-import { requireJson } from '../content-type.ts';
+import { jsonBody } from '../content-type.ts';
 import { issuerQuery, reasonText, serialParams } from '../params.ts';
 import { parseRequest } from '../validate.ts';
 import { certificateViews } from '../views.ts';
@@ -23,7 +23,7 @@ export function statusChangeRoutes(
   const { tokens } = registry;
   const status = statusService(registry);
   const view = certificateViews(registry, config.publicUrl);
-  const body = [requireJson, json({ limit: '8kb' })];
+  const body = jsonBody('8kb');
   const target = (req: { params: unknown; query: unknown }, locals: Record<string, unknown>) => ({
     serial: parseRequest(serialParams, req.params, 'params').serial,
     brand: actingBrand(
