@@ -8,7 +8,7 @@ import { launchChromium, PHONE, verdictOf } from '../helpers/browser.ts';
 import { REPO } from '../helpers/cli.ts';
 import { listen, testService, watchBody } from '../helpers/service.ts';
 
-const svc = testService();
+const svc = testService({ brands: ['ZEN'] });
 const erp = svc.token(['issue'], 'erp');
 const admin = svc.token(['admin'], 'admin');
 let http: Awaited<ReturnType<typeof listen>>;
@@ -93,6 +93,40 @@ describe('status on the page', () => {
     await offline.goto(cert.link);
     expect(await verdictOf(offline)).toMatchObject({ verdict: 'AUTHENTIC', status: 'unchecked' });
     await context.close();
+  });
+
+  it('a validly signed list of another number, or of another brand, served in its place is refused', async () => {
+    const stolen = await issue('STAT00016');
+    await reportStolen('STAT00016');
+    const { statusLists } = await import('../../server/status/status-lists.ts');
+    const lists = statusLists(svc.registry);
+    // A second list of HUB's (every entry active) and ZEN's first list: both validly signed.
+    svc.registry.db
+      .prepare(
+        "INSERT INTO status_lists (id, size, multiplier, offset, brand, permutation) VALUES (90, 1048576, 0, 0, 'HUB', 'feistel-v1')",
+      )
+      .run();
+    const zen = svc.token(['issue'], 'zen-erp', ['ZEN']);
+    const zenCert = await request(svc.app)
+      .post('/api/v1/certificates')
+      .set('Authorization', `Bearer ${zen}`)
+      .send(watchBody({ serial: 'ZSTAT0001', issuer: 'ZEN' }));
+    const zenList = Math.floor(zenCert.body.statusIndex / 1048576);
+    for (const [name, jws] of [
+      ['another list of HUB', lists.build(90)!.jws],
+      ["ZEN's list", lists.build(zenList)!.jws],
+    ] as const) {
+      const context = await browser.newContext(PHONE);
+      await context.route('**/status/*.jwt', (route) =>
+        route.fulfill({ status: 200, contentType: 'application/statuslist+jwt', body: jws }),
+      );
+      const page = await context.newPage();
+      await page.goto(stolen.link);
+      const v = await verdictOf(page);
+      expect(v.status, name).toBe('unverifiable');
+      expect(v.text, name).not.toContain('Status: active');
+      await context.close();
+    }
   });
 
   it('an altered or unsigned status list is rejected: "could not check the status", never "active"', async () => {
