@@ -48,7 +48,9 @@ export function statusLists(registry: Registry, options: { ttl?: number } = {}) 
       setStatus(bits, row.status_index - id * list.size, row.status);
       entries++;
     }
-    const now = registry.now();
+    // Strictly later than the list it replaces, even within one second: pages keep the list
+    // with the latest issue time, so a newer list must never look as old as the one before.
+    const now = Math.max(registry.now(), (cache.get(id)?.builtAt ?? 0) + 1);
     const payload: StatusListPayload = {
       iss: list.brand,
       lst: id,

@@ -80,7 +80,7 @@ describe('status on the page', () => {
     await context.close();
   });
 
-  it('offline with no saved list: authentic, with a clear "status not checked" warning', async () => {
+  it('offline with no saved list: amber "genuine card, status unknown", never green', async () => {
     const context = await browser.newContext(PHONE);
     const page = await context.newPage();
     await page.goto(`${http.url}/`);
@@ -91,7 +91,14 @@ describe('status on the page', () => {
     const cert = await issue('STAT00005');
     const offline = await context.newPage();
     await offline.goto(cert.link);
-    expect(await verdictOf(offline)).toMatchObject({ verdict: 'AUTHENTIC', status: 'unchecked' });
+    const v = await verdictOf(offline);
+    expect(v).toMatchObject({ verdict: 'CHECK_ONLINE', status: 'unchecked' });
+    expect(v.text).toContain('the theft register could not be checked');
+    expect(await offline.locator('#verdict').getAttribute('class')).toBe('verdict verdict--warn');
+    await offline.screenshot({
+      path: join(REPO, 'test', 'artifacts', 'status-unknown-phone.png'),
+      fullPage: true,
+    });
     await context.close();
   });
 
@@ -124,9 +131,31 @@ describe('status on the page', () => {
       await page.goto(stolen.link);
       const v = await verdictOf(page);
       expect(v.status, name).toBe('unverifiable');
+      expect(v.verdict, name).toBe('CHECK_ONLINE');
       expect(v.text, name).not.toContain('Status: active');
       await context.close();
     }
+  });
+
+  it('a replayed older list (from before the theft report) cannot turn a stolen watch active again', async () => {
+    const cert = await issue('STAT00020');
+    const listUrl = `${http.url}/status/${Math.floor(Number(cert.body.statusIndex) / 1048576)}.jwt`;
+    const before = await (await fetch(listUrl)).text(); // active, signed, genuine
+    svc.clock.now += 60;
+    await reportStolen('STAT00020');
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    await page.goto(cert.link);
+    expect((await verdictOf(page)).verdict).toBe('REPORTED_STOLEN');
+    await context.route('**/status/*.jwt', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/statuslist+jwt', body: before }),
+    );
+    const replayed = await context.newPage();
+    await replayed.goto(cert.link);
+    const v = await verdictOf(replayed);
+    expect(v.verdict).toBe('REPORTED_STOLEN');
+    expect(v.status).toBe('stolen');
+    await context.close();
   });
 
   it('an altered or unsigned status list is rejected: "could not check the status", never "active"', async () => {
@@ -156,6 +185,8 @@ describe('status on the page', () => {
       await page.goto(stolen.link);
       const v = await verdictOf(page);
       expect(v.status).toBe('unverifiable');
+      expect(v.verdict).toBe('CHECK_ONLINE');
+      expect(await page.locator('#verdict').getAttribute('class')).not.toContain('verdict--ok');
       expect(v.text).toContain('Could not check the status');
       expect(v.text).not.toContain('Status: active');
       await context.close();

@@ -8,6 +8,9 @@ const en = {
   checking: 'Checking…',
   authentic: 'Authentic',
   authenticLead: 'This certificate was signed by the brand and has not been changed.',
+  checkOnline: 'Genuine card, status unknown',
+  checkOnlineLead:
+    'The brand’s signature is valid, but the theft register could not be checked: check again online before you buy.',
   notAuthentic: 'Not authentic',
   compareSerial: 'Compare with the serial number engraved on the caseback.',
   serial: 'Serial number',
@@ -78,6 +81,9 @@ const fr: typeof en = {
   checking: 'Vérification…',
   authentic: 'Authentique',
   authenticLead: 'Ce certificat a été signé par la marque et n’a pas été modifié.',
+  checkOnline: 'Carte authentique, statut inconnu',
+  checkOnlineLead:
+    'La signature de la marque est valide, mais le registre des vols n’a pas pu être consulté : vérifiez à nouveau en ligne avant d’acheter.',
   notAuthentic: 'Non authentique',
   compareSerial: 'Comparez avec le numéro de série gravé sur le fond du boîtier.',
   serial: 'Numéro de série',

@@ -96,6 +96,7 @@ function renderVerdict(verdict: Verdict, status: StatusInfo = lastStatus): void 
 
 /** Verifies `input`, refreshing the keys at once if the signer is unknown and we are online. */
 async function check(input: string): Promise<void> {
+  const previous = input === lastInput ? lastVerdict : undefined;
   lastInput = input;
   if (lastVerdict) {
     // Never leave the previous watch's verdict on screen while another is being checked.
@@ -118,7 +119,7 @@ async function check(input: string): Promise<void> {
     }
   }
   // An authentic certificate is shown only with its status: a stolen watch never flashes green.
-  const status = verdict.ok
+  let status = verdict.ok
     ? await certificateStatus(
         verdict.claims.iss,
         verdict.claims.sli,
@@ -128,6 +129,16 @@ async function check(input: string): Promise<void> {
       )
     : lastStatus;
   if (input !== lastInput) return; // a newer check started meanwhile
+  // A second check of the same certificate (after a trust list refresh) never downgrades a
+  // status it already knew to "unknown" because the network failed this time.
+  if (
+    verdict.ok &&
+    previous?.ok &&
+    previous.jws === verdict.jws &&
+    (status.state === 'unchecked' || status.state === 'unverifiable') &&
+    lastStatus.asOf !== undefined
+  )
+    status = lastStatus;
   renderVerdict(verdict, status);
   renderKeysInfo();
 }

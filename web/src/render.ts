@@ -1,7 +1,10 @@
 /**
- * The verdict screens. Claims are rendered with text nodes only (see dom.ts). There are two
- * verdicts and nothing in between: AUTHENTIC (green) and NOT AUTHENTIC (red); the neutral
- * screens (scanner, checking) carry no verdict colour or symbol.
+ * The verdict screens. Claims are rendered with text nodes only (see dom.ts). Three honest
+ * states, and the page never shows green for what it could not check:
+ * - green AUTHENTIC: a valid signature, and a verified, current status list that says active;
+ * - amber CHECK_ONLINE: a valid signature, but the status is unknown or out of date;
+ * - red: NOT AUTHENTIC, REVOKED, REPORTED STOLEN, REPLACED.
+ * The neutral screens (scanner, checking) carry no verdict colour or symbol.
  */
 import type { Claims } from '../../shared/claims.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
@@ -96,27 +99,37 @@ function detail(label: string, value: string, cls = ''): HTMLElement {
   return el('div', { class: `detail ${cls}`.trim() }, el('dt', {}, label), el('dd', {}, value));
 }
 
+/** Whether a status lets the page show green: verified, current and active. Nothing else does. */
+export function statusConfirmsActive(status: StatusInfo): boolean {
+  return status.state === 'active' && status.stale !== true && status.asOf !== undefined;
+}
+
 /** Renders a verdict into the verdict region and moves focus to its heading. */
 export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings, lang: Lang): void {
   const flagged =
     outcome.ok && outcome.status.state in STATUS_VERDICTS
       ? STATUS_VERDICTS[outcome.status.state as keyof typeof STATUS_VERDICTS]
       : undefined;
-  region.className = outcome.ok && !flagged ? 'verdict verdict--ok' : 'verdict verdict--bad';
+  const confirmed = outcome.ok && !flagged && statusConfirmsActive(outcome.status);
+  region.className = confirmed
+    ? 'verdict verdict--ok'
+    : outcome.ok && !flagged
+      ? 'verdict verdict--warn'
+      : 'verdict verdict--bad';
   if (outcome.ok) {
     const c = outcome.claims;
     const note = statusNote(outcome.status, t, lang);
     show(
       region,
-      heading(
-        flagged?.verdict ?? 'AUTHENTIC',
-        flagged ? '✕' : '✓',
-        flagged ? t[flagged.title] : t.authentic,
-      ),
+      flagged
+        ? heading(flagged.verdict, '✕', t[flagged.title])
+        : confirmed
+          ? heading('AUTHENTIC', '✓', t.authentic)
+          : heading('CHECK_ONLINE', '!', t.checkOnline),
       el(
         'p',
         { class: flagged ? 'verdict__reason' : 'verdict__lead' },
-        flagged ? t[flagged.lead] : t.authenticLead,
+        flagged ? t[flagged.lead] : confirmed ? t.authenticLead : t.checkOnlineLead,
       ),
       // The brand's name comes from the trust list the page verified, never from the certificate.
       el(

@@ -75,9 +75,31 @@ async function fetchList(list: number, timeoutMs: number): Promise<string | unde
   }
 }
 
+/** The issue time a stored list claims, unverified: only to choose which list to verify. */
+function claimedIat(jws: string | null): number {
+  try {
+    const payload = JSON.parse(atob(jws!.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      iat?: unknown;
+    };
+    return typeof payload.iat === 'number' ? payload.iat : -1;
+  } catch {
+    return -1;
+  }
+}
+
+function readCached(list: number): string | null {
+  try {
+    return localStorage.getItem(cacheKey(list));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The status of `issuer`'s status-list index `sli`: fresh when online, else the cached list,
  * else unchecked. Only a list of that brand, signed by its key, for that list number is read.
+ * A fetched list older than the cached one is a replay (the state before a theft report, say):
+ * the newer cached list is used instead, and kept.
  */
 export async function certificateStatus(
   issuer: string,
@@ -88,34 +110,38 @@ export async function certificateStatus(
   timeoutMs = 2000,
 ): Promise<StatusInfo> {
   const { list, position } = listPosition(sli, STATUS_LIST_SIZE);
+  const expected = { issuer, list };
   const fetched =
     prefetched?.list === list
       ? await prefetched.text
       : navigator.onLine
         ? await fetchList(list, timeoutMs)
         : undefined;
+  const cached = readCached(list);
   if (fetched !== undefined) {
+    let info: StatusInfo;
     try {
-      const info = await read(fetched, keys, { issuer, list }, position, now);
-      try {
-        localStorage.setItem(cacheKey(list), fetched);
-      } catch {
-        // storage full or disabled: the answer stands, offline checks will say "unchecked"
-      }
-      return info;
+      info = await read(fetched, keys, expected, position, now);
     } catch {
       return { state: 'unverifiable' };
     }
-  }
-  let cached: string | null = null;
-  try {
-    cached = localStorage.getItem(cacheKey(list));
-  } catch {
-    cached = null;
+    if (cached !== null && claimedIat(cached) > (info.asOf ?? 0)) {
+      try {
+        return await read(cached, keys, expected, position, now);
+      } catch {
+        // the cached list does not verify (any more): the fetched one stands, and replaces it
+      }
+    }
+    try {
+      localStorage.setItem(cacheKey(list), fetched);
+    } catch {
+      // storage full or disabled: the answer stands, offline checks will say "unchecked"
+    }
+    return info;
   }
   if (cached === null) return { state: 'unchecked' };
   try {
-    return await read(cached, keys, { issuer, list }, position, now);
+    return await read(cached, keys, expected, position, now);
   } catch {
     return { state: 'unverifiable' };
   }
