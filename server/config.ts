@@ -22,13 +22,14 @@ const envSchema = z.object({
     .string()
     .refine((s) => issuerCode.safeParse(s).success, 'must be 2-8 upper-case letters or digits')
     .default('DEMO'),
-  HALLMARK_SAMPLE_DATA: bool.default(true),
+  HALLMARK_SAMPLE_DATA: bool.optional(),
   HALLMARK_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
   HALLMARK_PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   HALLMARK_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   HALLMARK_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  HALLMARK_CLAIM_CODE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   NODE_ENV: z.string().optional(),
 });
 
@@ -44,6 +45,8 @@ export interface ServiceConfig {
   publicRateLimit: number;
   trustProxy: number;
   workers: number;
+  /** How long claim and transfer codes stay valid, in days. */
+  claimCodeDays: number;
   production: boolean;
 }
 
@@ -62,6 +65,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
   }
   const e = result.data;
+  const production = e.NODE_ENV === 'production';
+  // Development conveniences must not leak into production: no sample certificates signed
+  // with the real key, and no QR codes pointing at localhost or plain http.
+  const problems: string[] = [];
+  if (production && e.HALLMARK_SAMPLE_DATA === true)
+    problems.push(
+      '  HALLMARK_SAMPLE_DATA: sample certificates are for development, not NODE_ENV=production',
+    );
+  if (production && !e.HALLMARK_PUBLIC_URL?.toLowerCase().startsWith('https://'))
+    problems.push(
+      '  HALLMARK_PUBLIC_URL: NODE_ENV=production needs the https URL of the verification page (it is printed in every QR code)',
+    );
+  if (problems.length > 0) throw new ConfigError(`invalid environment:\n${problems.join('\n')}`);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -69,11 +85,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     publicUrl: e.HALLMARK_PUBLIC_URL ?? `http://localhost:${e.PORT}/`,
     passphrase: e.HALLMARK_KEY_PASSPHRASE,
     issuer: e.HALLMARK_ISSUER,
-    sampleData: e.HALLMARK_SAMPLE_DATA,
+    sampleData: e.HALLMARK_SAMPLE_DATA ?? !production,
     logLevel: e.HALLMARK_LOG_LEVEL,
     publicRateLimit: e.HALLMARK_PUBLIC_RATE_LIMIT,
     trustProxy: e.HALLMARK_TRUST_PROXY,
     workers: e.HALLMARK_WORKERS,
-    production: e.NODE_ENV === 'production',
+    claimCodeDays: e.HALLMARK_CLAIM_CODE_DAYS,
+    production,
   };
 }

@@ -53,6 +53,7 @@ function prepareRegistry(
     passphrase: source.passphrase,
     legacyBrand: config.issuer,
     now: nowSeconds,
+    claimCodeLifetime: config.claimCodeDays * 86_400,
   });
   try {
     if (registry.brands.list().length === 0) {
@@ -162,6 +163,7 @@ function openWorkerRegistry(config: ServiceConfig): { db: Db; registry: Registry
     passphrase,
     legacyBrand: config.issuer,
     now: nowSeconds,
+    claimCodeLifetime: config.claimCodeDays * 86_400,
   });
   registry.keys.active(config.issuer);
   return { db, registry };

@@ -13,6 +13,7 @@ interface PrintCliOptions {
   out: string;
   layout: 'sheet' | 'single';
   issuer?: string;
+  draft?: boolean;
 }
 
 /** Serials (with issuer) listed as issued or existing in an import report. */
@@ -57,6 +58,10 @@ export function registerPrintCommand(program: Command): void {
       'sheet',
     )
     .option('--out <file>', 'the PDF to write', 'cards.pdf')
+    .option(
+      '--draft',
+      'allow links that are not https (localhost in development): never for real cards',
+    )
     .action(async (opts: PrintCliOptions) => {
       const sources = [opts.serial, opts.import, opts.since].filter((s) => s !== undefined).length;
       if (sources !== 1) throw new CliError('choose exactly one of --serial, --import, --since');
@@ -91,6 +96,18 @@ export function registerPrintCommand(program: Command): void {
             for (const r of registry.certificates.issuedSince(since)) records.push(r);
           if (missing.length > 0) throw new CliError(`no certificate for ${missing.join(', ')}`, 1);
           if (records.length === 0) throw new CliError('nothing to print', 1);
+          // A printed card lives for decades: its link must be the brand's real https page.
+          const insecure = [
+            ...new Set(
+              records
+                .map((r) => registry.brands.publicUrlOf(r.issuer, config.publicUrl))
+                .filter((url) => !url.toLowerCase().startsWith('https://')),
+            ),
+          ];
+          if (insecure.length > 0 && !opts.draft)
+            throw new CliError(
+              `refusing to print cards that link to ${insecure.join(', ')}: set HALLMARK_PUBLIC_URL (or the brand's --public-url) to the https verification page, or pass --draft for a test print`,
+            );
           const { printCards } = await import('../../server/print/cards.ts'); // pdf-lib on use only
           const started = performance.now();
           const result = await printCards(

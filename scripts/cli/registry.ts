@@ -43,6 +43,7 @@ export function withRegistry<T>(
       passphrase,
       legacyBrand: config.issuer,
       now: nowSeconds,
+      claimCodeLifetime: config.claimCodeDays * 86_400,
     });
     const session: RegistrySession = {
       trustChanged: () => {

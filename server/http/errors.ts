@@ -58,6 +58,8 @@ function toApiError(error: unknown): ApiError {
   if (error instanceof UnknownCertificateError) return new ApiError(404, error.code, error.message);
   if (error instanceof OwnershipError) {
     if (error.reason === 'owned') return new ApiError(409, 'OWNED', error.message);
+    if (error.reason === 'not_active') return new ApiError(409, 'NOT_ACTIVE', error.message);
+    if (error.reason === 'expired') return new ApiError(410, 'CODE_EXPIRED', error.message);
     return new ApiError(403, 'CODE_REJECTED', error.message);
   }
   if (error instanceof HallmarkError) {

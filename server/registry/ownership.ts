@@ -11,9 +11,11 @@
  * brand that someone is guessing. Every wrong answer looks the same, for a watch that exists
  * or not, so the answers cannot be used to find which serials exist.
  */
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/database.ts';
+import type { CertificateStore } from './certificates.ts';
 import type { EventLog } from './events.ts';
+import type { SecretStore } from './secrets.ts';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, L, O, U
 export const MAX_FAILED_ATTEMPTS = 5;
@@ -36,7 +38,11 @@ const digest = (text: string) => hash('sha256', text, 'buffer') as unknown as Bu
 const sameHash = (a: Buffer | null, b: Buffer) =>
   a !== null && a.length === b.length && timingSafeEqual(a, b);
 
-export type OwnershipFailure = 'wrong_code' | 'wrong_owner_key' | 'owned';
+export type OwnershipFailure =
+  'wrong_code' | 'wrong_owner_key' | 'owned' | 'expired' | 'not_active';
+
+/** How long a claim or transfer code stays valid, by default: 30 days. */
+export const CODE_LIFETIME_SECONDS = 30 * 86_400;
 
 export class OwnershipError extends Error {
   constructor(
@@ -53,6 +59,7 @@ interface Row {
   owner_key_hash: Buffer | null;
   code_hash: Buffer | null;
   code_kind: 'claim' | 'transfer' | null;
+  code_created_at: number | null;
   /** Wrong answers in the current alert window. */
   failed_attempts: number;
   /** End of the current alert window (the column's old name: nothing is ever locked). */
@@ -70,10 +77,24 @@ export class OwnershipStore {
   private readonly get;
   private readonly ensure;
 
+  private readonly events: EventLog;
+  private readonly certificates: CertificateStore;
+  private readonly secrets: SecretStore;
+  private readonly codeLifetime: number;
+
   constructor(
     private readonly db: Db,
-    private readonly events: EventLog,
+    deps: {
+      events: EventLog;
+      certificates: CertificateStore;
+      secrets: SecretStore;
+      codeLifetime?: number | undefined;
+    },
   ) {
+    this.events = deps.events;
+    this.certificates = deps.certificates;
+    this.secrets = deps.secrets;
+    this.codeLifetime = deps.codeLifetime ?? CODE_LIFETIME_SECONDS;
     this.get = db.prepare('SELECT * FROM ownership WHERE issuer = ? AND serial = ?');
     this.ensure = db.prepare(
       'INSERT INTO ownership (issuer, serial) VALUES (?, ?) ON CONFLICT DO NOTHING',
@@ -109,6 +130,8 @@ export class OwnershipStore {
       this.db
         .transaction((): Outcome<null> => {
           const row = this.get.get(issuer, serial) as Row | undefined;
+          const inactive = this.inactive(issuer, serial);
+          if (inactive) return { error: inactive };
           if (row?.owner_key_hash && !options.override)
             return {
               error: new OwnershipError(
@@ -144,8 +167,18 @@ export class OwnershipStore {
           // The right code first, whatever wrong guesses came before it.
           if (row === undefined || !sameHash(row.code_hash, digest(normaliseCode(code))))
             return { error: this.fail(issuer, serial, row, now, 'wrong_code') };
+          // Told only to the holder of the right code: its age, and the watch's state.
+          if (row.code_created_at === null || now - row.code_created_at > this.codeLifetime)
+            return {
+              error: new OwnershipError(
+                'expired',
+                'this code has expired: ask the brand or the seller for a new one',
+              ),
+            };
+          const inactive = this.inactive(issuer, serial);
+          if (inactive) return { error: inactive };
           const ownerKey = `own_${randomBytes(24).toString('base64url')}`;
-          const emailHash = email ? digest(`${serial}:${email.trim().toLowerCase()}`) : null;
+          const emailHash = email ? this.emailHash(email, now) : null;
           this.db
             .prepare(
               'UPDATE ownership SET owners = owners + 1, last_transfer_at = ?, owner_key_hash = ?, code_hash = NULL, code_kind = NULL, failed_attempts = 0, locked_until = NULL, email_hash = ? WHERE issuer = ? AND serial = ?',
@@ -165,6 +198,8 @@ export class OwnershipStore {
           const row = this.get.get(issuer, serial) as Row | undefined;
           if (!row?.owner_key_hash || !sameHash(row.owner_key_hash, digest(ownerKey)))
             return { error: this.fail(issuer, serial, row, now, 'wrong_owner_key') };
+          const inactive = this.inactive(issuer, serial);
+          if (inactive) return { error: inactive };
           const code = newCode();
           this.db
             .prepare(
@@ -174,6 +209,27 @@ export class OwnershipStore {
           return { value: code };
         })
         .immediate(),
+    );
+  }
+
+  /**
+   * The stored form of an owner's e-mail address: HMAC-SHA256 under a sealed registry secret.
+   * Without that secret, a copy of the table cannot be reversed with a list of addresses (a
+   * hash salted with the public serial could). Addresses compare case-insensitively.
+   */
+  emailHash(email: string, now: number): Buffer {
+    return createHmac('sha256', this.secrets.get('email-hash', now))
+      .update(email.trim().toLowerCase())
+      .digest();
+  }
+
+  /** The refusal for a watch whose newest card is revoked, stolen or replaced, or undefined. */
+  private inactive(issuer: string, serial: string): OwnershipError | undefined {
+    const status = this.certificates.findLatest(issuer, serial)?.status;
+    if (status === undefined || status === 'active') return undefined;
+    return new OwnershipError(
+      'not_active',
+      `this watch is ${status === 'stolen' ? 'reported stolen' : status}: it cannot change hands`,
     );
   }
 

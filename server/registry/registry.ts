@@ -35,6 +35,8 @@ export interface RegistryOptions {
   legacyBrand: string;
   now: () => number;
   statusListSize?: number;
+  /** How long claim and transfer codes stay valid, in seconds (default 30 days). */
+  claimCodeLifetime?: number;
 }
 
 /** Builds the registry over an open, migrated database, adopting a pre-brands registry. */
@@ -43,6 +45,7 @@ export function createRegistry(db: Db, options: RegistryOptions): Registry {
   const keys = new KeyStore(db, options.passphrase);
   const events = new EventLog(db);
   const secrets = new SecretStore(db, options.passphrase);
+  const certificates = new CertificateStore(db);
   const adopted = brands.adoptLegacy(options.legacyBrand, options.now());
   if (adopted) {
     events.append({
@@ -57,7 +60,7 @@ export function createRegistry(db: Db, options: RegistryOptions): Registry {
     brands,
     keys,
     tokens: new TokenStore(db),
-    certificates: new CertificateStore(db),
+    certificates,
     events,
     statusIndex: new StatusIndexAllocator(
       db,
@@ -65,7 +68,12 @@ export function createRegistry(db: Db, options: RegistryOptions): Registry {
       options.now,
       ...(options.statusListSize ? [options.statusListSize] : []),
     ),
-    ownership: new OwnershipStore(db, events),
+    ownership: new OwnershipStore(db, {
+      events,
+      certificates,
+      secrets,
+      codeLifetime: options.claimCodeLifetime,
+    }),
     trust: new TrustStore(db, brands, keys),
     secrets,
     now: options.now,

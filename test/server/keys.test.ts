@@ -98,7 +98,12 @@ describe('restart with the wrong passphrase', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallmark-prod-'));
     const res = hallmark(['serve'], {
       cwd: dir,
-      env: { HALLMARK_DB: join(dir, 'h.db'), NODE_ENV: 'production', HALLMARK_KEY_PASSPHRASE: '' },
+      env: {
+        HALLMARK_DB: join(dir, 'h.db'),
+        NODE_ENV: 'production',
+        HALLMARK_KEY_PASSPHRASE: '',
+        HALLMARK_PUBLIC_URL: 'https://verify.brand.example/',
+      },
     });
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/HALLMARK_KEY_PASSPHRASE is required when NODE_ENV=production/);

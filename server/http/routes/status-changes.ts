@@ -6,7 +6,9 @@ import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { Registry } from '../../registry/registry.ts';
 import { statusService, type StatusAction } from '../../status/status-service.ts';
-import { actingBrand, actorName, requireScope } from '../auth.ts';
+import { hasScope } from '../../registry/tokens.ts';
+import { actingBrand, actorName, requireScope, type Actor } from '../auth.ts';
+import { ApiError } from '../errors.ts';
 import { jsonBody } from '../content-type.ts';
 import { issuerQuery, reasonText, serialParams } from '../params.ts';
 import { parseRequest } from '../validate.ts';
@@ -49,9 +51,23 @@ export function statusChangeRoutes(
     ...body,
     change('recovered', false),
   );
+  // A new card for a watch. The new card is the one that counts, and the buyer's card becomes
+  // "replaced": for a watch that has an owner that is the brand's decision (admin, with a reason).
   router.post('/:serial/reissue', requireScope(tokens, 'issue'), ...body, (req, res) => {
     const { serial, brand } = target(req, res.locals);
     const { reason } = parseRequest(reasonBody(false), req.body ?? {}, 'body');
+    if (registry.ownership.isOwned(brand, serial)) {
+      if (!hasScope((res.locals.actor as Actor).scopes, 'admin'))
+        throw new ApiError(
+          403,
+          'FORBIDDEN',
+          'this watch has a registered owner: re-issuing its card needs the "admin" scope',
+        );
+      if (reason === undefined)
+        throw new ApiError(400, 'VALIDATION_FAILED', 'a reason is required', [
+          { path: 'reason', message: 'is required to re-issue the card of an owned watch' },
+        ]);
+    }
     res.status(201).json(view(status.reissue(brand, serial, actorName(res.locals), reason)));
   });
   return router;
