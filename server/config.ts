@@ -30,6 +30,13 @@ const envSchema = z.object({
   HALLMARK_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   HALLMARK_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   HALLMARK_CLAIM_CODE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  HALLMARK_IDEMPOTENCY_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24),
+  HALLMARK_STOLEN_REPORTS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(5),
   NODE_ENV: z.string().optional(),
 });
 
@@ -47,6 +54,10 @@ export interface ServiceConfig {
   workers: number;
   /** How long claim and transfer codes stay valid, in days. */
   claimCodeDays: number;
+  /** How long batch answers are kept for Idempotency-Key replays, in hours. */
+  idempotencyHours: number;
+  /** Stolen reports one non-admin token may make per hour before they are held for review. */
+  stolenReportsPerHour: number;
   production: boolean;
 }
 
@@ -91,6 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     trustProxy: e.HALLMARK_TRUST_PROXY,
     workers: e.HALLMARK_WORKERS,
     claimCodeDays: e.HALLMARK_CLAIM_CODE_DAYS,
+    idempotencyHours: e.HALLMARK_IDEMPOTENCY_HOURS,
+    stolenReportsPerHour: e.HALLMARK_STOLEN_REPORTS_PER_HOUR,
     production,
   };
 }

@@ -187,6 +187,8 @@ async function startHttp(
       defaultIssuer: config.issuer,
       publicRateLimit: config.publicRateLimit,
       trustProxy: config.trustProxy,
+      idempotencyRetention: config.idempotencyHours * 3600,
+      stolenReportsPerHour: config.stolenReportsPerHour,
     },
   });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -10,6 +10,7 @@ import { registerKeyFileCommands } from './keys.ts';
 import { registerLifecycleCommands } from './lifecycle.ts';
 import { registerPrintCommand } from './print.ts';
 import { registerRegistryKeyCommands } from './registry-keys.ts';
+import { registerReportCommands } from './reports.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerTokenCommands } from './tokens.ts';
 import { registerSignCommand } from './sign.ts';
@@ -33,6 +34,7 @@ registerImportCommand(program);
 registerPrintCommand(program);
 registerLifecycleCommands(program);
 registerCheckCommand(program);
+registerReportCommands(program.command('reports').description('stolen reports held for review'));
 registerSignCommand(program);
 registerVerifyCommand(program);
 

@@ -173,4 +173,29 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) STRICT;
     `,
   },
+  {
+    version: 7,
+    name: 'idempotency retention and held stolen reports',
+    sql: `
+      -- Idempotency keys are purged after their retention period (HALLMARK_IDEMPOTENCY_HOURS).
+      CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
+
+      -- Stolen reports over a token's hourly allowance wait here for a brand admin's review.
+      CREATE TABLE stolen_reports_held (
+        id           INTEGER PRIMARY KEY,
+        issuer       TEXT NOT NULL,
+        serial       TEXT NOT NULL,
+        token_id     TEXT NOT NULL,
+        actor        TEXT NOT NULL,
+        reason       TEXT,
+        at           INTEGER NOT NULL,
+        decided_at   INTEGER,
+        decision     TEXT CHECK (decision IN ('approved', 'rejected'))
+      ) STRICT;
+      CREATE INDEX stolen_reports_pending ON stolen_reports_held(issuer) WHERE decided_at IS NULL;
+      CREATE INDEX stolen_reports_by_token ON stolen_reports_held(token_id, at);
+      -- Recent events of one kind (a token's stolen reports in the last hour).
+      CREATE INDEX events_action_at ON events(action, at);
+    `,
+  },
 ];

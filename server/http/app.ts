@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.ts';
 import { errorHandler, ApiError, notFound } from './errors.ts';
 import { apiHeaders } from './headers.ts';
+import { malformedPathGuard } from './malformed-path.ts';
 import { requestContext } from './request-context.ts';
 import type { PageBuild } from '../../web/build.ts';
 import { IssuingService } from '../issuing/issuing-service.ts';
@@ -30,6 +31,10 @@ export interface AppConfig {
   publicRateLimit: number;
   /** Trust X-Forwarded-For from this many proxies (0: none). */
   trustProxy: number;
+  /** How long batch answers are kept for Idempotency-Key replays, in seconds (default 24 h). */
+  idempotencyRetention?: number;
+  /** Stolen reports one non-admin token may make per hour before they are held (default 5). */
+  stolenReportsPerHour?: number;
   /** Failed ownership claim / transfer attempts per minute per address (default 10). */
   claimRateLimit?: number;
 }
@@ -63,6 +68,7 @@ export function createApp({ registry, config, logger, page }: AppDeps): Express 
       next(new ApiError(429, 'RATE_LIMITED', 'too many requests; try again in a minute')),
   });
 
+  app.use(malformedPathGuard(publicLimit, logger));
   app.use(healthRoutes(registry));
   // Only the public, unauthenticated endpoints are rate-limited per address: authenticated
   // issuing is bounded by its tokens, and must sustain ERP bursts.

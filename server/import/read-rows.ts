@@ -2,9 +2,12 @@
  * Streaming ERP file reader: CSV (any delimiter, quoted fields, BOM, CRLF) through csv-parse,
  * or JSON Lines; UTF-8, Windows-1252 or ISO-8859-1 through iconv-lite. Yields one record at a
  * time with its 1-based line number in the file, so memory does not grow with the file.
+ * Bounded: a line longer than MAX_LINE_CHARS is reported as that line's error and the rest of
+ * the file is read on (memory stays bounded whatever the file holds); a CSV record spanning
+ * lines may hold at most MAX_RECORD_CHARS.
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 
@@ -37,6 +40,53 @@ export function sniffDelimiter(headerLine: string): string {
     : ',';
 }
 
+/** Longest line read (characters): an ERP row is a few hundred. */
+export const MAX_LINE_CHARS = 64 * 1024;
+/** Longest CSV record (characters), over all the lines a quoted field may span. */
+export const MAX_RECORD_CHARS = 1024 * 1024;
+
+/** Stands in for an overlong line, so the parser sees one line there and the reader reports it. */
+const OVERLONG = '\u0000hallmark:overlong-line';
+
+/**
+ * The lines of a text stream (each with its trailing '\r', if any), never holding more than
+ * `max` characters of one line: a longer line is yielded as `{ overlong: length, quotes }` and
+ * its text dropped as it streams by.
+ */
+export async function* boundedLines(
+  input: AsyncIterable<string | Buffer>,
+  max = MAX_LINE_CHARS,
+): AsyncGenerator<{ text: string } | { overlong: number; quotes: number }> {
+  let pending = '';
+  let dropped = -1; // characters of the overlong line dropped so far; -1: not dropping
+  let quotes = 0;
+  const count = (s: string) => s.split('"').length - 1;
+  for await (const chunk of input) {
+    let text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    while (text.length > 0) {
+      const newline = text.indexOf('\n');
+      const piece = newline < 0 ? text : text.slice(0, newline);
+      text = newline < 0 ? '' : text.slice(newline + 1);
+      if (dropped >= 0) {
+        dropped += piece.length;
+        quotes += count(piece);
+      } else if (pending.length + piece.length > max) {
+        dropped = pending.length + piece.length;
+        quotes = count(pending) + count(piece);
+        pending = '';
+      } else pending += piece;
+      if (newline < 0) break;
+      if (dropped >= 0) yield { overlong: dropped, quotes };
+      else yield { text: pending };
+      pending = '';
+      dropped = -1;
+      quotes = 0;
+    }
+  }
+  if (dropped >= 0) yield { overlong: dropped, quotes };
+  else if (pending.length > 0) yield { text: pending };
+}
+
 function decoded(path: string, encoding: Encoding): NodeJS.ReadableStream {
   const raw = createReadStream(path);
   return encoding === 'utf-8'
@@ -45,10 +95,10 @@ function decoded(path: string, encoding: Encoding): NodeJS.ReadableStream {
 }
 
 async function firstLine(path: string, encoding: Encoding): Promise<string> {
-  const lines = createInterface({ input: decoded(path, encoding), crlfDelay: Infinity });
-  for await (const line of lines) {
-    lines.close();
-    return line;
+  const stream = decoded(path, encoding);
+  for await (const line of boundedLines(stream as AsyncIterable<string>)) {
+    (stream as unknown as { destroy?: () => void }).destroy?.();
+    return 'text' in line ? line.text : '';
   }
   return '';
 }
@@ -65,11 +115,18 @@ export async function* readRows(
 ): AsyncGenerator<RowRecord> {
   if (options.format === 'jsonl') {
     let line = 0;
-    for await (const text of createInterface({
-      input: decoded(path, options.encoding),
-      crlfDelay: Infinity,
-    })) {
+    for await (const item of boundedLines(
+      decoded(path, options.encoding) as AsyncIterable<string>,
+    )) {
       line++;
+      if ('overlong' in item) {
+        yield {
+          line,
+          error: `is ${item.overlong} characters long, over the ${MAX_LINE_CHARS} allowed`,
+        };
+        continue;
+      }
+      const text = item.text;
       if (text.trim() === '') continue;
       try {
         const value: unknown = JSON.parse(text);
@@ -83,8 +140,28 @@ export async function* readRows(
     return;
   }
   const delimiter = options.delimiter ?? sniffDelimiter(await firstLine(path, options.encoding));
-  const parser = decoded(path, options.encoding).pipe(
+  // Lines are bounded before csv-parse sees them: its own record limit stops the whole parse,
+  // which would lose the valid rows after one bad line. An overlong line becomes a marker line
+  // with the same parity of quotes, so a quoted field it was part of still closes.
+  const lengths = new Map<number, number>();
+  const bounded = Readable.from(
+    (async function* () {
+      let n = 0;
+      for await (const item of boundedLines(
+        decoded(path, options.encoding) as AsyncIterable<string>,
+      )) {
+        n++;
+        if ('text' in item) yield `${item.text}\n`;
+        else {
+          lengths.set(n, item.overlong);
+          yield `${OVERLONG}${item.quotes % 2 === 1 ? '"' : ''}\n`;
+        }
+      }
+    })(),
+  );
+  const parser = bounded.pipe(
     parse({
+      max_record_size: MAX_RECORD_CHARS,
       delimiter,
       columns: (header: string[]) => {
         const columns = header.map((c) => c.trim());
@@ -108,6 +185,14 @@ export async function* readRows(
     const line = item.info.lines;
     if (width < 0 && Array.isArray(item.info.columns)) width = item.info.columns.length;
     const fields = Object.keys(item.record).length;
+    if (Object.values(item.record).some((v) => typeof v === 'string' && v.includes(OVERLONG))) {
+      const length = lengths.get(line);
+      yield {
+        line,
+        error: `is ${length ?? 'over ' + MAX_LINE_CHARS} characters long, over the ${MAX_LINE_CHARS} allowed`,
+      };
+      continue;
+    }
     if (width > 0 && fields !== width) {
       yield { line, error: `has ${fields} fields, the header has ${width}` };
       continue;

@@ -31,12 +31,17 @@ export interface BatchResult<V> {
 /** The same key was used before with a different body. */
 export class IdempotencyConflict extends Error {}
 
+/** How long a stored batch answer is kept for replays, by default: 24 hours. */
+export const IDEMPOTENCY_RETENTION_SECONDS = 86_400;
+
 export function batchIssuer<V>(
   registry: Registry,
   issuing: IssuingService,
   view: (record: CertificateRecord) => V,
+  retention = IDEMPOTENCY_RETENTION_SECONDS,
 ) {
   const { db } = registry;
+  const purge = db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?');
   const find = db.prepare(
     'SELECT request_hash, status, response FROM idempotency_keys WHERE token_id = ? AND key = ?',
   );
@@ -56,6 +61,8 @@ export function batchIssuer<V>(
       idem: { tokenId: string; key: string; body: string; now: number } | undefined,
     ) => {
       const requestHash = idem ? hash('sha256', idem.body) : '';
+      // Answers past their retention go first, so a key that old is a new request.
+      if (idem) purge.run(idem.now - retention);
       if (idem) {
         const previous = find.get(idem.tokenId, idem.key) as
           { request_hash: string; response: string } | undefined;

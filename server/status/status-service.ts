@@ -50,6 +50,7 @@ export function statusService(registry: Registry) {
       action: StatusAction,
       actor: string,
       reason: string | undefined,
+      tokenId: string | undefined,
     ) => {
       const record = latest(issuer, serial);
       const t = TRANSITIONS[action];
@@ -65,7 +66,13 @@ export function statusService(registry: Registry) {
         actor,
         action: t.event,
         serial,
-        detail: { issuer, generation: record.generation, from: record.status, to: t.to },
+        detail: {
+          issuer,
+          generation: record.generation,
+          from: record.status,
+          to: t.to,
+          ...(tokenId ? { tokenId } : {}),
+        },
         reason,
       });
       return latest(issuer, serial);
@@ -106,14 +113,18 @@ export function statusService(registry: Registry) {
   );
 
   return {
-    /** Applies a status change. @throws UnknownCertificateError, TransitionError */
+    /**
+     * Applies a status change; `tokenId` (the API token that asked) goes into the audit event.
+     * @throws UnknownCertificateError, TransitionError
+     */
     change: (
       issuer: string,
       serial: string,
       action: StatusAction,
       actor: string,
       reason?: string,
-    ): CertificateRecord => change.immediate(issuer, serial, action, actor, reason),
+      tokenId?: string,
+    ): CertificateRecord => change.immediate(issuer, serial, action, actor, reason, tokenId),
     /** Issues the next generation of a card; the old one becomes "replaced". */
     reissue: (issuer: string, serial: string, actor: string, reason?: string): CertificateRecord =>
       reissue.immediate(issuer, serial, actor, reason),

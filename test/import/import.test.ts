@@ -227,3 +227,45 @@ describe('an export for several brands', () => {
     expect(lists).toEqual(['HUB', 'ZEN']);
   });
 });
+
+describe('bounded input', () => {
+  it('an overlong line is reported by its line number; the rows after it are still issued (CSV and JSON Lines)', async () => {
+    const svc = testService();
+    const header = 'serial,reference,model,caseMaterial,calibre,manufacturedOn';
+    const row = (serial: string) =>
+      `${serial},441.NX.1170.RX,Big Bang,King Gold,HUB1280,2026-03-02`;
+    const csv = join(dir, 'overlong.csv');
+    writeFileSync(
+      csv,
+      [header, row('LONG000001'), `LONG000002,"${'x'.repeat(300_000)}`, row('LONG000003'), ''].join(
+        '\n',
+      ),
+    );
+    const summary = await runImport(svc.registry, options('x.csv', { file: csv }));
+    expect(summary).toMatchObject({ rows: 3, issued: 2, rejected: 1 });
+    expect(rejectedByLine(readReport(summary.report))).toEqual({
+      3: '(line): is 300012 characters long, over the 65536 allowed',
+    });
+    const jsonl = join(dir, 'overlong.jsonl');
+    const item = (serial: string) =>
+      JSON.stringify({
+        serial,
+        reference: '441.NX.1170.RX',
+        model: 'Big Bang',
+        caseMaterial: 'King Gold',
+        calibre: 'HUB1280',
+        manufacturedOn: '2026-03-02',
+      });
+    writeFileSync(
+      jsonl,
+      [
+        item('LONG000011'),
+        JSON.stringify({ serial: 'LONG000012', pad: 'y'.repeat(100_000) }),
+        item('LONG000013'),
+      ].join('\n'),
+    );
+    const j = await runImport(svc.registry, options('x.jsonl', { file: jsonl }));
+    expect(j).toMatchObject({ rows: 3, issued: 2, rejected: 1 });
+    expect(Object.keys(rejectedByLine(readReport(j.report)))).toEqual(['2']);
+  });
+});

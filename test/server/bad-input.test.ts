@@ -99,3 +99,30 @@ describe('the public rate limit does not touch authenticated issuing', () => {
     }
   });
 });
+
+describe('malformed percent-encoding in a path', () => {
+  it('is a 400 behind the public rate limit, logged once at warn without a stack', async () => {
+    const svc = testService({ config: { publicRateLimit: 5 } });
+    const paths = [
+      '/api/v1/certificates/%/check',
+      '/status/%ZZ.jwt',
+      '/api/v1/certificates/%E0%A4%A/qr.png',
+    ];
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await request(svc.app).get(paths[i % 3]!);
+      statuses.push(res.status);
+      if (res.status === 400) expect(res.body.error.code).toBe('MALFORMED_PATH');
+    }
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429, 429, 429]);
+    const lines = svc.logs.map(
+      (l) => JSON.parse(l) as { level: number; msg: string; err?: unknown },
+    );
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    const warnings = lines.filter(
+      (l) => l.msg === 'malformed percent-encoding in the request path',
+    );
+    expect(warnings).toHaveLength(5);
+    expect(warnings.every((w) => w.level === 40 && w.err === undefined)).toBe(true);
+  });
+});

@@ -170,3 +170,72 @@ describe('production defaults cannot leak', () => {
     expect(draft.status, draft.stderr).toBe(0);
   });
 });
+
+describe('abuse bounds', () => {
+  it("one retailer token's burst of stolen reports: 5 applied, the rest held for review; who reported is audited", async () => {
+    const retailer = svc.token(['report'], 'retailer-rogue');
+    const serials = Array.from({ length: 12 }, (_, i) => `BURST${String(i).padStart(5, '0')}`);
+    for (const serial of serials) await issue(serial);
+    const answers = [];
+    for (const serial of serials)
+      answers.push(
+        await post(`/api/v1/certificates/${serial}/stolen`, retailer, {
+          reason: 'seen on a market',
+        }),
+      );
+    expect(answers.map((a) => a.status)).toEqual([...Array(5).fill(200), ...Array(7).fill(202)]);
+    expect(answers[5]!.body).toMatchObject({ held: true, serial: 'BURST00005' });
+    const stolen = svc.registry.db
+      .prepare("SELECT count(*) FROM certificates WHERE serial LIKE 'BURST%' AND status = 'stolen'")
+      .pluck()
+      .get();
+    expect(stolen).toBe(5);
+    const { stolenReports } = await import('../../server/status/stolen-reports.ts');
+    const reports = stolenReports(svc.registry);
+    const pending = reports.pending('HUB');
+    expect(pending.map((p) => p.serial)).toEqual(serials.slice(5));
+    expect(pending.every((p) => p.actor === 'token:retailer-rogue')).toBe(true);
+    // The brand reviews: one approved (now stolen), one rejected (stays active).
+    expect(reports.decide(pending[0]!.id, 'approved', 'cli:reports approve:test')?.status).toBe(
+      'stolen',
+    );
+    expect(
+      reports.decide(pending[1]!.id, 'rejected', 'cli:reports reject:test', 'a competitor'),
+    ).toBeUndefined();
+    expect(svc.registry.certificates.findLatest('HUB', pending[1]!.serial)!.status).toBe('active');
+    const audit = svc.registry.db
+      .prepare('SELECT action, actor FROM events WHERE serial = ? ORDER BY id')
+      .all(pending[0]!.serial);
+    expect(audit).toEqual([
+      { action: 'certificate.issued', actor: 'token:erp' },
+      { action: 'certificate.stolen_report_held', actor: 'token:retailer-rogue' },
+      { action: 'certificate.stolen_report_approved', actor: 'cli:reports approve:test' },
+      { action: 'certificate.reported_stolen', actor: 'token:retailer-rogue' },
+    ]);
+    // An admin is not held back.
+    await issue('BURSTADMIN');
+    expect((await post('/api/v1/certificates/BURSTADMIN/stolen', admin)).status).toBe(200);
+  });
+
+  it('idempotency keys are purged after 24 hours', async () => {
+    const body = { items: [watchBody({ serial: 'IDEM00001' })] };
+    const send = () =>
+      request(svc.app)
+        .post('/api/v1/certificates/batch')
+        .set('Authorization', `Bearer ${erp}`)
+        .set('Idempotency-Key', 'purge-me')
+        .send(body);
+    expect((await send()).body.issued).toBe(1);
+    expect((await send()).headers['idempotent-replayed']).toBe('true');
+    svc.clock.now += 25 * 3600;
+    const later = await send(); // a new request now: the serial exists, nothing is duplicated
+    expect(later.headers['idempotent-replayed']).toBeUndefined();
+    expect(later.body).toMatchObject({ issued: 0, existing: 1 });
+    expect(
+      svc.registry.db
+        .prepare("SELECT count(*) FROM idempotency_keys WHERE key = 'purge-me'")
+        .pluck()
+        .get(),
+    ).toBe(1);
+  });
+});

@@ -18,6 +18,7 @@ import { certificateViews } from '../views.ts';
 export interface CertificateRouteConfig {
   publicUrl: string;
   defaultIssuer: string;
+  idempotencyRetention?: number | undefined;
 }
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -53,7 +54,7 @@ export function certificateRoutes(
     res.status(outcome === 'created' ? 201 : 200).json(view(record));
   });
 
-  const issueBatch = batchIssuer(registry, issuing, view);
+  const issueBatch = batchIssuer(registry, issuing, view, config.idempotencyRetention);
   router.post('/batch', requireScope(tokens, 'issue'), ...jsonBody('2mb'), (req, res) => {
     const key = req.get('Idempotency-Key');
     if (key === undefined)

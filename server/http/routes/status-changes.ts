@@ -6,6 +6,7 @@ import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { Registry } from '../../registry/registry.ts';
 import { statusService, type StatusAction } from '../../status/status-service.ts';
+import { stolenReports } from '../../status/stolen-reports.ts';
 import { hasScope } from '../../registry/tokens.ts';
 import { actingBrand, actorName, requireScope, type Actor } from '../auth.ts';
 import { ApiError } from '../errors.ts';
@@ -19,11 +20,12 @@ const reasonBody = (required: boolean) =>
 
 export function statusChangeRoutes(
   registry: Registry,
-  config: { publicUrl: string; defaultIssuer: string },
+  config: { publicUrl: string; defaultIssuer: string; stolenReportsPerHour?: number | undefined },
 ): Router {
   const router = Router();
   const { tokens } = registry;
   const status = statusService(registry);
+  const reports = stolenReports(registry, config.stolenReportsPerHour);
   const view = certificateViews(registry, config.publicUrl);
   const body = jsonBody('8kb');
   const target = (req: { params: unknown; query: unknown }, locals: Record<string, unknown>) => ({
@@ -40,7 +42,26 @@ export function statusChangeRoutes(
     (req, res) => {
       const { serial, brand } = target(req, res.locals);
       const { reason } = parseRequest(reasonBody(required), req.body ?? {}, 'body');
-      res.json(view(status.change(brand, serial, action, actorName(res.locals), reason)));
+      const actor = res.locals.actor as Actor;
+      // A retailer token past its hourly allowance: the report waits for the brand's review.
+      if (
+        action === 'stolen' &&
+        !hasScope(actor.scopes, 'admin') &&
+        reports.overAllowance(actor.tokenId, registry.now())
+      ) {
+        const id = reports.hold(brand, serial, actor.tokenId, actorName(res.locals), reason);
+        res.status(202).json({
+          serial,
+          held: true,
+          report: id,
+          message:
+            'this token has reported many watches stolen within the hour: the report is held for the brand to review',
+        });
+        return;
+      }
+      res.json(
+        view(status.change(brand, serial, action, actorName(res.locals), reason, actor.tokenId)),
+      );
     };
   router.post('/:serial/revoke', requireScope(tokens, 'admin'), ...body, change('revoke', true));
   // Authorised retailers (scope "report") may report a watch stolen; recovering is for the brand.
