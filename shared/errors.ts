@@ -22,6 +22,11 @@ export const ErrorCode = {
    * `iss` (or for no brand at all): a key signs for exactly one brand.
    */
   KEY_NOT_FOR_BRAND: 'KEY_NOT_FOR_BRAND',
+  /**
+   * The key was compromised, and the certificate is dated at or after the compromise: whoever
+   * holds the stolen key could have made it.
+   */
+  KEY_COMPROMISED: 'KEY_COMPROMISED',
   /** The signature verifies but the claims break the schema. */
   CLAIMS_INVALID: 'CLAIMS_INVALID',
   /** The issue time is later than now, beyond the tolerated clock skew. */

@@ -26,6 +26,8 @@ export interface PublicJwk {
    * Pages trust the binding only from a signed trust list, never from a served JWKS.
    */
   brand?: string;
+  /** Seconds since the epoch: the key is known to be compromised from this time (our member). */
+  cs?: number;
 }
 
 /** A key `verify` trusts, with the validity window that applies to certificates' issue time. */
@@ -38,6 +40,11 @@ export interface TrustedKey {
   brand?: string;
   /** The brand's display name, when the trust material (a trust list) names it. */
   brandName?: string;
+  /**
+   * The key is compromised from this time: certificates dated from then are refused, and those
+   * dated before are only as good as that date (the signer's word), so verifiers flag them.
+   */
+  compromisedSince?: number;
 }
 
 /** The set of keys `verify` trusts. */
@@ -90,6 +97,7 @@ const ed25519JwkSchema = z.looseObject({
   nbf: z.optional(seconds),
   exp: z.optional(seconds),
   brand: z.optional(z.string().check(z.regex(/^[A-Z0-9]{2,8}$/, 'must be a brand code'))),
+  cs: z.optional(seconds),
 });
 const jwksSchema = z.object({ keys: z.array(z.looseObject({ kty: z.string() })) });
 
@@ -118,6 +126,7 @@ export function trustedKeyFromJwk(jwk: unknown): TrustedKey {
   if (data.nbf !== undefined) key.notBefore = data.nbf;
   if (data.exp !== undefined) key.notAfter = data.exp;
   if (data.brand !== undefined) key.brand = data.brand;
+  if (data.cs !== undefined) key.compromisedSince = data.cs;
   return key;
 }
 

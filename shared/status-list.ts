@@ -113,6 +113,11 @@ export function verifyStatusList(
       ErrorCode.MALFORMED,
       `status list ${payload.lst} served where list ${expected.list} was asked for`,
     );
+  if (key.compromisedSince !== undefined && payload.iat >= key.compromisedSince)
+    throw new HallmarkError(
+      ErrorCode.KEY_COMPROMISED,
+      'the status list was signed after its key was compromised',
+    );
   if (!inKeyWindow(key, payload.iat))
     throw new HallmarkError(
       ErrorCode.KEY_NOT_VALID_AT_ISSUE_TIME,

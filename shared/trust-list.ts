@@ -39,6 +39,8 @@ const trustedKeyEntry = z.strictObject({
   x: z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes in base64url')),
   nbf: seconds,
   exp: z.optional(seconds),
+  /** Compromised since (epoch seconds): carried to pages so they judge offline too. */
+  cs: z.optional(seconds),
 });
 
 const baseUrl = z
@@ -91,7 +93,12 @@ export function canonicalTrustListJson(payload: TrustListPayload): string {
       ...(b.url === undefined ? {} : { url: b.url }),
       keys: [...b.keys]
         .sort((p, q) => p.nbf - q.nbf || (p.x < q.x ? -1 : 1))
-        .map((k) => ({ x: k.x, nbf: k.nbf, ...(k.exp === undefined ? {} : { exp: k.exp }) })),
+        .map((k) => ({
+          x: k.x,
+          nbf: k.nbf,
+          ...(k.exp === undefined ? {} : { exp: k.exp }),
+          ...(k.cs === undefined ? {} : { cs: k.cs }),
+        })),
     }));
   return JSON.stringify({ v: payload.v, seq: payload.seq, iat: payload.iat, brands });
 }
@@ -192,6 +199,7 @@ function keysOf(payload: TrustListPayload): KeySet {
         notBefore: entry.nbf,
       };
       if (entry.exp !== undefined) key.notAfter = entry.exp;
+      if (entry.cs !== undefined) key.compromisedSince = entry.cs;
       keys.push(key);
     }
   }

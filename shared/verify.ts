@@ -33,6 +33,12 @@ export interface Verified {
   kid: string;
   /** The brand's display name from the trust material, when it names one (a trust list does). */
   brandName?: string;
+  /**
+   * Set when the key was compromised after the certificate's date. The date is the signer's
+   * word, so a key thief could have backdated it: only the brand's registry can confirm that
+   * it issued this certificate. Callers must not treat it as fully authentic without that.
+   */
+  keyCompromisedSince?: number;
   form: InputForm;
   /** The standard compact JWS, rebuilt when the input was a QR form. */
   jws: string;
@@ -104,6 +110,12 @@ function verifyOrThrow(input: unknown, keys: KeySet, options: VerifyOptions): Ve
         : `the certificate names brand ${claims.iss}, but its key signs for ${key.brand}`,
     );
   }
+  if (key.compromisedSince !== undefined && claims.iat >= key.compromisedSince) {
+    throw new HallmarkError(
+      ErrorCode.KEY_COMPROMISED,
+      'the signing key was compromised before this certificate was dated',
+    );
+  }
   if (!inKeyWindow(key, claims.iat)) {
     throw new HallmarkError(
       ErrorCode.KEY_NOT_VALID_AT_ISSUE_TIME,
@@ -115,6 +127,7 @@ function verifyOrThrow(input: unknown, keys: KeySet, options: VerifyOptions): Ve
   }
   const verified: Verified = { ok: true, claims, kid: key.kid, form: result.form, jws: result.jws };
   if (key.brandName !== undefined) verified.brandName = key.brandName;
+  if (key.compromisedSince !== undefined) verified.keyCompromisedSince = key.compromisedSince;
   return verified;
 }
 

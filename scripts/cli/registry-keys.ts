@@ -3,7 +3,7 @@ import { asciiUpper } from '../../shared/claims.ts';
 import type { Command } from 'commander';
 import { DuplicateKeyError } from '../../server/registry/key-store.ts';
 import { importKeyFile } from './brands.ts';
-import { CliError } from './io.ts';
+import { CliError, timeOption } from './io.ts';
 import { cliActor, existingBrands, nowSeconds, withRegistry } from './registry.ts';
 
 export function registerRegistryKeyCommands(keys: Command): void {
@@ -46,6 +46,47 @@ export function registerRegistryKeyCommands(keys: Command): void {
     });
 
   keys
+    .command('compromised')
+    .description(
+      'mark a key compromised from a time: verifiers refuse what it signed from then (and ask the registry about the rest); an active key is replaced at once',
+    )
+    .argument('<kid>', 'the key id, from `keys list`')
+    .requiredOption('--reason <text>', 'what happened (kept in the audit trail)')
+    .option(
+      '--since <time>',
+      'when it may have left your hands (ISO 8601 or epoch seconds; default now)',
+      timeOption,
+    )
+    .action((kid: string, opts: { reason: string; since?: number }) => {
+      withRegistry((registry, _config, session) => {
+        const now = nowSeconds();
+        const since = Math.min(opts.since ?? now, now);
+        let marked;
+        try {
+          marked = registry.keys.markCompromised(kid, since, now);
+        } catch (error) {
+          throw new CliError((error as Error).message, 1);
+        }
+        registry.events.append({
+          at: now,
+          actor: cliActor('keys compromised'),
+          action: 'key.compromised',
+          detail: {
+            kid,
+            brand: marked.brand,
+            since,
+            ...(marked.active ? { newKey: marked.active } : {}),
+          },
+          reason: opts.reason,
+        });
+        process.stderr.write(
+          `${marked.brand}: key ${kid} compromised since ${new Date(since * 1000).toISOString()}${marked.active ? `; new signing key ${marked.active}` : ''}\n`,
+        );
+        session.trustChanged();
+      });
+    });
+
+  keys
     .command('list')
     .description('list signing keys with their brand, state and validity window')
     .option('--brand <code>', 'one brand only')
@@ -57,7 +98,7 @@ export function registerRegistryKeyCommands(keys: Command): void {
             opts.brand === undefined ? undefined : asciiUpper(opts.brand),
           ))
             process.stdout.write(
-              `${k.kid}  ${(k.brand ?? '-').padEnd(8)} ${k.state.padEnd(8)} ${iso(k.notBefore)} → ${iso(k.notAfter)}\n`,
+              `${k.kid}  ${(k.brand ?? '-').padEnd(8)} ${k.state.padEnd(8)} ${iso(k.notBefore)} → ${iso(k.notAfter)}${k.compromisedSince === null ? '' : `  COMPROMISED since ${iso(k.compromisedSince)}`}\n`,
             );
         },
         { needsKey: false },

@@ -36,7 +36,11 @@ function formatVerdict(verdict: Verdict): string {
   }
   const rows = describeClaims(verdict.claims).map(([k, v]) => `  ${k.padEnd(13)}${v}`);
   const by = verdict.brandName ? `${verdict.brandName} (key ${verdict.kid})` : verdict.kid;
-  return `AUTHENTIC\n${rows.join('\n')}\n  signed by    ${by}\n`;
+  const warning =
+    verdict.keyCompromisedSince === undefined
+      ? ''
+      : `  WARNING      its key was compromised on ${new Date(verdict.keyCompromisedSince * 1000).toISOString()}; the certificate's earlier date is the signer's word: confirm with \`hallmark check\` against the brand's registry\n`;
+  return `AUTHENTIC\n${rows.join('\n')}\n  signed by    ${by}\n${warning}`;
 }
 
 export function registerVerifyCommand(program: Command): void {
@@ -55,6 +59,7 @@ export function registerVerifyCommand(program: Command): void {
       process.stdout.write(
         opts.json ? `${JSON.stringify(verdict, null, 2)}\n` : formatVerdict(verdict),
       );
-      process.exitCode = verdict.ok ? 0 : 1;
+      // 3: a valid signature by a key compromised later, which only the registry can confirm.
+      process.exitCode = !verdict.ok ? 1 : verdict.keyCompromisedSince === undefined ? 0 : 3;
     });
 }

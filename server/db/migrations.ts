@@ -198,4 +198,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX events_action_at ON events(action, at);
     `,
   },
+  {
+    version: 8,
+    name: 'compromised keys',
+    sql: `
+      -- A key known to be in someone else's hands from this time on (\`hallmark keys
+      -- compromised\`): verifiers refuse what it signed from then, and ask the registry about
+      -- what it claims to have signed before.
+      ALTER TABLE keys ADD COLUMN compromised_since INTEGER;
+    `,
+  },
 ];

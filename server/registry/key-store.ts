@@ -17,6 +17,7 @@ interface KeyRow {
   not_after: number | null;
   created_at: number;
   brand: string | null;
+  compromised_since: number | null;
 }
 
 export interface KeyInfo {
@@ -25,6 +26,7 @@ export interface KeyInfo {
   state: 'active' | 'retired';
   notBefore: number;
   notAfter: number | null;
+  compromisedSince: number | null;
 }
 
 /** The brand has no active signing key (it does not exist, or the registry is not initialised). */
@@ -111,6 +113,28 @@ export class KeyStore {
     return { retired: previous, active: next.kid };
   }
 
+  /**
+   * Marks a key compromised from `since`. If it is its brand's active key, the brand moves to
+   * a new key first (a compromised key never signs again). Returns the brand and the new kid.
+   * @throws Error when no such key exists
+   */
+  markCompromised(kid: string, since: number, now: number): { brand: string; active?: string } {
+    const row = this.byKid.get(kid) as KeyRow | undefined;
+    if (!row?.brand) throw new Error(`no key ${kid} in this registry`);
+    let active: string | undefined;
+    this.db
+      .transaction(() => {
+        if (row.state === 'active') active = this.rotate(row.brand!, now).active;
+        this.db
+          .prepare(
+            'UPDATE keys SET compromised_since = min(coalesce(compromised_since, ?), ?) WHERE kid = ?',
+          )
+          .run(since, since, kid);
+      })
+      .immediate();
+    return { brand: row.brand, ...(active ? { active } : {}) };
+  }
+
   /** Adds `key` as the brand's active key; the caller holds the transaction. @throws DuplicateKeyError */
   insertKey(brand: string, key: SigningKey, now: number): void {
     if (this.byKid.get(key.kid) !== undefined)
@@ -137,8 +161,14 @@ export class KeyStore {
     return this.rows(brand)
       .filter((r) => r.brand !== null)
       .map((r) => {
-        const jwk = { ...(JSON.parse(r.public_jwk) as PublicJwk), brand: r.brand! };
-        return r.not_after === null ? jwk : { ...jwk, exp: r.not_after };
+        const jwk: PublicJwk = { ...(JSON.parse(r.public_jwk) as PublicJwk), brand: r.brand! };
+        if (r.not_after !== null) jwk.exp = r.not_after;
+        if (r.compromised_since !== null) {
+          // JOSE tools know nothing of `cs`: for them the key's window ends at the compromise.
+          jwk.cs = r.compromised_since;
+          jwk.exp = Math.min(jwk.exp ?? Infinity, r.compromised_since - 1);
+        }
+        return jwk;
       });
   }
 
@@ -154,6 +184,7 @@ export class KeyStore {
       state: r.state,
       notBefore: r.not_before,
       notAfter: r.not_after,
+      compromisedSince: r.compromised_since,
     }));
   }
 

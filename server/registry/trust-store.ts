@@ -104,6 +104,7 @@ export class TrustStore {
           x: k.x,
           nbf: k.nbf ?? 0,
           ...(k.exp === undefined ? {} : { exp: k.exp }),
+          ...(k.cs === undefined ? {} : { cs: k.cs }),
         })),
       })),
     };

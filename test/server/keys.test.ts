@@ -141,3 +141,38 @@ describe('secrets stay out of logs', () => {
     expect(log).not.toMatch(/authorization/i);
   });
 });
+
+describe('a compromised key in the registry', () => {
+  it('is replaced at once, refused from its compromise, and the JWKS and trust list carry the mark', async () => {
+    const svc = testService();
+    const erp = svc.token(['issue']);
+    const issue = (serial: string) =>
+      request(svc.app)
+        .post('/api/v1/certificates')
+        .set('Authorization', `Bearer ${erp}`)
+        .send(watchBody({ serial }));
+    const before = (await issue('COMP00001')).body;
+    svc.clock.now += 3600;
+    const since = svc.clock.now - 1800;
+    const marked = svc.registry.keys.markCompromised(before.kid, since, svc.clock.now);
+    expect(marked.active).toBeDefined();
+    expect(marked.active).not.toBe(before.kid);
+    const after = (await issue('COMP00002')).body;
+    expect(after.kid).toBe(marked.active);
+    const jwk = (await request(svc.app).get('/.well-known/jwks.json')).body.keys.find(
+      (k: { kid: string }) => k.kid === before.kid,
+    );
+    expect(jwk).toMatchObject({ cs: since, exp: since - 1 });
+    const { signTestTrustList } = await import('../helpers/registry.ts');
+    const list = signTestTrustList(svc.registry);
+    expect(list.keys.find((k) => k.kid === before.kid)?.compromisedSince).toBe(since);
+    expect(verify(before.qr, list.keys, { now: svc.clock.now })).toMatchObject({
+      ok: true,
+      keyCompromisedSince: since,
+    });
+    expect(verify(after.qr, list.keys, { now: svc.clock.now })).toMatchObject({ ok: true });
+    expect(svc.registry.keys.list().find((k) => k.kid === before.kid)?.compromisedSince).toBe(
+      since,
+    );
+  });
+});

@@ -30,6 +30,12 @@ const en = {
   reasonWrongBrand:
     'It was signed with a key that does not belong to the brand it names: it is a forgery.',
   signedByBrand: 'Signed by {brand}.',
+  reasonCompromised:
+    'It was signed with a key stolen from the brand, and the brand did not issue it: it is a forgery.',
+  compromisedLead:
+    'The signature is valid, but the brand’s key was stolen later: only the brand’s registry can confirm this card. Check online before you buy.',
+  compromisedConfirmed:
+    'Its signing key was stolen later; the brand’s registry confirms this card.',
   reasonDamaged: 'The code is damaged or incomplete. Scan it again, closer and in good light.',
   reasonNotHallmark: 'This is not a Hallmark certificate code.',
   reasonFuture:
@@ -104,6 +110,12 @@ const fr: typeof en = {
   reasonWrongBrand:
     'Il a été signé avec une clé qui n’appartient pas à la marque indiquée : c’est un faux.',
   signedByBrand: 'Signé par {brand}.',
+  reasonCompromised:
+    'Il a été signé avec une clé volée à la marque, et la marque ne l’a pas émis : c’est un faux.',
+  compromisedLead:
+    'La signature est valide, mais la clé de la marque a été volée depuis : seul le registre de la marque peut confirmer cette carte. Vérifiez en ligne avant d’acheter.',
+  compromisedConfirmed:
+    'Sa clé de signature a été volée depuis ; le registre de la marque confirme cette carte.',
   reasonDamaged:
     'Le code est abîmé ou incomplet. Scannez-le à nouveau, de plus près et bien éclairé.',
   reasonNotHallmark: 'Ce n’est pas un code de certificat Hallmark.',

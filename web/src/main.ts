@@ -8,6 +8,7 @@ import { verify, type Verdict } from '../../shared/verify.ts';
 import { el, show } from './dom.ts';
 import { formatDate, initialLang, STRINGS, type Lang, type Strings } from './i18n.ts';
 import { clearOutcome, renderOutcome } from './render.ts';
+import { askRegistry } from './registry.ts';
 import { decodeImageFile, startCamera } from './scanner.ts';
 import { certificateStatus, prefetchStatusList, type StatusInfo } from './status.ts';
 import { currentTrust, refreshTrust, type Trust } from './trust.ts';
@@ -23,6 +24,8 @@ let trust: Trust = currentTrust();
 let lastInput: string | undefined;
 let lastVerdict: Verdict | undefined;
 let lastStatus: StatusInfo = { state: 'unchecked' };
+/** For a certificate whose key was compromised later: did the brand's registry confirm it? */
+let lastCompromised: 'confirmed' | 'unconfirmed' | undefined;
 let stopCamera: (() => void) | undefined;
 
 function safeStorage(key: string): string | null {
@@ -70,9 +73,14 @@ function renderKeysInfo(): void {
   show($('keys-info'), ...parts);
 }
 
-function renderVerdict(verdict: Verdict, status: StatusInfo = lastStatus): void {
+function renderVerdict(
+  verdict: Verdict,
+  status: StatusInfo = lastStatus,
+  compromised: 'confirmed' | 'unconfirmed' | undefined = lastCompromised,
+): void {
   lastVerdict = verdict;
   lastStatus = status;
+  lastCompromised = compromised;
   renderOutcome(
     $('verdict'),
     verdict.ok
@@ -82,6 +90,7 @@ function renderVerdict(verdict: Verdict, status: StatusInfo = lastStatus): void 
           kid: verdict.kid,
           brandName: verdict.brandName ?? verdict.claims.iss,
           status,
+          ...(compromised ? { compromised } : {}),
         }
       : { ok: false, code: verdict.code },
     t,
@@ -128,6 +137,19 @@ async function check(input: string): Promise<void> {
         prefetch,
       )
     : lastStatus;
+  // Signed by a key compromised after the certificate's date: the date is the signer's word,
+  // so only the brand's registry can confirm it. Not issued there: a forgery with a stolen key.
+  let compromised: 'confirmed' | 'unconfirmed' | undefined;
+  if (verdict.ok && verdict.keyCompromisedSince !== undefined) {
+    const answer = await askRegistry(verdict.jws);
+    if (answer === 'not-issued')
+      verdict = {
+        ok: false,
+        code: 'KEY_COMPROMISED',
+        message: 'signed with a stolen key, and not issued by the brand',
+      };
+    else compromised = answer ? 'confirmed' : 'unconfirmed';
+  }
   if (input !== lastInput) return; // a newer check started meanwhile
   // A second check of the same certificate (after a trust list refresh) never downgrades a
   // status it already knew to "unknown" because the network failed this time.
@@ -139,48 +161,38 @@ async function check(input: string): Promise<void> {
     lastStatus.asOf !== undefined
   )
     status = lastStatus;
-  renderVerdict(verdict, status);
+  renderVerdict(verdict, status, compromised);
   renderKeysInfo();
 }
 
 /** Retailer mode, on request only: owners and last transfer from the brand's service. */
 async function checkOwnership(): Promise<void> {
   if (!lastVerdict?.ok) return;
-  try {
-    // Asked only when the user presses the button: the brand's service answers only the
-    // holder of the certificate, so the certificate itself is sent (never a bare serial).
-    const response = await fetch(new URL('api/v1/check', document.baseURI), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ certificate: lastVerdict.jws }),
-      credentials: 'omit',
-      signal: AbortSignal.timeout(5000),
-    });
-    if (!response.ok) throw new Error(String(response.status));
-    const body = (await response.json()) as { owners: number; lastTransferAt: string | null };
-    const last = body.lastTransferAt
-      ? formatDate(Math.floor(Date.parse(body.lastTransferAt) / 1000), lang)
-      : t.noTransfer;
-    show(
-      $('ownership-result'),
-      el(
-        'dl',
-        { class: 'details' },
-        el(
-          'div',
-          { class: 'detail' },
-          el('dt', {}, t.owners),
-          el('dd', { 'data-owners': String(body.owners) }, String(body.owners)),
-        ),
-        el('div', { class: 'detail' }, el('dt', {}, t.lastTransfer), el('dd', {}, last)),
-      ),
-    );
-  } catch {
+  const answer = await askRegistry(lastVerdict.jws);
+  if (answer === undefined || answer === 'not-issued') {
     show(
       $('ownership-result'),
       el('p', { class: 'status-note status-note--warn' }, t.ownershipUnavailable),
     );
+    return;
   }
+  const last = answer.lastTransferAt
+    ? formatDate(Math.floor(Date.parse(answer.lastTransferAt) / 1000), lang)
+    : t.noTransfer;
+  show(
+    $('ownership-result'),
+    el(
+      'dl',
+      { class: 'details' },
+      el(
+        'div',
+        { class: 'detail' },
+        el('dt', {}, t.owners),
+        el('dd', { 'data-owners': String(answer.owners) }, String(answer.owners)),
+      ),
+      el('div', { class: 'detail' }, el('dt', {}, t.lastTransfer), el('dd', {}, last)),
+    ),
+  );
 }
 
 /** The status-list index written in a QR code, before verification (see prefetchStatusList). */

@@ -13,7 +13,15 @@ import { formatDate, type Lang, type Strings } from './i18n.ts';
 import type { StatusInfo } from './status.ts';
 
 export type Outcome =
-  | { ok: true; claims: Claims; kid: string; brandName: string; status: StatusInfo }
+  | {
+      ok: true;
+      claims: Claims;
+      kid: string;
+      brandName: string;
+      status: StatusInfo;
+      /** Its key was compromised later: whether the brand's registry confirmed it. */
+      compromised?: 'confirmed' | 'unconfirmed';
+    }
   | { ok: false; code: ErrorCode };
 
 /** Verdict headings for an authentic certificate whose status is not active: as red as NOT AUTHENTIC. */
@@ -65,6 +73,8 @@ export function reasonFor(code: ErrorCode, t: Strings): string {
       return t.reasonKeyWindow;
     case 'KEY_NOT_FOR_BRAND':
       return t.reasonWrongBrand;
+    case 'KEY_COMPROMISED':
+      return t.reasonCompromised;
     case 'ISSUED_IN_FUTURE':
       return t.reasonFuture;
     case 'NOT_A_CERTIFICATE':
@@ -110,7 +120,11 @@ export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings,
     outcome.ok && outcome.status.state in STATUS_VERDICTS
       ? STATUS_VERDICTS[outcome.status.state as keyof typeof STATUS_VERDICTS]
       : undefined;
-  const confirmed = outcome.ok && !flagged && statusConfirmsActive(outcome.status);
+  const confirmed =
+    outcome.ok &&
+    !flagged &&
+    statusConfirmsActive(outcome.status) &&
+    outcome.compromised !== 'unconfirmed';
   region.className = confirmed
     ? 'verdict verdict--ok'
     : outcome.ok && !flagged
@@ -129,8 +143,23 @@ export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings,
       el(
         'p',
         { class: flagged ? 'verdict__reason' : 'verdict__lead' },
-        flagged ? t[flagged.lead] : confirmed ? t.authenticLead : t.checkOnlineLead,
+        flagged
+          ? t[flagged.lead]
+          : confirmed
+            ? t.authenticLead
+            : outcome.compromised === 'unconfirmed'
+              ? t.compromisedLead
+              : t.checkOnlineLead,
       ),
+      ...(outcome.compromised === 'confirmed'
+        ? [
+            el(
+              'p',
+              { class: 'status-note', 'data-compromised': 'confirmed' },
+              t.compromisedConfirmed,
+            ),
+          ]
+        : []),
       // The brand's name comes from the trust list the page verified, never from the certificate.
       el(
         'p',

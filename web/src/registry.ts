@@ -1,0 +1,34 @@
+/**
+ * Asking the brand's registry about one certificate (`POST api/v1/check`), only when needed:
+ * when the user asks for the owners, or when the certificate's key was compromised later (the
+ * registry is then the only one who can say that it really issued this certificate). The
+ * certificate itself is sent: the registry answers only its holder.
+ */
+export interface RegistryAnswer {
+  owners: number;
+  lastTransferAt: string | null;
+  status: string;
+  generation: number;
+}
+
+/** The registry's answer; 'not-issued' for its 404; undefined when it could not be asked. */
+export async function askRegistry(
+  jws: string,
+  timeoutMs = 5000,
+): Promise<RegistryAnswer | 'not-issued' | undefined> {
+  if (!navigator.onLine) return undefined;
+  try {
+    const response = await fetch(new URL('api/v1/check', document.baseURI), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ certificate: jws }),
+      credentials: 'omit',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (response.status === 404) return 'not-issued';
+    if (!response.ok) return undefined;
+    return (await response.json()) as RegistryAnswer;
+  } catch {
+    return undefined;
+  }
+}
