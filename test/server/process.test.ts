@@ -102,7 +102,11 @@ describe(
         }
       };
       const workers = Array.from({ length: 8 }, (_, w) => worker(w));
-      await new Promise((r) => setTimeout(r, 300));
+      // Counted, not timed: the backup starts once issuing is well under way.
+      const issuedAtLeast = async (n: number) => {
+        while (issued < n) await new Promise((r) => setImmediate(r));
+      };
+      await issuedAtLeast(20);
       const backupFile = join(dir, 'backup.db');
       const backup = await new Promise<{ code: number | null; err: string }>((resolve) => {
         const child = spawn(process.execPath, [HALLMARK, 'backup', backupFile], {
@@ -114,7 +118,7 @@ describe(
         child.on('exit', (code) => resolve({ code, err }));
       });
       const issuedAtBackup = issued;
-      await new Promise((r) => setTimeout(r, 200));
+      await issuedAtLeast(issuedAtBackup + 10);
       stop = true;
       await Promise.all(workers);
       expect(backup.code, backup.err).toBe(0);
@@ -200,6 +204,8 @@ describe(
             authorization: `Bearer ${token}`,
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),
+            // The server's "100 Continue" proves it holds the request before we stop it.
+            expect: '100-continue',
           },
         });
         req.on('response', (res) => {
@@ -207,11 +213,17 @@ describe(
           resolve(res.statusCode!);
         });
         req.on('error', reject);
-        req.write(body.slice(0, 20)); // the request is in flight, its body half sent
-        setTimeout(() => {
+        req.on('continue', () => {
+          req.write(body.slice(0, 20)); // the request is in flight, its body half sent
           svc.child.kill('SIGTERM');
-          setTimeout(() => req.end(body.slice(20)), 300);
-        }, 200);
+          // The rest of the body once the service says it is shutting down (events, not sleeps).
+          const waitForShutdown = () =>
+            svc.stdout().includes('shutting down')
+              ? req.end(body.slice(20))
+              : setImmediate(waitForShutdown);
+          waitForShutdown();
+        });
+        req.flushHeaders();
       });
       expect(await response).toBe(201);
       expect(await svc.exited).toBe(0);

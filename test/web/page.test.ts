@@ -178,7 +178,7 @@ describe('security', () => {
       '<img src=x onerror=alert(1)>',
     );
     expect(await page.locator('#verdict img').count()).toBe(0);
-    await page.waitForTimeout(200);
+    await page.waitForLoadState('load'); // every resource settled: an onerror would have fired
     expect(dialogs).toEqual([]);
     await context.close();
   });

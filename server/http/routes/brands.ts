@@ -8,7 +8,7 @@ import { addBrand } from '../../brands/add-brand.ts';
 import { brandInputSchema } from '../../registry/brands.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { actsFor } from '../../registry/tokens.ts';
-import { actorName, requireOperator, requireScope, type Actor } from '../auth.ts';
+import { actorName, requireAnyScope, requireOperator, requireScope, type Actor } from '../auth.ts';
 import { jsonBody } from '../content-type.ts';
 import { parseRequest } from '../validate.ts';
 
@@ -33,7 +33,7 @@ export function brandRoutes(registry: Registry): Router {
     };
   };
 
-  router.get('/', requireScope(tokens, 'read'), (_req, res) => {
+  router.get('/', requireAnyScope(tokens, ['read', 'issue', 'report']), (_req, res) => {
     const actor = res.locals.actor as Actor;
     res.json({
       brands: brands
