@@ -1,6 +1,9 @@
 /** POST /api/v1/certificates/batch: per-item results, Idempotency-Key, limits. */
+import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { IssuingService } from '../../server/issuing/issuing-service.ts';
+import { parseWatchInput } from '../../shared/watch-input.ts';
 import { testService, watchBody } from '../helpers/service.ts';
 
 const svc = testService();
@@ -124,5 +127,72 @@ describe('batch issuing', () => {
     expect((await batch({ items: [watchBody()] }, 'read-only', svc.token(['read']))).status).toBe(
       403,
     );
+  });
+});
+
+describe('batches in slices', () => {
+  it('a second request with the key of a batch still being written is told so (409), then replays', async () => {
+    const svc = testService();
+    const token = svc.token(['issue']);
+    const body = {
+      items: Array.from({ length: 400 }, (_, i) =>
+        watchBody({ serial: `SLICE${String(i).padStart(5, '0')}` }),
+      ),
+    };
+    const send = () =>
+      request(svc.app)
+        .post('/api/v1/certificates/batch')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Idempotency-Key', 'sliced-1')
+        .send(body);
+    const first = send().then((r) => r);
+    // Let the first request start writing, without waiting for it to finish.
+    while (
+      svc.registry.db
+        .prepare("SELECT count(*) FROM idempotency_keys WHERE key = 'sliced-1'")
+        .pluck()
+        .get() === 0
+    )
+      await new Promise((r) => setImmediate(r));
+    const second = await send();
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe('IDEMPOTENCY_KEY_IN_USE');
+    expect((await first).body.issued).toBe(400);
+    const replay = await send();
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body.issued).toBe(400);
+  });
+
+  it("a dead request's pending key is taken over after a minute: nothing lost, nothing duplicated", async () => {
+    const svc = testService();
+    const token = svc.token(['issue']);
+    const tokenId = token.slice(4, 16);
+    // What a crash after two slices leaves: those certificates, and the key pending.
+    const items = Array.from({ length: 80 }, (_, i) =>
+      watchBody({ serial: `DEAD${String(i).padStart(5, '0')}` }),
+    );
+    const issuing = new IssuingService(svc.registry);
+    for (const item of items.slice(0, 50)) issuing.issue(parseWatchInput(item), 'HUB', 'test');
+    svc.registry.db
+      .prepare(
+        "INSERT INTO idempotency_keys (token_id, key, request_hash, status, response, created_at) VALUES (?, 'dead-1', ?, 0, '', ?)",
+      )
+      .run(
+        tokenId,
+        createHash('sha256').update(JSON.stringify({ items })).digest('hex'),
+        svc.clock.now,
+      );
+    const send = () =>
+      request(svc.app)
+        .post('/api/v1/certificates/batch')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Idempotency-Key', 'dead-1')
+        .send({ items });
+    expect((await send()).status).toBe(409);
+    svc.clock.now += 61;
+    const retried = await send();
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ issued: 30, existing: 50, rejected: 0 });
+    expect(svc.registry.certificates.count()).toBe(80);
   });
 });

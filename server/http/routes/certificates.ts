@@ -6,7 +6,12 @@ import { parseWatchInput } from '../../../shared/watch-input.ts';
 import { renderPng, renderSvg } from '../../qr/render.ts';
 import { toQr } from '../../../shared/qr.ts';
 import type { Registry } from '../../registry/registry.ts';
-import { batchIssuer, IdempotencyConflict, MAX_BATCH_ITEMS } from '../../issuing/batch.ts';
+import {
+  batchIssuer,
+  IdempotencyConflict,
+  IdempotencyInProgress,
+  MAX_BATCH_ITEMS,
+} from '../../issuing/batch.ts';
 import type { IssuingService } from '../../issuing/issuing-service.ts';
 import { actingBrand, actorName, requireBrand, requireScope, type Actor } from '../auth.ts';
 import { ApiError } from '../errors.ts';
@@ -55,7 +60,7 @@ export function certificateRoutes(
   });
 
   const issueBatch = batchIssuer(registry, issuing, view, config.idempotencyRetention);
-  router.post('/batch', requireScope(tokens, 'issue'), ...jsonBody('2mb'), (req, res) => {
+  router.post('/batch', requireScope(tokens, 'issue'), ...jsonBody('2mb'), async (req, res) => {
     const key = req.get('Idempotency-Key');
     if (key === undefined)
       throw new ApiError(400, 'VALIDATION_FAILED', 'an Idempotency-Key header is required', [
@@ -85,15 +90,24 @@ export function certificateRoutes(
       if (named !== undefined) requireBrand(res.locals, named);
     }
     try {
-      const { replayed, result } = issueBatch(body.items, defaultBrand, actorName(res.locals), {
-        tokenId: actor.tokenId,
-        key,
-        body: JSON.stringify(req.body),
-        now: registry.now(),
-      });
+      const { replayed, result } = await issueBatch(
+        body.items,
+        defaultBrand,
+        actorName(res.locals),
+        {
+          tokenId: actor.tokenId,
+          key,
+          body: JSON.stringify(req.body),
+          now: registry.now(),
+        },
+      );
       if (replayed) res.set('Idempotent-Replayed', 'true');
       res.status(200).json(result);
     } catch (error) {
+      if (error instanceof IdempotencyInProgress)
+        throw new ApiError(409, 'IDEMPOTENCY_KEY_IN_USE', error.message, [
+          { path: 'Idempotency-Key', message: error.message },
+        ]);
       if (error instanceof IdempotencyConflict)
         throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', error.message, [
           { path: 'Idempotency-Key', message: error.message },
