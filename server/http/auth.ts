@@ -8,6 +8,8 @@ import {
   type TokenStore,
 } from '../registry/tokens.ts';
 import { ApiError } from './errors.ts';
+import { issuerQuery, serialParams } from './params.ts';
+import { parseRequest } from './validate.ts';
 
 /** Who made the request, for the audit trail. */
 export interface Actor {
@@ -93,4 +95,18 @@ export function requireOperator(locals: Record<string, unknown>): void {
   const actor = locals.actor as Actor | undefined;
   if (actor?.brands !== '*')
     throw new ApiError(403, 'FORBIDDEN', "only the operator's tokens manage brands");
+}
+
+/**
+ * The watch an authenticated `/:serial` route acts on: the serial from the path and the brand
+ * from `?issuer=` (else as `actingBrand` decides). @throws ApiError 400 on bad input, 403
+ */
+export function targetWatch(
+  req: { params: unknown; query: unknown },
+  locals: Record<string, unknown>,
+  defaultBrand: string,
+): { serial: string; brand: string } {
+  const { serial } = parseRequest(serialParams, req.params, 'params');
+  const { issuer } = parseRequest(issuerQuery, req.query, 'query');
+  return { serial, brand: actingBrand(locals, issuer, defaultBrand) };
 }

@@ -6,10 +6,10 @@ import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { Registry } from '../../registry/registry.ts';
 import { hasScope } from '../../registry/tokens.ts';
-import { actingBrand, actorName, requireScope, type Actor } from '../auth.ts';
+import { actorName, requireScope, targetWatch, type Actor } from '../auth.ts';
 import { jsonBody } from '../content-type.ts';
 import { ApiError } from '../errors.ts';
-import { brandParam, issuerQuery, reasonText, serialParam, serialParams } from '../params.ts';
+import { brandParam, reasonText, serialParam } from '../params.ts';
 import { parseRequest } from '../validate.ts';
 
 const claimBody = z.strictObject({
@@ -47,12 +47,7 @@ export function ownershipRoutes(
     requireScope(registry.tokens, 'issue'),
     ...jsonBody('8kb', { optional: true }),
     (req, res) => {
-      const { serial } = parseRequest(serialParams, req.params, 'params');
-      const brand = actingBrand(
-        res.locals,
-        parseRequest(issuerQuery, req.query, 'query').issuer,
-        config.defaultIssuer,
-      );
+      const { serial, brand } = targetWatch(req, res.locals, config.defaultIssuer);
       const body = parseRequest(claimCodeBody, req.body ?? {}, 'body');
       if (body.override && !hasScope((res.locals.actor as Actor).scopes, 'admin'))
         throw new ApiError(403, 'FORBIDDEN', 'an ownership override needs the "admin" scope');

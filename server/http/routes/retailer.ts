@@ -11,10 +11,9 @@ import { z } from 'zod';
 import { MAX_QR_TEXT } from '../../../shared/qr.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { presentedCheck, retailerCheck } from '../../status/retailer-check.ts';
-import { actingBrand, requireAnyScope } from '../auth.ts';
+import { requireAnyScope, targetWatch } from '../auth.ts';
 import { jsonBody } from '../content-type.ts';
 import { ApiError } from '../errors.ts';
-import { issuerQuery, serialParams } from '../params.ts';
 import { parseRequest } from '../validate.ts';
 
 const presentedBody = z.strictObject({
@@ -35,12 +34,7 @@ export function retailerRoutes(
     '/:serial/check',
     requireAnyScope(registry.tokens, ['report', 'read']),
     (req, res) => {
-      const { serial } = parseRequest(serialParams, req.params, 'params');
-      const brand = actingBrand(
-        res.locals,
-        parseRequest(issuerQuery, req.query, 'query').issuer,
-        config.defaultIssuer,
-      );
+      const { serial, brand } = targetWatch(req, res.locals, config.defaultIssuer);
       const result = retailerCheck(registry, brand, serial, registry.now());
       if (!result) throw new ApiError(404, 'NOT_FOUND', `no certificate for serial ${serial}`);
       res.set('Cache-Control', 'no-store');

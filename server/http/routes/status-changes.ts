@@ -8,10 +8,10 @@ import type { Registry } from '../../registry/registry.ts';
 import { statusService, type StatusAction } from '../../status/status-service.ts';
 import { stolenReports } from '../../status/stolen-reports.ts';
 import { hasScope } from '../../registry/tokens.ts';
-import { actingBrand, actorName, requireScope, type Actor } from '../auth.ts';
+import { actorName, requireScope, targetWatch, type Actor } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { jsonBody } from '../content-type.ts';
-import { issuerQuery, reasonText, serialParams } from '../params.ts';
+import { reasonText } from '../params.ts';
 import { parseRequest } from '../validate.ts';
 import { certificateViews } from '../views.ts';
 
@@ -28,14 +28,8 @@ export function statusChangeRoutes(
   const reports = stolenReports(registry, config.stolenReportsPerHour);
   const view = certificateViews(registry, config.publicUrl);
   const body = jsonBody('8kb');
-  const target = (req: { params: unknown; query: unknown }, locals: Record<string, unknown>) => ({
-    serial: parseRequest(serialParams, req.params, 'params').serial,
-    brand: actingBrand(
-      locals,
-      parseRequest(issuerQuery, req.query, 'query').issuer,
-      config.defaultIssuer,
-    ),
-  });
+  const target = (req: { params: unknown; query: unknown }, locals: Record<string, unknown>) =>
+    targetWatch(req, locals, config.defaultIssuer);
 
   const change =
     (action: StatusAction, required: boolean): RequestHandler =>
