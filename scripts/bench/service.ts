@@ -172,6 +172,7 @@ async function scenario(workers: number): Promise<Run> {
       PORT: String(port),
       HALLMARK_DB: dbPath,
       HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
+      HALLMARK_ISSUER: 'HUB',
       HALLMARK_SAMPLE_DATA: 'false',
       HALLMARK_LOG_LEVEL: 'warn',
       HALLMARK_WORKERS: String(workers),
