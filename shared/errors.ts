@@ -35,6 +35,10 @@ export const ErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
   /** A trust list is not signed by a trusted root, is malformed, or is older than one already seen. */
   TRUST_LIST_INVALID: 'TRUST_LIST_INVALID',
+  /** A signed note (a log checkpoint) is malformed, or no trusted key's signature on it verifies. */
+  NOTE_INVALID: 'NOTE_INVALID',
+  /** A Merkle inclusion or consistency proof does not hold. */
+  PROOF_INVALID: 'PROOF_INVALID',
   /** A key could not be imported or does not match its declared key id. */
   INVALID_KEY: 'INVALID_KEY',
 } as const;

@@ -1,0 +1,38 @@
+/**
+ * The tlog-tiles layout (C2SP tlog-tiles): which tiles a tree of a given size has, and their
+ * paths. A tile holds up to 256 hashes; level-0 tiles hold leaf hashes, and each hash of a
+ * level-L tile is the head of a complete subtree of 256^L leaves.
+ */
+export const TILE_WIDTH = 256;
+export const TILE_HEIGHT = 8;
+
+/** `<N>` of a tile path: 3-digit groups, all but the last prefixed with `x` (1234067 → x001/x234/067). */
+export function tileIndexPath(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`tile index ${n}`);
+  const groups: string[] = [];
+  let rest = n;
+  do {
+    groups.unshift(String(rest % 1000).padStart(3, '0'));
+    rest = Math.floor(rest / 1000);
+  } while (rest > 0);
+  return groups.map((g, i) => (i < groups.length - 1 ? `x${g}` : g)).join('/');
+}
+
+/** `tile/<L>/<N>[.p/<W>]` for a hash tile, `tile/entries/<N>[.p/<W>]` for an entry bundle. */
+export function tilePath(level: number | 'entries', n: number, width = TILE_WIDTH): string {
+  if (!(width >= 1 && width <= TILE_WIDTH)) throw new RangeError(`tile width ${width}`);
+  const suffix = width === TILE_WIDTH ? '' : `.p/${width}`;
+  return `tile/${level}/${tileIndexPath(n)}${suffix}`;
+}
+
+/** Every tile of a tree of `size` leaves, by level: full ones, then the partial one if any. */
+export function tilesOf(size: number): { level: number; n: number; width: number }[] {
+  const tiles: { level: number; n: number; width: number }[] = [];
+  for (let level = 0, span = 1; size >= span; level++, span *= TILE_WIDTH) {
+    const hashes = Math.floor(size / span); // complete subtrees of 256^level leaves
+    const full = Math.floor(hashes / TILE_WIDTH);
+    for (let n = 0; n < full; n++) tiles.push({ level, n, width: TILE_WIDTH });
+    if (hashes % TILE_WIDTH > 0) tiles.push({ level, n: full, width: hashes % TILE_WIDTH });
+  }
+  return tiles;
+}
