@@ -58,6 +58,21 @@ export function signCompactJws(
   return `${input}.${toBase64url(signature)}`;
 }
 
+/**
+ * A number member of a JWS payload, read WITHOUT verifying: only to choose which of two
+ * documents to verify (the newer list), never to trust. -1 when it cannot be read.
+ */
+export function unverifiedNumber(jws: string | null | undefined, member: string): number {
+  try {
+    const value = (
+      JSON.parse(fromUtf8(fromBase64url(jws!.split('.')[1]!))) as Record<string, unknown>
+    )[member];
+    return typeof value === 'number' ? value : -1;
+  } catch {
+    return -1;
+  }
+}
+
 /** A compact JWS split into its parts, header parsed. */
 export interface ParsedJws {
   header: Record<string, unknown>;

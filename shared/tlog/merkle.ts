@@ -81,6 +81,12 @@ export function consistencyProof(
 const odd = (x: number) => x % 2 === 1;
 const half = (x: number) => Math.floor(x / 2);
 
+/** RFC 9162's step after hashing in a left sibling: shift fn and sn until fn is odd or 0. */
+function climb(fn: number, sn: number): [number, number] {
+  while (!odd(fn) && fn !== 0) [fn, sn] = [half(fn), half(sn)];
+  return [fn, sn];
+}
+
 /**
  * Checks that `leaf` is entry `index` of the tree of `size` whose head is `root`
  * (RFC 9162 §2.1.3.2). @throws HallmarkError PROOF_INVALID
@@ -101,11 +107,7 @@ export function verifyInclusion(
     if (sn === 0) throw proofError('the inclusion proof is too long');
     if (odd(fn) || fn === sn) {
       r = nodeHash(p, r);
-      if (!odd(fn))
-        while (!odd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
+      [fn, sn] = climb(fn, sn);
     } else r = nodeHash(r, p);
     fn = half(fn);
     sn = half(sn);
@@ -157,11 +159,7 @@ export function verifyConsistency(
     if (odd(fn) || fn === sn) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      if (!odd(fn))
-        while (!odd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
+      [fn, sn] = climb(fn, sn);
     } else sr = nodeHash(sr, c);
     fn = half(fn);
     sn = half(sn);

@@ -4,6 +4,7 @@
  * verify is never read as "active": the answer is then "could not check".
  */
 import { fromBase64url } from '../../shared/bytes.ts';
+import { unverifiedNumber } from '../../shared/jws.ts';
 import type { KeySet } from '../../shared/keys.ts';
 import {
   listPosition,
@@ -75,18 +76,6 @@ async function fetchList(list: number, timeoutMs: number): Promise<string | unde
   }
 }
 
-/** The issue time a stored list claims, unverified: only to choose which list to verify. */
-function claimedIat(jws: string | null): number {
-  try {
-    const payload = JSON.parse(atob(jws!.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as {
-      iat?: unknown;
-    };
-    return typeof payload.iat === 'number' ? payload.iat : -1;
-  } catch {
-    return -1;
-  }
-}
-
 function readCached(list: number): string | null {
   try {
     return localStorage.getItem(cacheKey(list));
@@ -125,7 +114,7 @@ export async function certificateStatus(
     } catch {
       return { state: 'unverifiable' };
     }
-    if (cached !== null && claimedIat(cached) > (info.asOf ?? 0)) {
+    if (cached !== null && unverifiedNumber(cached, 'iat') > (info.asOf ?? 0)) {
       try {
         return await read(cached, keys, expected, position, now);
       } catch {

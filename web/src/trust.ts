@@ -7,6 +7,7 @@
  * verified. Nothing served without the root's signature (a JWKS, a list file) adds a key.
  */
 import { keySetFromJwks, type KeySet } from '../../shared/keys.ts';
+import { unverifiedNumber } from '../../shared/jws.ts';
 import { newerTrustList, verifyTrustList, type TrustList } from '../../shared/trust-list.ts';
 
 declare const __TRUST_ROOTS__: unknown;
@@ -62,20 +63,6 @@ function readCache(): { jws: string; at: number } | undefined {
   }
 }
 
-/** The seq a list claims, unverified: only to choose which list to verify. -1 if unreadable. */
-function claimedSeq(jws: string): number {
-  try {
-    const seq = (
-      JSON.parse(atob(jws.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as {
-        seq?: unknown;
-      }
-    ).seq;
-    return typeof seq === 'number' ? seq : -1;
-  } catch {
-    return -1;
-  }
-}
-
 /**
  * The best trust available without the network: the newer of the baked and the cached list.
  * Only the one chosen is verified (one signature check per visit, not two); if it fails, the
@@ -83,7 +70,7 @@ function claimedSeq(jws: string): number {
  */
 export function currentTrust(): Trust {
   const cached = readCache();
-  if (cached && claimedSeq(cached.jws) > claimedSeq(__TRUST_LIST__)) {
+  if (cached && unverifiedNumber(cached.jws, 'seq') > unverifiedNumber(__TRUST_LIST__, 'seq')) {
     const list = verified(cached.jws);
     if (list) return trustOf(list, 'refreshed', cached.at);
   }
