@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../server/config.ts';
 import { SealError } from '../../server/keys/sealed.ts';
+import type { RunningService } from '../../server/main.ts';
 import { CliError } from './io.ts';
 
 export function registerServeCommand(program: Command): void {
@@ -9,12 +10,24 @@ export function registerServeCommand(program: Command): void {
     .command('serve')
     .description('run the issuing service (configuration from the environment; see README)')
     .action(async () => {
-      let service;
+      // The handlers come first: the service says "listening" before startService returns,
+      // and a SIGTERM in between would otherwise kill it without a graceful stop.
+      let starting: Promise<RunningService | undefined> = Promise.resolve(undefined);
+      const stop = () =>
+        void starting
+          .catch(() => undefined)
+          .then((service) => service?.close())
+          .then(() => process.exit(0));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
       try {
         // Loaded on use: express, esbuild and pino are not needed by the other commands.
         const { startService } = await import('../../server/main.ts');
-        service = await startService(process.env);
+        starting = startService(process.env);
+        await starting;
       } catch (error) {
+        process.removeListener('SIGTERM', stop);
+        process.removeListener('SIGINT', stop);
         if (error instanceof ConfigError) throw new CliError(error.message);
         if (error instanceof SealError) {
           throw new CliError(
@@ -26,8 +39,5 @@ export function registerServeCommand(program: Command): void {
           throw new CliError(`port in use: ${(error as Error).message}`, 1);
         throw error;
       }
-      const stop = () => void service.close().then(() => process.exit(0));
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
     });
 }

@@ -208,4 +208,28 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ALTER TABLE keys ADD COLUMN compromised_since INTEGER;
     `,
   },
+  {
+    version: 9,
+    name: 'the issuance log',
+    sql: `
+      -- The public issuance log (C2SP tlog-tiles): its entries, the hashes its tiles hold
+      -- (level 0: leaf hashes; level L: heads of complete subtrees of 256^L leaves), and the
+      -- checkpoints it signed.
+      CREATE TABLE log_entries (
+        idx          INTEGER PRIMARY KEY,
+        entry        BLOB NOT NULL
+      ) STRICT;
+      CREATE TABLE log_hashes (
+        level        INTEGER NOT NULL,
+        idx          INTEGER NOT NULL,
+        hash         BLOB NOT NULL,
+        PRIMARY KEY (level, idx)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE log_checkpoints (
+        size         INTEGER PRIMARY KEY,
+        note         TEXT NOT NULL,
+        at           INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -30,6 +30,9 @@ export function splitPoint(n: number): number {
   return k;
 }
 
+/** The Merkle Tree Hash of leaves [from, to): a tree in memory, or tiles in a store. */
+export type RangeHash = (from: number, to: number) => Uint8Array;
+
 /** Merkle Tree Hash of leaf hashes [from, to) (RFC 6962 §2.1); the empty tree is SHA-256(""). */
 export function treeHash(leaves: readonly Uint8Array[], from = 0, to = leaves.length): Uint8Array {
   const n = to - from;
@@ -39,21 +42,31 @@ export function treeHash(leaves: readonly Uint8Array[], from = 0, to = leaves.le
   return nodeHash(treeHash(leaves, from, from + k), treeHash(leaves, from + k, to));
 }
 
+const inMemory =
+  (leaves: readonly Uint8Array[]): RangeHash =>
+  (from, to) =>
+    treeHash(leaves, from, to);
+
 /** The inclusion proof of leaf `index` in the tree of the first `size` leaves (RFC 6962 §2.1.1). */
 export function inclusionProof(
   leaves: readonly Uint8Array[],
   index: number,
   size = leaves.length,
 ): Uint8Array[] {
-  if (!(index >= 0 && index < size && size <= leaves.length))
-    throw proofError(`no leaf ${index} in a tree of ${size}`);
+  if (size > leaves.length) throw proofError(`no tree of ${size} leaves here`);
+  return inclusionProofFrom(inMemory(leaves), index, size);
+}
+
+/** As `inclusionProof`, over any source of range hashes (tiles). */
+export function inclusionProofFrom(hash: RangeHash, index: number, size: number): Uint8Array[] {
+  if (!(index >= 0 && index < size)) throw proofError(`no leaf ${index} in a tree of ${size}`);
   const path = (m: number, from: number, to: number): Uint8Array[] => {
     const n = to - from;
     if (n <= 1) return [];
     const k = splitPoint(n);
     return m < k
-      ? [...path(m, from, from + k), treeHash(leaves, from + k, to)]
-      : [...path(m - k, from + k, to), treeHash(leaves, from, from + k)];
+      ? [...path(m, from, from + k), hash(from + k, to)]
+      : [...path(m - k, from + k, to), hash(from, from + k)];
   };
   return path(index, 0, size);
 }
@@ -64,16 +77,22 @@ export function consistencyProof(
   first: number,
   second = leaves.length,
 ): Uint8Array[] {
-  if (!(first >= 0 && first <= second && second <= leaves.length))
+  if (second > leaves.length) throw proofError(`no tree of ${second} leaves here`);
+  return consistencyProofFrom(inMemory(leaves), first, second);
+}
+
+/** As `consistencyProof`, over any source of range hashes (tiles). */
+export function consistencyProofFrom(hash: RangeHash, first: number, second: number): Uint8Array[] {
+  if (!(first >= 0 && first <= second))
     throw proofError(`no consistency proof from ${first} to ${second}`);
   if (first === 0 || first === second) return [];
   const sub = (m: number, from: number, to: number, whole: boolean): Uint8Array[] => {
     const n = to - from;
-    if (m === n) return whole ? [] : [treeHash(leaves, from, to)];
+    if (m === n) return whole ? [] : [hash(from, to)];
     const k = splitPoint(n);
     return m <= k
-      ? [...sub(m, from, from + k, whole), treeHash(leaves, from + k, to)]
-      : [...sub(m - k, from + k, to, false), treeHash(leaves, from, from + k)];
+      ? [...sub(m, from, from + k, whole), hash(from + k, to)]
+      : [...sub(m - k, from + k, to, false), hash(from, from + k)];
   };
   return sub(first, 0, second, true);
 }

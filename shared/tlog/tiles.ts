@@ -3,6 +3,7 @@
  * paths. A tile holds up to 256 hashes; level-0 tiles hold leaf hashes, and each hash of a
  * level-L tile is the head of a complete subtree of 256^L leaves.
  */
+import { nodeHash, splitPoint, treeHash, type RangeHash } from './merkle.ts';
 export const TILE_WIDTH = 256;
 export const TILE_HEIGHT = 8;
 
@@ -35,4 +36,28 @@ export function tilesOf(size: number): { level: number; n: number; width: number
     if (hashes % TILE_WIDTH > 0) tiles.push({ level, n: full, width: hashes % TILE_WIDTH });
   }
   return tiles;
+}
+
+/**
+ * The Merkle Tree Hash of any range of leaves, from the hashes tiles hold: `stored(L, k)` is
+ * the head of the complete subtree of leaves [k·256^L, (k+1)·256^L). Perfect, aligned ranges
+ * come from one stored hash (or a few, hashed together); others are split as RFC 6962 splits.
+ */
+export function tiledRangeHash(stored: (level: number, index: number) => Uint8Array): RangeHash {
+  const perfect = (from: number, size: number): Uint8Array => {
+    let level = 0;
+    let span = 1;
+    while (span * TILE_WIDTH <= size) [level, span] = [level + 1, span * TILE_WIDTH];
+    const first = from / span;
+    if (size === span) return stored(level, first);
+    return treeHash(Array.from({ length: size / span }, (_, i) => stored(level, first + i)));
+  };
+  const range = (from: number, to: number): Uint8Array => {
+    const n = to - from;
+    if (n === 0) return treeHash([]);
+    if ((n & (n - 1)) === 0 && n <= 2 ** 30 && from % n === 0) return perfect(from, n);
+    const k = n > 1 ? splitPoint(n) : 1;
+    return nodeHash(range(from, from + k), range(from + k, to));
+  };
+  return range;
 }
