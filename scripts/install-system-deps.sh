@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, when missing: zbar-tools (zbarimg, an independent
-# QR decoder), chromium (real browser for the page's end-to-end tests) and poppler-utils
+# QR decoder), python3 (the independent log verifier in test/independent), chromium (real browser for the page's end-to-end tests) and poppler-utils
 # (pdftoppm, to rasterise printed cards) and fonts-dejavu-core (Unicode text on printed cards). Needs root or sudo; does nothing if all are present.
 set -euo pipefail
 need=()
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
+command -v python3 >/dev/null 2>&1 || need+=(python3) # the independent log verifier (and node-gyp)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
