@@ -26,7 +26,9 @@ export function retailerCheck(
   now: number,
 ): RetailerCheck | undefined {
   const record = registry.certificates.findLatest(issuer, serial);
-  return record && checkOf(registry, record, now);
+  if (!record) return undefined;
+  const authentic = verify(record.certificate.jws, registry.keys.trustedKeys(), { now }).ok;
+  return checkOf(registry, record, authentic);
 }
 
 /**
@@ -46,15 +48,16 @@ export function presentedCheck(
   const record = registry.certificates.find(iss, sn, gen);
   // A valid signature the registry never issued (a leaked key used elsewhere) is not ours.
   if (!record || record.certificate.jws !== verdict.jws) return undefined;
-  return checkOf(registry, record, now);
+  // The presented certificate is the stored one, and it verified: no second check.
+  return checkOf(registry, record, true);
 }
 
-function checkOf(registry: Registry, record: CertificateRecord, now: number): RetailerCheck {
+function checkOf(registry: Registry, record: CertificateRecord, authentic: boolean): RetailerCheck {
   const owners = registry.ownership.summary(record.issuer, record.serial);
   return {
     serial: record.serial,
     issuer: record.issuer,
-    authentic: verify(record.certificate.jws, registry.keys.trustedKeys(), { now }).ok,
+    authentic,
     status: record.status,
     statusChangedAt: iso(record.statusChangedAt),
     generation: record.generation,

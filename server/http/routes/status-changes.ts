@@ -28,13 +28,11 @@ export function statusChangeRoutes(
   const reports = stolenReports(registry, config.stolenReportsPerHour);
   const view = certificateViews(registry, config.publicUrl);
   const body = jsonBody('8kb');
-  const target = (req: { params: unknown; query: unknown }, locals: Record<string, unknown>) =>
-    targetWatch(req, locals, config.defaultIssuer);
 
   const change =
     (action: StatusAction, required: boolean): RequestHandler =>
     (req, res) => {
-      const { serial, brand } = target(req, res.locals);
+      const { serial, brand } = targetWatch(req, res.locals, config.defaultIssuer);
       const { reason } = parseRequest(reasonBody(required), req.body ?? {}, 'body');
       const actor = res.locals.actor as Actor;
       // A retailer token past its hourly allowance: the report waits for the brand's review.
@@ -69,7 +67,7 @@ export function statusChangeRoutes(
   // A new card for a watch. The new card is the one that counts, and the buyer's card becomes
   // "replaced": for a watch that has an owner that is the brand's decision (admin, with a reason).
   router.post('/:serial/reissue', requireScope(tokens, 'issue'), ...body, (req, res) => {
-    const { serial, brand } = target(req, res.locals);
+    const { serial, brand } = targetWatch(req, res.locals, config.defaultIssuer);
     const { reason } = parseRequest(reasonBody(false), req.body ?? {}, 'body');
     if (registry.ownership.isOwned(brand, serial)) {
       if (!hasScope((res.locals.actor as Actor).scopes, 'admin'))
