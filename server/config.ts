@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { issuerCode } from '../shared/claims.ts';
 import { isBaseUrl } from '../shared/qr.ts';
 import { MIN_PASSPHRASE_LENGTH } from './keys/sealed.ts';
+import { logOriginFor, ORIGIN } from './log/log-service.ts';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -37,6 +38,10 @@ const envSchema = z.object({
     .max(24 * 90)
     .default(24),
   HALLMARK_STOLEN_REPORTS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(5),
+  HALLMARK_LOG_ORIGIN: z
+    .string()
+    .regex(ORIGIN, 'must be a schema-less URL such as verify.example.com/log')
+    .optional(),
   NODE_ENV: z.string().optional(),
 });
 
@@ -58,6 +63,10 @@ export interface ServiceConfig {
   idempotencyHours: number;
   /** Stolen reports one non-admin token may make per hour before they are held for review. */
   stolenReportsPerHour: number;
+  /** The issuance log's origin line (fixed once the log exists). */
+  logOrigin: string;
+  /** Whether the origin was set explicitly (a stored log with another origin is then refused). */
+  logOriginExplicit: boolean;
   production: boolean;
 }
 
@@ -89,11 +98,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
       '  HALLMARK_PUBLIC_URL: NODE_ENV=production needs the https URL of the verification page (it is printed in every QR code)',
     );
   if (problems.length > 0) throw new ConfigError(`invalid environment:\n${problems.join('\n')}`);
+  const publicUrl = e.HALLMARK_PUBLIC_URL ?? `http://localhost:${e.PORT}/`;
   return {
     port: e.PORT,
     host: e.HOST,
     dbPath: e.HALLMARK_DB,
-    publicUrl: e.HALLMARK_PUBLIC_URL ?? `http://localhost:${e.PORT}/`,
+    publicUrl,
     passphrase: e.HALLMARK_KEY_PASSPHRASE,
     issuer: e.HALLMARK_ISSUER,
     sampleData: e.HALLMARK_SAMPLE_DATA ?? !production,
@@ -104,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     claimCodeDays: e.HALLMARK_CLAIM_CODE_DAYS,
     idempotencyHours: e.HALLMARK_IDEMPOTENCY_HOURS,
     stolenReportsPerHour: e.HALLMARK_STOLEN_REPORTS_PER_HOUR,
+    logOrigin: e.HALLMARK_LOG_ORIGIN ?? logOriginFor(publicUrl),
+    logOriginExplicit: e.HALLMARK_LOG_ORIGIN !== undefined,
     production,
   };
 }

@@ -18,6 +18,7 @@ import { SAMPLE_WATCHES } from './issuing/sample-data.ts';
 import { resolvePassphrase } from './keys/passphrase.ts';
 import { createRegistry, type Registry } from './registry/registry.ts';
 import { refreshDevTrustList } from './trust/trust-lists.ts';
+import { openLogIdentity, startLogPublisher, type LogIdentity } from './log/log-service.ts';
 
 export interface RunningService {
   server?: Server;
@@ -46,7 +47,7 @@ function prepareRegistry(
   config: ServiceConfig,
   logger: Logger,
   say: (text: string) => void,
-): { db: Db; registry: Registry } {
+): { db: Db; registry: Registry; log: LogIdentity } {
   const source = resolvePassphrase(config, { create: true });
   const db = openDatabase(config.dbPath);
   const registry = createRegistry(db, {
@@ -72,6 +73,8 @@ function prepareRegistry(
     const key = registry.keys.active(config.issuer);
     if (created)
       logger.info({ kid: key.kid, brand: config.issuer }, 'generated the first signing key');
+    // Before the development trust list, which names the log's key.
+    const log = openLogIdentity(registry, config.logOrigin, nowSeconds(), config.logOriginExplicit);
     if (source.development) {
       say(
         banner([
@@ -122,7 +125,7 @@ function prepareRegistry(
       });
       say(banner(['Sample certificates (open a link to verify it):', ...lines]));
     }
-    return { db, registry };
+    return { db, registry, log };
   } catch (error) {
     db.close();
     throw error;
@@ -139,20 +142,26 @@ export async function startService(
     options.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
   const say = options.say ?? ((text: string) => process.stdout.write(text));
   if (cluster.isWorker) return startHttp(config, logger, openWorkerRegistry(config));
-  const { db, registry } = prepareRegistry(config, logger, say);
+  const { db, registry, log } = prepareRegistry(config, logger, say);
   const checkpointer = startCheckpointer(db, config.dbPath, logger);
+  // One publisher per registry, in this (primary) process: checkpoints at least every second.
+  const publisher = startLogPublisher(registry, log, { logger });
+  const stopBackground = async () => {
+    await publisher.stop();
+    await checkpointer.stop();
+  };
   if (config.workers <= 1) {
     const running = await startHttp(config, logger, { db, registry });
     const closeHttp = running.close;
     const close = async () => {
       await closeHttp();
-      await checkpointer.stop();
+      await stopBackground();
       db.close();
       logger.info('stopped');
     };
     return { ...running, close };
   }
-  return startPrimary(config, logger, { db, registry }, checkpointer);
+  return startPrimary(config, logger, { db, registry }, { stop: stopBackground });
 }
 
 function openWorkerRegistry(config: ServiceConfig): { db: Db; registry: Registry } {

@@ -15,6 +15,11 @@ export interface Certificate {
   kid: string;
   signature: Uint8Array;
   jws: string;
+  /**
+   * Its index in the public issuance log, once sequenced. Not part of the signature: the
+   * log's inclusion proof at this index is what makes it true.
+   */
+  logIndex?: number;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The compact binary form of a certificate, the bytes behind the QR digits:
  *
- *   version (1 byte) | key reference (first 4 bytes of the kid thumbprint) |
+ *   version (1 byte; +0x80 when a log index follows) | [log index (LEB128)] |
+ *   key reference (first 4 bytes of the kid thumbprint) |
  *   iss sn ref mdl cas cal (each: LEB128 length + UTF-8) |
  *   mfd (LEB128 days since 1900-01-01) | iat (LEB128 seconds since 2020-01-01) |
  *   sli | gen (LEB128) | signature (64 bytes)
@@ -9,7 +10,9 @@
  * The JWS header is not carried: it is the same for every certificate of a key, so the
  * verifier rebuilds it from the trusted key the reference points to. The payload is rebuilt
  * as canonical JSON from the decoded claims, so the standard compact JWS is always
- * recoverable (`toJws`). Decoding is strict (minimal LEB128, exact length, strict UTF-8) and
+ * recoverable (`toJws`). The log index is not signed: it says where the public issuance log
+ * holds the certificate, and only an inclusion proof at that index makes it true (a changed
+ * index finds another leaf and proves nothing). Decoding is strict (minimal LEB128, exact length, strict UTF-8) and
  * re-encodes to check, so one certificate has exactly one byte form.
  */
 import { concatBytes, equalBytes, fromUtf8, utf8 } from './bytes.ts';
@@ -23,6 +26,10 @@ export const KID_REFERENCE_LENGTH = 4;
 const SIGNATURE_LENGTH = 64;
 /** Upper bound on the compact form, so junk never costs more than a bounded parse. */
 export const MAX_COMPACT_BYTES = 1024;
+/** The version byte's flag for "a log index follows". */
+const LOGGED = 0x80;
+/** Log indexes fit the decoder's 5-byte LEB128 (35 bits). */
+export const MAX_LOG_INDEX = 2 ** 35 - 1;
 
 const TEXT_FIELDS = ['iss', 'sn', 'ref', 'mdl', 'cas', 'cal'] as const;
 const INT_FIELDS = ['sli', 'gen'] as const;
@@ -33,6 +40,8 @@ export interface CompactCertificate {
   kidReference: Uint8Array;
   claims: Claims;
   signature: Uint8Array;
+  /** Where the issuance log holds it, as the card says (unsigned: prove it with the log). */
+  logIndex?: number;
 }
 
 function writeVarint(out: number[], value: number): void {
@@ -64,9 +73,17 @@ function encodeClaimsBody(c: Claims): Uint8Array {
 }
 
 /** Encodes a certificate in the compact binary form. @throws RangeError on out-of-range numbers. */
-export function encodeCompact(cert: Pick<Certificate, 'claims' | 'kid' | 'signature'>): Uint8Array {
+export function encodeCompact(
+  cert: Pick<Certificate, 'claims' | 'kid' | 'signature' | 'logIndex'>,
+): Uint8Array {
+  const head: number[] = [cert.claims.v];
+  if (cert.logIndex !== undefined) {
+    if (cert.logIndex > MAX_LOG_INDEX) throw new RangeError(`log index ${cert.logIndex} too large`);
+    head[0]! |= LOGGED;
+    writeVarint(head, cert.logIndex);
+  }
   return concatBytes(
-    Uint8Array.of(cert.claims.v),
+    Uint8Array.from(head),
     kidReference(cert.kid, KID_REFERENCE_LENGTH),
     encodeClaimsBody(cert.claims),
     cert.signature,
@@ -122,7 +139,7 @@ export function decodeCompact(bytes: Uint8Array): CompactCertificate {
     throw malformed(`certificate is ${bytes.length} bytes, over the limit`);
   if (bytes.length < 1 + KID_REFERENCE_LENGTH + SIGNATURE_LENGTH + 1)
     throw malformed('certificate is too short');
-  const version = bytes[0]!;
+  const version = bytes[0]! & ~LOGGED;
   if (version !== FORMAT_VERSION) {
     throw new HallmarkError(
       ErrorCode.UNSUPPORTED_VERSION,
@@ -131,7 +148,11 @@ export function decodeCompact(bytes: Uint8Array): CompactCertificate {
   }
   const end = bytes.length - SIGNATURE_LENGTH;
   const reader = new Reader(bytes, end);
-  reader.offset = 1 + KID_REFERENCE_LENGTH;
+  reader.offset = 1;
+  const logIndex = (bytes[0]! & LOGGED) !== 0 ? reader.varint() : undefined;
+  const kidAt = reader.offset;
+  if (end - kidAt < KID_REFERENCE_LENGTH) throw malformed('certificate is too short');
+  reader.offset += KID_REFERENCE_LENGTH;
   const text = {} as Record<(typeof TEXT_FIELDS)[number], string>;
   for (const field of TEXT_FIELDS) text[field] = reader.text();
   const days = reader.varint();
@@ -144,12 +165,13 @@ export function decodeCompact(bytes: Uint8Array): CompactCertificate {
   const claims: Claims = { v: FORMAT_VERSION, ...text, mfd, iat, ...ints };
   const decoded: CompactCertificate = {
     version,
-    kidReference: bytes.slice(1, 1 + KID_REFERENCE_LENGTH),
+    kidReference: bytes.slice(kidAt, kidAt + KID_REFERENCE_LENGTH),
     claims,
     signature: bytes.slice(end),
   };
+  if (logIndex !== undefined) decoded.logIndex = logIndex;
   // Fail closed on any second byte form of the same certificate.
-  if (!equalBytes(encodeClaimsBody(claims), bytes.subarray(1 + KID_REFERENCE_LENGTH, end))) {
+  if (!equalBytes(encodeClaimsBody(claims), bytes.subarray(kidAt + KID_REFERENCE_LENGTH, end))) {
     throw malformed('non-canonical encoding');
   }
   return decoded;

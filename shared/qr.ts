@@ -68,7 +68,7 @@ export function isBaseUrl(url: string): boolean {
  * and falls back to byte mode if upper-casing it would change it.
  */
 export function toQr(
-  cert: Pick<Certificate, 'claims' | 'kid' | 'signature'>,
+  cert: Pick<Certificate, 'claims' | 'kid' | 'signature' | 'logIndex'>,
   baseUrl: string,
 ): QrForm {
   const { origin, path } = normaliseBaseUrl(baseUrl);

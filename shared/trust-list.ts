@@ -24,6 +24,9 @@ import {
 } from './jws.ts';
 import { thumbprint, type KeySet, type TrustedKey } from './keys.ts';
 import { isBaseUrl } from './qr.ts';
+import type { LogPolicy } from './tlog/client.ts';
+import { parseCosignerKey } from './tlog/cosignature.ts';
+import { parseVerifierKey } from './tlog/note.ts';
 import { parseOrThrow } from './validation.ts';
 import { verifySignature } from './verify.ts';
 
@@ -59,6 +62,49 @@ const brandEntry = z.strictObject({
     .check(z.maxLength(MAX_KEYS_PER_BRAND, `must hold at most ${MAX_KEYS_PER_BRAND} keys`)),
 });
 
+/** Most witnesses a list names for the log. */
+export const MAX_WITNESSES = 16;
+
+const parses = (parse: (text: string) => unknown) => (text: string) => {
+  try {
+    parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The issuance log: its checkpoint key (named by its origin) and its witness policy. */
+const logEntry = z
+  .strictObject({
+    key: z
+      .string()
+      .check(
+        z.maxLength(300, 'must be at most 300 characters'),
+        z.refine(parses(parseVerifierKey), 'must be an Ed25519 note verifier key'),
+      ),
+    witnesses: z.optional(
+      z
+        .array(
+          z
+            .string()
+            .check(
+              z.maxLength(300, 'must be at most 300 characters'),
+              z.refine(parses(parseCosignerKey), 'must be an Ed25519 cosignature/v1 key'),
+            ),
+        )
+        .check(z.maxLength(MAX_WITNESSES, `must hold at most ${MAX_WITNESSES} witnesses`)),
+    ),
+    /** Cosignatures of distinct listed witnesses that verifiers require. */
+    quorum: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_WITNESSES))),
+  })
+  .check(
+    z.refine(
+      (l) => (l.quorum ?? 0) <= (l.witnesses?.length ?? 0),
+      'quorum must not exceed the number of witnesses',
+    ),
+  );
+
 export const trustListPayloadSchema = z.strictObject({
   v: z.literal(1),
   /** Grows with every signed list; readers never accept a lower one than they have seen. */
@@ -68,6 +114,7 @@ export const trustListPayloadSchema = z.strictObject({
   brands: z
     .array(brandEntry)
     .check(z.maxLength(MAX_BRANDS, `must hold at most ${MAX_BRANDS} brands`)),
+  log: z.optional(logEntry),
 });
 
 export type TrustListPayload = z.infer<typeof trustListPayloadSchema>;
@@ -81,6 +128,8 @@ export interface TrustList {
   rootKid: string;
   /** The list as received, to cache or pass on. */
   jws: string;
+  /** The issuance log it vouches for, if it names one. */
+  log?: LogPolicy;
 }
 
 /** Brand entries in a fixed order, keys in a fixed order: the JSON the signature covers. */
@@ -100,7 +149,32 @@ export function canonicalTrustListJson(payload: TrustListPayload): string {
           ...(k.cs === undefined ? {} : { cs: k.cs }),
         })),
     }));
-  return JSON.stringify({ v: payload.v, seq: payload.seq, iat: payload.iat, brands });
+  const log = payload.log && {
+    key: payload.log.key,
+    ...(payload.log.witnesses === undefined
+      ? {}
+      : { witnesses: [...payload.log.witnesses].sort() }),
+    ...(payload.log.quorum === undefined ? {} : { quorum: payload.log.quorum }),
+  };
+  return JSON.stringify({
+    v: payload.v,
+    seq: payload.seq,
+    iat: payload.iat,
+    brands,
+    ...(log ? { log } : {}),
+  });
+}
+
+/** The log policy a payload's `log` member states. */
+export function logPolicyOf(payload: TrustListPayload): LogPolicy | undefined {
+  if (!payload.log) return undefined;
+  const logKey = parseVerifierKey(payload.log.key);
+  return {
+    origin: logKey.name,
+    logKey,
+    witnesses: (payload.log.witnesses ?? []).map(parseCosignerKey),
+    quorum: payload.log.quorum ?? 0,
+  };
 }
 
 /**
@@ -147,7 +221,10 @@ export function verifyTrustList(jws: string, roots: KeySet): TrustList {
     );
     if (canonicalTrustListJson(payload) !== new TextDecoder().decode(parsed.payload))
       throw invalid('the trust list is not in canonical form');
-    return { payload, keys: keysOf(payload), rootKid: root.kid, jws: text };
+    const list: TrustList = { payload, keys: keysOf(payload), rootKid: root.kid, jws: text };
+    const log = logPolicyOf(payload);
+    if (log) list.log = log;
+    return list;
   } catch (error) {
     if (error instanceof HallmarkError && error.code === ErrorCode.TRUST_LIST_INVALID) throw error;
     throw new HallmarkError(

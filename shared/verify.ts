@@ -42,6 +42,11 @@ export interface Verified {
   form: InputForm;
   /** The standard compact JWS, rebuilt when the input was a QR form. */
   jws: string;
+  /**
+   * The issuance-log index the QR form carries. Unsigned: a hint of where to look, true only
+   * once an inclusion proof at that index holds this JWS's leaf (`shared/tlog/inclusion.ts`).
+   */
+  logIndex?: number;
 }
 
 /** A failed verification, with a stable code. */
@@ -89,11 +94,13 @@ function verifyOrThrow(input: unknown, keys: KeySet, options: VerifyOptions): Ve
   if (text.length > MAX_QR_TEXT) throw new HallmarkError(ErrorCode.MALFORMED, 'input is too long');
   const now = nowSeconds(options.now);
   const skew = options.clockSkew ?? DEFAULT_CLOCK_SKEW;
-  let result: { claims: Claims; key: TrustedKey; jws: string; form: InputForm };
+  let result: { claims: Claims; key: TrustedKey; jws: string; form: InputForm; logIndex?: number };
   if (URL_START.test(text)) {
-    result = { ...verifyCompact(fromQr(text).certificate, keys), form: 'url' };
+    const compact = fromQr(text).certificate;
+    result = { ...verifyCompact(compact, keys), form: 'url', logIndex: compact.logIndex };
   } else if (/^[0-9]+$/.test(text)) {
-    result = { ...verifyCompact(fromDigits(text), keys), form: 'digits' };
+    const compact = fromDigits(text);
+    result = { ...verifyCompact(compact, keys), form: 'digits', logIndex: compact.logIndex };
   } else if (JWS_SHAPE.test(text)) {
     result = { ...verifyJws(text, keys), jws: text, form: 'jws' };
   } else {
@@ -128,6 +135,7 @@ function verifyOrThrow(input: unknown, keys: KeySet, options: VerifyOptions): Ve
   const verified: Verified = { ok: true, claims, kid: key.kid, form: result.form, jws: result.jws };
   if (key.brandName !== undefined) verified.brandName = key.brandName;
   if (key.compromisedSince !== undefined) verified.keyCompromisedSince = key.compromisedSince;
+  if (result.logIndex !== undefined) verified.logIndex = result.logIndex;
   return verified;
 }
 

@@ -232,4 +232,40 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) STRICT;
     `,
   },
+  {
+    version: 10,
+    name: 'certificates in the issuance log',
+    sql: `
+      -- Each certificate's entry in the public log, written in the same transaction as the row.
+      -- Certificates issued before the log get theirs at start (LogService.backfill).
+      ALTER TABLE certificates ADD COLUMN log_index INTEGER;
+      CREATE UNIQUE INDEX certificates_log_index ON certificates(log_index)
+        WHERE log_index IS NOT NULL;
+      -- The log's identity, fixed at creation (its origin line and verifier key), and its
+      -- witnesses: '<witness vkey>@<submission URL>' items separated by spaces, and how many
+      -- cosignatures verifiers are told (in the trust list) to require.
+      CREATE TABLE log_settings (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        origin       TEXT NOT NULL,
+        vkey         TEXT NOT NULL,
+        witnesses    TEXT NOT NULL DEFAULT '',
+        quorum       INTEGER NOT NULL DEFAULT 0,
+        created_at   INTEGER NOT NULL
+      ) STRICT;
+      -- What each witness last cosigned (tlog-witness: the old size of the next request).
+      CREATE TABLE log_witness_state (
+        name         TEXT PRIMARY KEY,
+        size         INTEGER NOT NULL
+      ) STRICT;
+      -- The log only grows: entries and tile hashes are never changed or removed.
+      CREATE TRIGGER log_entries_no_update BEFORE UPDATE ON log_entries
+        BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;
+      CREATE TRIGGER log_entries_no_delete BEFORE DELETE ON log_entries
+        BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;
+      CREATE TRIGGER log_hashes_no_update BEFORE UPDATE ON log_hashes
+        BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;
+      CREATE TRIGGER log_hashes_no_delete BEFORE DELETE ON log_hashes
+        BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;
+    `,
+  },
 ];

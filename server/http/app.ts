@@ -21,6 +21,7 @@ import { retailerRoutes } from './routes/retailer.ts';
 import { statusChangeRoutes } from './routes/status-changes.ts';
 import { statusListRoutes } from './routes/status-lists.ts';
 import { healthRoutes, wellKnownRoutes } from './routes/well-known.ts';
+import { logMonitorRoutes, logRoutes } from './routes/log.ts';
 
 export interface AppConfig {
   /** Base URL of the verification page, used in QR codes. */
@@ -97,6 +98,8 @@ export function createApp({ registry, config, logger, page }: AppDeps): Express 
     retailer.certificatesRouter,
   );
   app.use('/api/v1/brands', brandRoutes(registry));
+  app.use('/api/v1/log', logMonitorRoutes(registry));
+  app.use(logRoutes(registry, publicLimit));
   app.use(ownership.root, retailer.root);
   app.use(statusListRoutes(registry, publicLimit));
   if (page) app.use(pageRoutes(page));

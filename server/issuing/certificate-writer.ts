@@ -5,6 +5,7 @@
  * hands over the signature to `record`). Callers hold the transaction.
  */
 import { signCertificate, type Certificate } from '../../shared/certificate.ts';
+import { certificateEntry } from '../../shared/tlog/entry.ts';
 import type { WatchInput } from '../../shared/watch-input.ts';
 import { watchClaims } from '../../shared/watch-input.ts';
 import type { CertificateRecord } from '../registry/certificates.ts';
@@ -21,7 +22,10 @@ export interface WriteContext {
 }
 
 /** What a write needs of the registry. */
-export type WriterRegistry = Pick<Registry, 'certificates' | 'events' | 'keys' | 'statusIndex'>;
+export type WriterRegistry = Pick<
+  Registry,
+  'certificates' | 'events' | 'keys' | 'statusIndex' | 'log'
+>;
 
 /**
  * Signs and records generation `generation` of `input`'s watch for `brand`.
@@ -47,14 +51,19 @@ export function issueCertificate(
   return recordCertificate(registry, signCertificate(claims, key.kid, key.sign), context);
 }
 
-/** Stores a signed certificate and appends its audit event. `claimsJson` saves recomputing it. */
+/**
+ * Sequences a signed certificate in the issuance log, stores it with its log index, and
+ * appends its audit event, all in the caller's transaction: a certificate never exists
+ * without its leaf, nor a leaf without its certificate. `claimsJson` saves recomputing it.
+ */
 export function recordCertificate(
-  registry: Pick<Registry, 'certificates' | 'events'>,
+  registry: Pick<Registry, 'certificates' | 'events' | 'log'>,
   certificate: Certificate,
   context: WriteContext,
   claimsJson?: string,
 ): CertificateRecord {
-  const record = registry.certificates.insert(certificate, claimsJson);
+  const [logIndex] = registry.log.append([certificateEntry(certificate.jws)]);
+  const record = registry.certificates.insert({ ...certificate, logIndex }, claimsJson);
   registry.events.append({
     at: context.now,
     actor: context.actor,
@@ -65,6 +74,7 @@ export function recordCertificate(
       generation: record.generation,
       kid: record.kid,
       statusIndex: record.statusIndex,
+      logIndex,
       ...context.detail,
     },
     reason: context.reason,

@@ -17,6 +17,8 @@ export interface CertificateRecord {
   statusIndex: number;
   kid: string;
   issuedAt: number;
+  /** Its index in the issuance log (null only before the log's backfill has run). */
+  logIndex: number | null;
   certificate: Certificate;
 }
 
@@ -33,6 +35,7 @@ interface Row {
   claims: string;
   jws: string;
   issued_at: number;
+  log_index: number | null;
 }
 
 /** Rebuilds the certificate from its stored JWS (the claims column is its exact payload). */
@@ -48,11 +51,13 @@ export function toRecord(row: Row): CertificateRecord {
     statusIndex: row.status_index,
     kid: row.kid,
     issuedAt: row.issued_at,
+    logIndex: row.log_index,
     certificate: {
       claims: parseClaims(JSON.parse(row.claims)),
       kid: row.kid,
       signature: fromBase64url(row.jws.slice(row.jws.lastIndexOf('.') + 1)),
       jws: row.jws,
+      ...(row.log_index === null ? {} : { logIndex: row.log_index }),
     },
   };
 }
@@ -70,7 +75,7 @@ export class CertificateStore {
       'SELECT * FROM certificates WHERE issuer = ? AND serial = ? ORDER BY generation DESC LIMIT 1',
     );
     this.insertStmt = db.prepare(
-      'INSERT INTO certificates (issuer, serial, generation, status_index, kid, claims, jws, issued_at) VALUES (@issuer, @serial, @generation, @statusIndex, @kid, @claims, @jws, @issuedAt)',
+      'INSERT INTO certificates (issuer, serial, generation, status_index, kid, claims, jws, issued_at, log_index) VALUES (@issuer, @serial, @generation, @statusIndex, @kid, @claims, @jws, @issuedAt, @logIndex)',
     );
   }
 
@@ -105,6 +110,7 @@ export class CertificateStore {
       claims: claimsJson,
       jws: cert.jws,
       issuedAt: c.iat,
+      logIndex: cert.logIndex ?? null,
     });
     return {
       id: Number(lastInsertRowid),
@@ -117,6 +123,7 @@ export class CertificateStore {
       statusIndex: c.sli,
       kid: cert.kid,
       issuedAt: c.iat,
+      logIndex: cert.logIndex ?? null,
       certificate: cert,
     };
   }

@@ -1,5 +1,7 @@
 /** The registry: every store over one database, and the clock they share. */
 import type { Db } from '../db/database.ts';
+import { backfillLog } from '../log/log-service.ts';
+import { LogStore } from '../log/log-store.ts';
 import { BrandStore } from './brands.ts';
 import { CertificateStore } from './certificates.ts';
 import { EventLog } from './events.ts';
@@ -20,7 +22,9 @@ export interface Registry {
   statusIndex: StatusIndexAllocator;
   ownership: OwnershipStore;
   trust: TrustStore;
-  /** The registry's own sealed secrets (status-index key, e-mail hash key). */
+  /** The public issuance log: every certificate's entry, its tiles and checkpoints. */
+  log: LogStore;
+  /** The registry's own sealed secrets (status-index key, e-mail hash key, log key). */
   secrets: SecretStore;
   /** The registry clock, in epoch seconds. */
   now(): number;
@@ -55,8 +59,11 @@ export function createRegistry(db: Db, options: RegistryOptions): Registry {
       detail: { brand: options.legacyBrand, ...adopted },
     });
   }
+  const log = new LogStore(db);
+  backfillLog({ db, log });
   return {
     db,
+    log,
     brands,
     keys,
     tokens: new TokenStore(db),

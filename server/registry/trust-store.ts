@@ -107,6 +107,26 @@ export class TrustStore {
           ...(k.cs === undefined ? {} : { cs: k.cs }),
         })),
       })),
+      ...this.logDraft(),
+    };
+  }
+
+  /** The log section of the next list: the log's key and witness policy, once it exists. */
+  private logDraft(): Pick<TrustListPayload, 'log'> {
+    const row = this.db
+      .prepare('SELECT vkey, witnesses, quorum FROM log_settings WHERE id = 1')
+      .get() as { vkey: string; witnesses: string; quorum: number } | undefined;
+    if (!row) return {};
+    const witnesses = row.witnesses
+      .split(' ')
+      .filter((w) => w !== '')
+      .map((w) => w.slice(0, w.indexOf('@')));
+    return {
+      log: {
+        key: row.vkey,
+        ...(witnesses.length > 0 ? { witnesses } : {}),
+        ...(row.quorum > 0 ? { quorum: row.quorum } : {}),
+      },
     };
   }
 

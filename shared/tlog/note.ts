@@ -27,8 +27,8 @@ export interface NoteSigner extends NoteVerifier {
   sign: SignFn;
 }
 
-const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
-function unb64(text: string): Uint8Array {
+export const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+export function unb64(text: string): Uint8Array {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0)
     throw invalid('not standard base64');
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));

@@ -61,3 +61,23 @@ export function tiledRangeHash(stored: (level: number, index: number) => Uint8Ar
   };
   return range;
 }
+
+/**
+ * Parses `<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]` (the part after `tile/`) strictly: the
+ * canonical N of `tileIndexPath` only, W from 1 to 255. Returns undefined for anything else.
+ */
+export function parseTilePath(
+  path: string,
+): { level: number | 'entries'; n: number; width: number } | undefined {
+  const m =
+    /^(entries|[0-9]|[1-5][0-9]|6[0-3])\/((?:x[0-9]{3}\/)*[0-9]{3})(?:\.p\/([0-9]{1,3}))?$/.exec(
+      path,
+    );
+  if (!m) return undefined;
+  const n = Number(m[2]!.replaceAll('x', '').replaceAll('/', ''));
+  if (!Number.isSafeInteger(n) || tileIndexPath(n) !== m[2]) return undefined;
+  const width = m[3] === undefined ? TILE_WIDTH : Number(m[3]);
+  if (!(width >= 1 && width < TILE_WIDTH) && m[3] !== undefined) return undefined;
+  if (m[3] !== undefined && String(width) !== m[3]) return undefined;
+  return { level: m[1] === 'entries' ? 'entries' : Number(m[1]), n, width };
+}
