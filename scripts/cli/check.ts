@@ -15,7 +15,7 @@ import { CliError } from './io.ts';
 import { serialArg } from './lifecycle.ts';
 import { withRegistry } from './registry.ts';
 import { loadTrustList, trustFromOptions, type TrustOptions } from './trust.ts';
-import { trustOptions } from './verify.ts';
+import { trustOptions } from './trust.ts';
 
 interface Result {
   authentic: boolean;

@@ -129,6 +129,16 @@ export function registerImportCommand(program: Command): void {
               onProgress: progress.update,
             });
             progress.stop();
+            if (!summary.dryRun && summary.issued > 0) {
+              // The service publishes a checkpoint each second; without one running, do it here.
+              const { openLogIdentity, publishCheckpoint } =
+                await import('../../server/log/log-service.ts');
+              publishCheckpoint(
+                registry,
+                openLogIdentity(registry, config.logOrigin, nowSeconds()),
+                nowSeconds(),
+              );
+            }
             const verb = summary.dryRun ? 'would issue' : 'issued';
             process.stdout.write(
               `${summary.rows} rows: ${verb} ${summary.issued}, already existed ${summary.existing}, rejected ${summary.rejected} ` +

@@ -8,6 +8,7 @@ import { registerCheckCommand } from './check.ts';
 import { registerImportCommand } from './import.ts';
 import { registerKeyFileCommands } from './keys.ts';
 import { registerLifecycleCommands } from './lifecycle.ts';
+import { registerLogCommands } from './log.ts';
 import { registerPrintCommand } from './print.ts';
 import { registerRegistryKeyCommands } from './registry-keys.ts';
 import { registerReportCommands } from './reports.ts';
@@ -37,6 +38,7 @@ registerCheckCommand(program);
 registerReportCommands(program.command('reports').description('stolen reports held for review'));
 registerSignCommand(program);
 registerVerifyCommand(program);
+registerLogCommands(program);
 
 try {
   await program.parseAsync(process.argv);

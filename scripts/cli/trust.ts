@@ -3,6 +3,7 @@
  * (`--trust-list <file|url> --root <jwks file>`), or a JWKS the user vouches for (`--jwks`,
  * with `--brand` for keys that name no brand).
  */
+import type { Command } from 'commander';
 import { keySetFromJwks, type KeySet, type TrustedKey } from '../../shared/keys.ts';
 import { verifyTrustList, type TrustList } from '../../shared/trust-list.ts';
 import { CliError, parseJson, readInput } from './io.ts';
@@ -53,13 +54,30 @@ export interface TrustOptions {
 
 /** The key set from the command's options: a trust list (with its root) or a JWKS. */
 export async function trustFromOptions(opts: TrustOptions): Promise<KeySet> {
+  return (await trustSetFromOptions(opts)).keys;
+}
+
+/** As `trustFromOptions`, with the verified trust list itself when one was given. */
+export async function trustSetFromOptions(
+  opts: TrustOptions,
+): Promise<{ keys: KeySet; list?: TrustList }> {
   if (opts.trustList) {
     if (!opts.root)
       throw new CliError('--trust-list needs --root <jwks file>: the operator root public key');
-    return (await loadTrustList(opts.trustList, opts.root)).keys;
+    const list = await loadTrustList(opts.trustList, opts.root);
+    return { keys: list.keys, list };
   }
-  if (opts.jwks) return loadKeySet(opts.jwks, opts.brand);
+  if (opts.jwks) return { keys: await loadKeySet(opts.jwks, opts.brand) };
   throw new CliError(
     'say which keys to trust: --trust-list <file|url> --root <file>, or --jwks <file|url>',
   );
+}
+
+/** The trust options `verify` and `check` share. */
+export function trustOptions(command: Command): Command {
+  return command
+    .option('--trust-list <file|url>', "the operator's signed trust list (every brand on it)")
+    .option('--root <file>', "the operator's root public key (JWKS), to verify the trust list")
+    .option('--jwks <file|url>', 'or: public keys to trust (JWKS), bound to their "brand" member')
+    .option('--brand <code>', 'with --jwks: the brand of keys that name none');
 }

@@ -1,9 +1,12 @@
 /** `hallmark verify`: the verdict on a certificate, with the claims or the reason. Exit 1 if not authentic. */
 import type { Command } from 'commander';
 import type { Claims } from '../../shared/claims.ts';
+import { certificateLeaf } from '../../shared/tlog/entry.ts';
+import { verifyTlogProof } from '../../shared/tlog/proof.ts';
 import { verify, type Verdict } from '../../shared/verify.ts';
-import { readInput, timeOption } from './io.ts';
-import { trustFromOptions, type TrustOptions } from './trust.ts';
+import { CliError, intOption, readInput, timeOption } from './io.ts';
+import { checkInLog, EXIT, logOptions, logPolicyFrom, type LogOptions } from './log.ts';
+import { trustOptions, trustSetFromOptions, type TrustOptions } from './trust.ts';
 
 /** Human wording of the claims, in the order a buyer compares them with the watch. */
 export function describeClaims(c: Claims): [string, string][] {
@@ -20,15 +23,6 @@ export function describeClaims(c: Claims): [string, string][] {
   ];
 }
 
-/** The trust options `verify` and `check` share. */
-export function trustOptions(command: Command): Command {
-  return command
-    .option('--trust-list <file|url>', "the operator's signed trust list (every brand on it)")
-    .option('--root <file>', "the operator's root public key (JWKS), to verify the trust list")
-    .option('--jwks <file|url>', 'or: public keys to trust (JWKS), bound to their "brand" member')
-    .option('--brand <code>', 'with --jwks: the brand of keys that name none');
-}
-
 function formatVerdict(verdict: Verdict): string {
   if (!verdict.ok) {
     const fields = verdict.fields?.map((f) => `\n  ${f.path}: ${f.message}`).join('') ?? '';
@@ -43,21 +37,72 @@ function formatVerdict(verdict: Verdict): string {
   return `AUTHENTIC\n${rows.join('\n')}\n  signed by    ${by}\n${warning}`;
 }
 
+type VerifyOptions = TrustOptions &
+  LogOptions & { now?: number; json?: boolean; index?: number; proof?: string };
+
 export function registerVerifyCommand(program: Command): void {
-  trustOptions(
-    program
-      .command('verify')
-      .description('verify a certificate: QR URL, QR text, digits or compact JWS (- reads stdin)')
-      .argument('<certificate>', 'the certificate, or - to read it from standard input'),
+  logOptions(
+    trustOptions(
+      program
+        .command('verify')
+        .description(
+          'verify a certificate: QR URL, QR text, digits or compact JWS (- reads stdin); with --log or --proof, its place in the public issuance log too',
+        )
+        .argument('<certificate>', 'the certificate, or - to read it from standard input'),
+    ),
   )
     .option('--now <time>', 'verify as of this time (ISO 8601 or epoch seconds)', timeOption)
     .option('--json', 'print the verdict as JSON')
-    .action(async (input: string, opts: TrustOptions & { now?: number; json?: boolean }) => {
-      const keys = await trustFromOptions(opts);
+    .option(
+      '--index <n>',
+      'with --log: its log index (for a JWS, which carries none)',
+      intOption(0, Number.MAX_SAFE_INTEGER),
+    )
+    .option('--proof <file>', 'check inclusion offline with a C2SP tlog-proof (hallmark log proof)')
+    .action(async (input: string, opts: VerifyOptions) => {
+      const { keys, list } = await trustSetFromOptions(opts);
       const text = input === '-' ? readInput('-') : input;
       const verdict = verify(text, keys, { now: opts.now ?? new Date() });
+      let logLine = '';
+      let logged: { index: number; size: number; origin: string; witnesses: string[] } | undefined;
+      if (verdict.ok && (opts.log || opts.proof)) {
+        if (opts.proof) {
+          try {
+            const { proof, checkpoint } = verifyTlogProof(
+              readInput(opts.proof),
+              certificateLeaf(verdict.jws),
+              logPolicyFrom(opts, list),
+            );
+            logged = {
+              index: proof.index,
+              size: checkpoint.size,
+              origin: checkpoint.origin,
+              witnesses: checkpoint.witnessedBy,
+            };
+          } catch (error) {
+            if (error instanceof CliError) throw error;
+            throw new CliError(
+              `NOT IN THE LOG: the proof does not hold (${(error as Error).message})`,
+              EXIT.notLogged,
+            );
+          }
+        } else {
+          const { index, checkpoint } = await checkInLog(verdict, opts, list);
+          logged = {
+            index,
+            size: checkpoint.size,
+            origin: checkpoint.origin,
+            witnesses: checkpoint.witnessedBy,
+          };
+        }
+        const cosigned =
+          logged.witnesses.length > 0 ? `, cosigned by ${logged.witnesses.join(', ')}` : '';
+        logLine = `  logged       entry ${logged.index} of ${logged.size} in ${logged.origin}${cosigned}\n`;
+      }
       process.stdout.write(
-        opts.json ? `${JSON.stringify(verdict, null, 2)}\n` : formatVerdict(verdict),
+        opts.json
+          ? `${JSON.stringify(logged ? { ...verdict, logged } : verdict, null, 2)}\n`
+          : formatVerdict(verdict) + logLine,
       );
       // 3: a valid signature by a key compromised later, which only the registry can confirm.
       process.exitCode = !verdict.ok ? 1 : verdict.keyCompromisedSince === undefined ? 0 : 3;

@@ -19,6 +19,7 @@ export function certificateView(record: CertificateRecord, publicUrl: string) {
     ...(record.statusReason ? { statusReason: record.statusReason } : {}),
     issuedAt: new Date(record.issuedAt * 1000).toISOString(),
     statusIndex: record.statusIndex,
+    ...(record.logIndex === null ? {} : { logIndex: record.logIndex }),
     kid: record.kid,
     claims: record.certificate.claims,
     jws: record.certificate.jws,

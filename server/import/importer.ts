@@ -68,6 +68,8 @@ type ReportLine =
       serial: string;
       issuer: string;
       generation: number;
+      /** Where the issuance log holds it (absent in a dry run: nothing is sequenced). */
+      logIndex?: number;
     }
   | ({ type: 'summary' } & ImportSummary);
 
@@ -148,6 +150,7 @@ export async function runImport(
           serial: existing.serial,
           issuer: existing.issuer,
           generation: existing.generation,
+          ...(existing.logIndex === null ? {} : { logIndex: existing.logIndex }),
         };
   };
 
@@ -177,6 +180,7 @@ export async function runImport(
           serial: record.serial,
           issuer: record.issuer,
           generation: 1,
+          logIndex: record.logIndex!,
         });
       }
       return results;

@@ -5,17 +5,20 @@ Written from the specifications alone, sharing no code with Hallmark: RFC 8032 (
 the reference verification of section 6), RFC 6962 (Merkle Tree Hash), C2SP signed-note,
 tlog-checkpoint and tlog-tiles. Standard library only.
 
-    verify_log.py <log dir> <verifier key> <origin>
+    verify_log.py <log dir or URL prefix> <verifier key> <origin> [<certificates file>]
 
-Reads <log dir>/checkpoint, checks its signature by the verifier key and its origin, reads
+Reads <log dir>/checkpoint (or GETs <URL prefix>/checkpoint from a live log), checks its signature by the verifier key and its origin, reads
 every level-0 tile and entry bundle the checkpoint's tree size calls for, checks that each
 entry hashes to its leaf, and recomputes the root from the leaves. Prints the tree size and
 the root in hex and exits 0 when everything holds; prints the reason and exits 1 otherwise.
+With a certificates file (lines "<log index> <compact JWS>"), also checks that each
+certificate's entry, 0x01 || SHA-256(JWS), is the leaf at its index of the verified tree.
 """
 import base64
 import hashlib
 import os
 import sys
+import urllib.request
 
 # --- Ed25519 verification, RFC 8032 section 6 -------------------------------------------
 P = 2**255 - 19
@@ -157,11 +160,14 @@ def tile_index(n):
 
 
 def read(directory, path):
+    if directory.startswith("http://") or directory.startswith("https://"):
+        with urllib.request.urlopen(directory.rstrip("/") + "/" + path, timeout=30) as response:
+            return response.read()
     with open(os.path.join(directory, path), "rb") as f:
         return f.read()
 
 
-def main(directory, verifier_key, origin):
+def main(directory, verifier_key, origin, certificates=None):
     size, root = open_checkpoint(read(directory, "checkpoint").decode("utf-8"), verifier_key, origin)
     leaves = []
     for n in range((size + 255) // 256):
@@ -183,12 +189,23 @@ def main(directory, verifier_key, origin):
             raise Invalid("entry bundle %d has trailing bytes" % n)
     if mth(leaves) != root:
         raise Invalid("the root recomputed from the tiles is not the checkpoint's")
-    print(size, root.hex())
+    checked = 0
+    if certificates is not None:
+        with open(certificates, "r", encoding="ascii") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                index, jws = line.split()
+                entry = b"\x01" + hashlib.sha256(jws.encode("ascii")).digest()
+                if int(index) >= size or leaves[int(index)] != leaf_hash(entry):
+                    raise Invalid("certificate at %s is not in the log" % index)
+                checked += 1
+    print(size, root.hex(), checked)
 
 
 if __name__ == "__main__":
     try:
-        main(*sys.argv[1:4])
+        main(*sys.argv[1:5])
     except (Invalid, OSError, ValueError) as error:
         print("invalid: %s" % error)
         sys.exit(1)
