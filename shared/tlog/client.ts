@@ -39,7 +39,9 @@ export type TrustedCheckpoint = Checkpoint & { note: string; witnessedBy: string
  */
 export function openLogCheckpoint(note: string, policy: LogPolicy): TrustedCheckpoint {
   const checkpoint = openCheckpoint(note, policy.origin, [policy.logKey]);
-  const witnessedBy = verifyCosignatures(note, policy.witnesses).map((v) => v.witness.name);
+  const witnessedBy = verifyCosignatures(note, policy.witnesses)
+    .map((v) => v.witness.name)
+    .sort();
   if (witnessedBy.length < policy.quorum) {
     throw new HallmarkError(
       ErrorCode.NOTE_INVALID,
