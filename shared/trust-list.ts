@@ -97,6 +97,8 @@ const logEntry = z
     ),
     /** Cosignatures of distinct listed witnesses that verifiers require. */
     quorum: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_WITNESSES))),
+    /** When the log started: certificates issued since then must be in it. */
+    since: z.optional(seconds),
   })
   .check(
     z.refine(
@@ -155,6 +157,7 @@ export function canonicalTrustListJson(payload: TrustListPayload): string {
       ? {}
       : { witnesses: [...payload.log.witnesses].sort() }),
     ...(payload.log.quorum === undefined ? {} : { quorum: payload.log.quorum }),
+    ...(payload.log.since === undefined ? {} : { since: payload.log.since }),
   };
   return JSON.stringify({
     v: payload.v,
@@ -174,6 +177,7 @@ export function logPolicyOf(payload: TrustListPayload): LogPolicy | undefined {
     logKey,
     witnesses: (payload.log.witnesses ?? []).map(parseCosignerKey),
     quorum: payload.log.quorum ?? 0,
+    ...(payload.log.since === undefined ? {} : { since: payload.log.since }),
   };
 }
 

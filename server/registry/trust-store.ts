@@ -114,8 +114,8 @@ export class TrustStore {
   /** The log section of the next list: the log's key and witness policy, once it exists. */
   private logDraft(): Pick<TrustListPayload, 'log'> {
     const row = this.db
-      .prepare('SELECT vkey, witnesses, quorum FROM log_settings WHERE id = 1')
-      .get() as { vkey: string; witnesses: string; quorum: number } | undefined;
+      .prepare('SELECT vkey, witnesses, quorum, created_at FROM log_settings WHERE id = 1')
+      .get() as { vkey: string; witnesses: string; quorum: number; created_at: number } | undefined;
     if (!row) return {};
     const witnesses = row.witnesses
       .split(' ')
@@ -126,6 +126,7 @@ export class TrustStore {
         key: row.vkey,
         ...(witnesses.length > 0 ? { witnesses } : {}),
         ...(row.quorum > 0 ? { quorum: row.quorum } : {}),
+        since: row.created_at,
       },
     };
   }

@@ -28,6 +28,8 @@ export interface LogPolicy {
   witnesses: readonly NoteVerifier[];
   /** Cosignatures of distinct `witnesses` a checkpoint needs (0: the log's signature alone). */
   quorum: number;
+  /** When the log started (epoch s): a certificate issued since then must be in it. */
+  since?: number;
 }
 
 /** A checkpoint that passed the policy. */

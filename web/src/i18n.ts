@@ -66,6 +66,17 @@ const en = {
   replaced: 'Replaced',
   replacedLead:
     'A newer card has been issued for this watch; this card is no longer valid. Ask for the current card.',
+  logRecorded: 'Recorded in the public log on {date} (entry {index}).',
+  logRemembered: 'Recorded in the public log (entry {index}): confirmed on this device on {date}.',
+  logChecking: 'Checking the public log…',
+  logLead:
+    'The brand’s signature is valid, but the public log raises a doubt about this card: see below.',
+  logUnchecked: 'The public log could not be checked now.',
+  logLastSeen: 'The public log could not be checked now (last seen on {date}, {size} entries).',
+  logMissing:
+    'This card is not in the brand’s public log, where every certificate is recorded: it may have been made with a stolen key. Ask the brand before you buy.',
+  logSplitView:
+    'Warning: the public log showed this device a history that contradicts the one it saw before. Someone may be showing different logs to different people. Do not rely on this check; report it to the brand.',
   statusActive: 'Status: active, as of {date}.',
   statusAsOf: 'Status as of {date}.',
   statusStale:
@@ -148,6 +159,19 @@ const fr: typeof en = {
   replaced: 'Remplacé',
   replacedLead:
     'Une nouvelle carte a été émise pour cette montre ; celle-ci n’est plus valable. Demandez la carte actuelle.',
+  logRecorded: 'Enregistré dans le registre public le {date} (entrée {index}).',
+  logRemembered:
+    'Enregistré dans le registre public (entrée {index}) : confirmé sur cet appareil le {date}.',
+  logChecking: 'Vérification du registre public…',
+  logLead:
+    'La signature de la marque est valide, mais le registre public met en doute cette carte : voir ci-dessous.',
+  logUnchecked: 'Le registre public n’a pas pu être vérifié pour le moment.',
+  logLastSeen:
+    'Le registre public n’a pas pu être vérifié pour le moment (vu pour la dernière fois le {date}, {size} entrées).',
+  logMissing:
+    'Cette carte ne figure pas dans le registre public de la marque, où chaque certificat est enregistré : elle a pu être créée avec une clé volée. Interrogez la marque avant d’acheter.',
+  logSplitView:
+    'Attention : le registre public a montré à cet appareil un historique qui contredit celui vu auparavant. Quelqu’un montre peut-être des registres différents à différentes personnes. Ne vous fiez pas à cette vérification ; signalez-le à la marque.',
   statusActive: 'Statut : actif, au {date}.',
   statusAsOf: 'Statut au {date}.',
   statusStale:

@@ -12,6 +12,7 @@ import { askRegistry } from './registry.ts';
 import { decodeImageFile, startCamera } from './scanner.ts';
 import { certificateStatus, prefetchStatusList, type StatusInfo } from './status.ts';
 import { currentTrust, refreshTrust, type Trust } from './trust.ts';
+import { checkLog, logBlocksGreen, type LogInfo } from './log.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -26,6 +27,7 @@ let lastVerdict: Verdict | undefined;
 let lastStatus: StatusInfo = { state: 'unchecked' };
 /** For a certificate whose key was compromised later: did the brand's registry confirm it? */
 let lastCompromised: 'confirmed' | 'unconfirmed' | undefined;
+let lastLog: LogInfo | undefined;
 let stopCamera: (() => void) | undefined;
 
 function safeStorage(key: string): string | null {
@@ -77,10 +79,13 @@ function renderVerdict(
   verdict: Verdict,
   status: StatusInfo = lastStatus,
   compromised: 'confirmed' | 'unconfirmed' | undefined = lastCompromised,
+  log: LogInfo | undefined = lastLog,
+  focus = true,
 ): void {
   lastVerdict = verdict;
   lastStatus = status;
   lastCompromised = compromised;
+  lastLog = log;
   renderOutcome(
     $('verdict'),
     verdict.ok
@@ -91,10 +96,12 @@ function renderVerdict(
           brandName: verdict.brandName ?? verdict.claims.iss,
           status,
           ...(compromised ? { compromised } : {}),
+          ...(log ? { log } : {}),
         }
       : { ok: false, code: verdict.code },
     t,
     lang,
+    focus,
   );
   $('ownership').hidden = !verdict.ok;
   show($('ownership-result'));
@@ -161,8 +168,26 @@ async function check(input: string): Promise<void> {
     lastStatus.asOf !== undefined
   )
     status = lastStatus;
-  renderVerdict(verdict, status, compromised);
+  // The public log: answered at once offline (what this device saw last); online, the
+  // verdict shows first and the log line follows (it never delays the verdict).
+  const policy = trust.list?.log;
+  const online = verdict.ok && policy && verdict.logIndex !== undefined && navigator.onLine;
+  const log: LogInfo | undefined = !verdict.ok
+    ? undefined
+    : online
+      ? { state: 'checking' }
+      : await checkLog(verdict, policy);
+  if (input !== lastInput) return;
+  renderVerdict(verdict, status, compromised, log);
   renderKeysInfo();
+  if (online && verdict.ok) {
+    const shown = verdict;
+    const result = await checkLog(verdict, policy);
+    if (input !== lastInput || lastVerdict !== shown) return;
+    // A finding that changes the verdict's colour takes the focus again; a log line does not.
+    renderVerdict(shown, lastStatus, lastCompromised, result, logBlocksGreen(result));
+    performance.mark('hallmark:log-checked');
+  }
 }
 
 /** Retailer mode, on request only: owners and last transfer from the brand's service. */

@@ -10,6 +10,7 @@ import type { Claims } from '../../shared/claims.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { el, show } from './dom.ts';
 import { formatDate, type Lang, type Strings } from './i18n.ts';
+import { logBlocksGreen, type LogInfo } from './log.ts';
 import type { StatusInfo } from './status.ts';
 
 export type Outcome =
@@ -21,6 +22,8 @@ export type Outcome =
       status: StatusInfo;
       /** Its key was compromised later: whether the brand's registry confirmed it. */
       compromised?: 'confirmed' | 'unconfirmed';
+      /** What the public issuance log says of it. */
+      log?: LogInfo;
     }
   | { ok: false; code: ErrorCode };
 
@@ -58,6 +61,40 @@ function statusNote(status: StatusInfo, t: Strings, lang: Lang): HTMLElement | u
     text,
     ...(status.stale ? [` ${t.statusStale}`] : []),
   );
+}
+
+function logNote(log: LogInfo | undefined, issuedAt: number, t: Strings, lang: Lang) {
+  if (!log || log.state === 'none') return undefined;
+  const attrs = (warn: boolean) => ({
+    class: `status-note${warn ? ' status-note--warn' : ''}`,
+    'data-log': log.state,
+  });
+  switch (log.state) {
+    case 'checking':
+      return el('p', attrs(false), t.logChecking);
+    case 'recorded':
+      return el(
+        'p',
+        { ...attrs(false), 'data-log-index': String(log.index) },
+        (log.live ? t.logRecorded : t.logRemembered)
+          .replace('{date}', formatDate(log.live ? issuedAt : log.at, lang, !log.live))
+          .replace('{index}', log.index.toLocaleString(lang)),
+      );
+    case 'unchecked':
+      return el(
+        'p',
+        attrs(true),
+        log.lastAt === undefined
+          ? t.logUnchecked
+          : t.logLastSeen
+              .replace('{date}', formatDate(log.lastAt, lang, true))
+              .replace('{size}', (log.lastSize ?? 0).toLocaleString(lang)),
+      );
+    case 'missing':
+      return el('p', { ...attrs(true), role: 'alert' }, t.logMissing);
+    case 'split-view':
+      return el('p', { ...attrs(true), role: 'alert' }, t.logSplitView);
+  }
 }
 
 /** The plain-words reason for each rejection code. */
@@ -115,7 +152,13 @@ export function statusConfirmsActive(status: StatusInfo): boolean {
 }
 
 /** Renders a verdict into the verdict region and moves focus to its heading. */
-export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings, lang: Lang): void {
+export function renderOutcome(
+  region: HTMLElement,
+  outcome: Outcome,
+  t: Strings,
+  lang: Lang,
+  focus = true,
+): void {
   const flagged =
     outcome.ok && outcome.status.state in STATUS_VERDICTS
       ? STATUS_VERDICTS[outcome.status.state as keyof typeof STATUS_VERDICTS]
@@ -124,7 +167,8 @@ export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings,
     outcome.ok &&
     !flagged &&
     statusConfirmsActive(outcome.status) &&
-    outcome.compromised !== 'unconfirmed';
+    outcome.compromised !== 'unconfirmed' &&
+    !logBlocksGreen(outcome.log);
   region.className = confirmed
     ? 'verdict verdict--ok'
     : outcome.ok && !flagged
@@ -133,6 +177,7 @@ export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings,
   if (outcome.ok) {
     const c = outcome.claims;
     const note = statusNote(outcome.status, t, lang);
+    const log = logNote(outcome.log, c.iat, t, lang);
     show(
       region,
       flagged
@@ -149,7 +194,9 @@ export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings,
             ? t.authenticLead
             : outcome.compromised === 'unconfirmed'
               ? t.compromisedLead
-              : t.checkOnlineLead,
+              : logBlocksGreen(outcome.log)
+                ? t.logLead
+                : t.checkOnlineLead,
       ),
       ...(outcome.compromised === 'confirmed'
         ? [
@@ -167,6 +214,7 @@ export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings,
         t.signedByBrand.replace('{brand}', () => outcome.brandName),
       ),
       ...(note ? [note] : []),
+      ...(log ? [log] : []),
       el(
         'div',
         { class: 'serial' },
@@ -197,7 +245,7 @@ export function renderOutcome(region: HTMLElement, outcome: Outcome, t: Strings,
     );
   }
   region.hidden = false;
-  region.querySelector<HTMLElement>('#verdict-title')?.focus();
+  if (focus) region.querySelector<HTMLElement>('#verdict-title')?.focus();
 }
 
 /** Clears the verdict region (no verdict shown). */
