@@ -236,11 +236,30 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     version: 10,
     name: 'certificates in the issuance log',
     sql: `
-      -- Each certificate's entry in the public log, written in the same transaction as the row.
-      -- Certificates issued before the log get theirs at start (LogService.backfill).
+      -- Each certificate's place in the public log, written in the same transaction as the row.
+      -- Certificates issued before the log get theirs at start (backfillLog).
       ALTER TABLE certificates ADD COLUMN log_index INTEGER;
-      CREATE UNIQUE INDEX certificates_log_index ON certificates(log_index)
-        WHERE log_index IS NOT NULL;
+      -- One row per entry, with its leaf hash (the level-0 tiles) and the certificate it stands
+      -- for, whose entry (0x01 || SHA-256(JWS)) is derived from the certificate when served:
+      -- one small insert per certificate on the issuing path. Entries of other kinds are
+      -- stored. (No release wrote to version 9's table: the log was not wired into issuing.)
+      DROP TABLE log_entries;
+      CREATE TABLE log_entries (
+        idx            INTEGER PRIMARY KEY,
+        leaf           BLOB NOT NULL,
+        certificate_id INTEGER,             -- written with its certificate (no FK check per row)
+        entry          BLOB,
+        CHECK ((certificate_id IS NULL) <> (entry IS NULL))
+      ) STRICT;
+      -- What a certificate says never changes once written (its log index is set once).
+      CREATE TRIGGER certificates_immutable BEFORE UPDATE OF issuer, serial, generation, kid,
+        claims, jws, issued_at, status_index ON certificates
+        BEGIN SELECT RAISE(ABORT, 'a certificate never changes'); END;
+      CREATE TRIGGER certificates_log_index_once BEFORE UPDATE OF log_index ON certificates
+        WHEN OLD.log_index IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'a certificate''s log index never changes'); END;
+      -- Level 0 lives in log_entries.leaf from now on.
+      DELETE FROM log_hashes WHERE level = 0;
       -- The log's identity, fixed at creation (its origin line and verifier key), and its
       -- witnesses: '<witness vkey>@<submission URL>' items separated by spaces, and how many
       -- cosignatures verifiers are told (in the trust list) to require.

@@ -6,6 +6,7 @@
  */
 import { signCertificate, type Certificate } from '../../shared/certificate.ts';
 import { certificateEntry } from '../../shared/tlog/entry.ts';
+import { sha256 } from '../log/hash.ts';
 import type { WatchInput } from '../../shared/watch-input.ts';
 import { watchClaims } from '../../shared/watch-input.ts';
 import type { CertificateRecord } from '../registry/certificates.ts';
@@ -62,8 +63,9 @@ export function recordCertificate(
   context: WriteContext,
   claimsJson?: string,
 ): CertificateRecord {
-  const [logIndex] = registry.log.append([certificateEntry(certificate.jws)]);
+  const logIndex = registry.log.size();
   const record = registry.certificates.insert({ ...certificate, logIndex }, claimsJson);
+  registry.log.appendAt(logIndex, [certificateEntry(certificate.jws, sha256)], [record.id]);
   registry.events.append({
     at: context.now,
     actor: context.actor,

@@ -17,6 +17,7 @@ import {
   type NoteVerifier,
 } from '../../shared/tlog/note.ts';
 import { signingKeyFromSeed } from '../keys/signing-key.ts';
+import { sha256 } from './hash.ts';
 import type { Registry } from '../registry/registry.ts';
 
 /** The registry secret the log key's seed is kept in (sealed like the signing keys). */
@@ -104,7 +105,10 @@ export function backfillLog(registry: Pick<Registry, 'db' | 'log'>): number {
   return db
     .transaction(() => {
       const rows = pending();
-      const indexes = log.append(rows.map((r) => certificateEntry(r.jws)));
+      const indexes = log.append(
+        rows.map((r) => certificateEntry(r.jws, sha256)),
+        rows.map((r) => r.id),
+      );
       rows.forEach((r, i) => setIndex.run(indexes[i], r.id));
       return rows.length;
     })

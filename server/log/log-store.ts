@@ -1,10 +1,12 @@
 /**
- * The issuance log's storage (C2SP tlog-tiles over SQLite): entries, the hashes its tiles
- * hold, tree heads and proofs computed from those hashes, and signed checkpoints. `append`
- * runs in the caller's transaction, so an entry and what it stands for (a certificate)
- * commit together or not at all.
+ * The issuance log's storage (C2SP tlog-tiles over SQLite): entries with their leaf hashes
+ * (the level-0 tiles), the heads of complete subtrees (higher levels), tree heads and proofs
+ * computed from those hashes, and signed checkpoints. `append` runs in the caller's
+ * transaction, so an entry and what it stands for (a certificate) commit together or not at
+ * all; it costs one row per entry, plus one per 256 entries completed.
  */
-import { leafHash, treeHash } from '../../shared/tlog/merkle.ts';
+import { certificateEntry } from '../../shared/tlog/entry.ts';
+import { sha256 } from './hash.ts';
 import {
   consistencyProofFrom,
   inclusionProofFrom,
@@ -17,25 +19,49 @@ import type { Db } from '../db/database.ts';
 
 /** Entries are uint16-length-prefixed in bundles (tlog-tiles). */
 export const MAX_ENTRY_BYTES = 0xffff;
+const LEAF_PREFIX = Buffer.of(0);
+const NODE_PREFIX = Buffer.of(1);
+
+/** The RFC 6962 head of a perfect tree (a power-of-two count of hashes), with Node's SHA-256. */
+function perfectTreeHash(hashes: readonly Uint8Array[]): Uint8Array {
+  let level = hashes;
+  while (level.length > 1) {
+    const up: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += 2)
+      up.push(sha256(Buffer.concat([NODE_PREFIX, level[i]!, level[i + 1]!])));
+    level = up;
+  }
+  return level[0]!;
+}
 
 export class LogStore {
   private readonly insertEntry;
   private readonly insertHash;
-  private readonly hashAt;
-  private readonly hashesOf;
+  private readonly hashAt: (level: number, index: number) => Buffer | undefined;
+  private readonly hashesOf: (level: number, from: number, to: number) => Buffer[];
   private readonly sizeOf;
   private readonly range: RangeHash;
 
   constructor(private readonly db: Db) {
-    this.insertEntry = db.prepare('INSERT INTO log_entries (idx, entry) VALUES (?, ?)');
+    this.insertEntry = db.prepare(
+      'INSERT INTO log_entries (idx, leaf, certificate_id, entry) VALUES (?, ?, ?, ?)',
+    );
     this.insertHash = db.prepare('INSERT INTO log_hashes (level, idx, hash) VALUES (?, ?, ?)');
-    this.hashAt = db.prepare('SELECT hash FROM log_hashes WHERE level = ? AND idx = ?').pluck();
-    this.hashesOf = db
+    const leafAt = db.prepare('SELECT leaf FROM log_entries WHERE idx = ?').pluck();
+    const hashAt = db.prepare('SELECT hash FROM log_hashes WHERE level = ? AND idx = ?').pluck();
+    this.hashAt = (level: number, index: number) =>
+      (level === 0 ? leafAt.get(index) : hashAt.get(level, index)) as Buffer | undefined;
+    const leaves = db
+      .prepare('SELECT leaf FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx')
+      .pluck();
+    const hashes = db
       .prepare('SELECT hash FROM log_hashes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx')
       .pluck();
+    this.hashesOf = (level: number, from: number, to: number) =>
+      (level === 0 ? leaves.all(from, to) : hashes.all(level, from, to)) as Buffer[];
     this.sizeOf = db.prepare('SELECT coalesce(max(idx) + 1, 0) FROM log_entries').pluck();
     this.range = tiledRangeHash((level, index) => {
-      const hash = this.hashAt.get(level, index) as Buffer | undefined;
+      const hash = this.hashAt(level, index);
       if (!hash) throw new Error(`the log has no hash at level ${level}, index ${index}`);
       return new Uint8Array(hash);
     });
@@ -47,24 +73,34 @@ export class LogStore {
   }
 
   /**
-   * Appends entries (in the caller's transaction): the entries, their leaf hashes, and the head
-   * of every subtree of 256^L leaves they complete. Returns their indexes.
+   * Appends entries (in the caller's transaction): each entry with its leaf hash and the row it
+   * stands for (`refs[i]`, a certificate id), and the head of every subtree of 256^L leaves
+   * they complete. Returns their indexes.
    */
-  append(entries: readonly Uint8Array[]): number[] {
-    let size = this.size();
-    return entries.map((entry) => {
+  append(entries: readonly Uint8Array[], refs?: readonly number[]): number[] {
+    return this.appendAt(this.size(), entries, refs);
+  }
+
+  /**
+   * As `append`, for a caller that read `size()` in this same transaction (and so knows where
+   * the entries go): saves the second read on the issuing path.
+   */
+  appendAt(at: number, entries: readonly Uint8Array[], refs?: readonly number[]): number[] {
+    let size = at;
+    return entries.map((entry, i) => {
       if (entry.length > MAX_ENTRY_BYTES)
         throw new RangeError('a log entry is at most 65,535 bytes');
       const index = size++;
-      this.insertEntry.run(index, entry);
-      this.insertHash.run(0, index, leafHash(entry));
+      // RFC 6962 leaf hash, with Node's native SHA-256: this runs for every certificate.
+      const leaf = sha256(Buffer.concat([LEAF_PREFIX, entry]));
+      // A certificate's entry is derived from it when served; other entries are stored.
+      const ref = refs?.[i];
+      this.insertEntry.run(index, leaf, ref ?? null, ref === undefined ? entry : null);
       // Each full tile at one level is one hash of the level above.
       for (let level = 1, done = size; done % TILE_WIDTH === 0; level++) {
         done /= TILE_WIDTH;
-        const below = (
-          this.hashesOf.all(level - 1, (done - 1) * TILE_WIDTH, done * TILE_WIDTH) as Buffer[]
-        ).map((h) => new Uint8Array(h));
-        this.insertHash.run(level, done - 1, treeHash(below));
+        const below = this.hashesOf(level - 1, (done - 1) * TILE_WIDTH, done * TILE_WIDTH);
+        this.insertHash.run(level, done - 1, perfectTreeHash(below));
       }
       return index;
     });
@@ -77,19 +113,24 @@ export class LogStore {
 
   /** Tile `n` of `level` (`width` hashes: 256, or fewer for a partial tile), as served. */
   tile(level: number, n: number, width = TILE_WIDTH): Buffer | undefined {
-    const hashes = this.hashesOf.all(level, n * TILE_WIDTH, n * TILE_WIDTH + width) as Buffer[];
+    const hashes = this.hashesOf(level, n * TILE_WIDTH, n * TILE_WIDTH + width);
     return hashes.length === width ? Buffer.concat(hashes) : undefined;
   }
 
   /** Entry bundle `n`: its entries, each prefixed with its length (uint16, big-endian). */
   entryBundle(n: number, width = TILE_WIDTH): Buffer | undefined {
     const rows = this.db
-      .prepare('SELECT entry FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx')
-      .pluck()
-      .all(n * TILE_WIDTH, n * TILE_WIDTH + width) as Buffer[];
+      .prepare(
+        'SELECT e.entry, c.jws FROM log_entries e LEFT JOIN certificates c ON c.id = e.certificate_id WHERE e.idx >= ? AND e.idx < ? ORDER BY e.idx',
+      )
+      .all(n * TILE_WIDTH, n * TILE_WIDTH + width) as {
+      entry: Buffer | null;
+      jws: string | null;
+    }[];
     if (rows.length !== width) return undefined;
     return Buffer.concat(
-      rows.flatMap((entry) => {
+      rows.flatMap((row) => {
+        const entry = row.entry ?? certificateEntry(row.jws!, sha256);
         const length = Buffer.alloc(2);
         length.writeUInt16BE(entry.length);
         return [length, entry];

@@ -12,7 +12,7 @@ import { openDatabase } from '../../server/db/database.ts';
 import { equalBytes } from '../../shared/bytes.ts';
 import { parseCheckpointText } from '../../shared/tlog/checkpoint.ts';
 import { proveConsistency, type TileFetch } from '../../shared/tlog/client.ts';
-import { certificateEntry } from '../../shared/tlog/entry.ts';
+import { certificateLeaf } from '../../shared/tlog/entry.ts';
 import { parseNote } from '../../shared/tlog/note.ts';
 import { startServiceProcess, watchBody, type ServiceProcess } from '../helpers/service.ts';
 
@@ -74,19 +74,19 @@ describe('the log across a crash', { timeout: 120_000 }, () => {
     svc = await startServiceProcess(env, dir);
     const db = openDatabase(env.HALLMARK_DB, { readonly: true });
     const rows = db
-      .prepare('SELECT serial, log_index, jws FROM certificates ORDER BY log_index')
-      .all() as { serial: string; log_index: number | null; jws: string }[];
-    const entries = db.prepare('SELECT idx, entry FROM log_entries ORDER BY idx').all() as {
-      idx: number;
-      entry: Buffer;
-    }[];
+      .prepare('SELECT id, serial, log_index, jws FROM certificates ORDER BY log_index')
+      .all() as { id: number; serial: string; log_index: number | null; jws: string }[];
+    const entries = db
+      .prepare('SELECT idx, leaf, certificate_id FROM log_entries ORDER BY idx')
+      .all() as { idx: number; leaf: Buffer; certificate_id: number }[];
     db.close();
     expect(rows.every((r) => r.log_index !== null)).toBe(true);
     expect(entries.length).toBe(rows.length);
     rows.forEach((r, i) => {
       expect(r.log_index).toBe(i);
       expect(entries[i]!.idx).toBe(i);
-      expect(equalBytes(entries[i]!.entry, certificateEntry(r.jws))).toBe(true);
+      expect(entries[i]!.certificate_id).toBe(r.id);
+      expect(equalBytes(entries[i]!.leaf, certificateLeaf(r.jws))).toBe(true);
     });
     const bySerial = new Map(rows.map((r) => [r.serial, r.log_index]));
     for (const a of answered) expect(bySerial.get(a.serial)).toBe(a.logIndex);

@@ -182,10 +182,17 @@ describe('the issuance log in issuing', () => {
 
   it('the log tables are append-only in the database itself', () => {
     const { db } = svc.registry;
-    expect(() => db.prepare('UPDATE log_entries SET entry = x00 WHERE idx = 0').run()).toThrow();
-    expect(() => db.prepare("UPDATE log_entries SET entry = x'00' WHERE idx = 0").run()).toThrow(
+    expect(() => db.prepare("UPDATE log_entries SET leaf = x'00' WHERE idx = 0").run()).toThrow(
       /append-only/,
     );
+    expect(() => db.prepare('DELETE FROM log_entries WHERE idx = 0').run()).toThrow(/append-only/);
+    // What the entry bundles derive from cannot change either.
+    expect(() => db.prepare("UPDATE certificates SET jws = 'x' WHERE log_index = 0").run()).toThrow(
+      /a certificate never changes/,
+    );
+    expect(() =>
+      db.prepare('UPDATE certificates SET log_index = 99 WHERE log_index = 0').run(),
+    ).toThrow(/log index never changes/);
     expect(() => db.prepare('DELETE FROM log_hashes WHERE idx = 0').run()).toThrow(/append-only/);
   });
 
@@ -236,10 +243,15 @@ describe('a registry from before the log', () => {
     expect(rows.map((r) => r.log_index)).toEqual(rows.map((_, i) => i));
     expect(first.log.size()).toBe(rows.length);
     const entries = first.db
-      .prepare('SELECT entry FROM log_entries ORDER BY idx')
-      .pluck()
-      .all() as Buffer[];
-    rows.forEach((r, i) => expect(equalBytes(entries[i]!, certificateEntry(r.jws))).toBe(true));
+      .prepare('SELECT leaf, certificate_id FROM log_entries ORDER BY idx')
+      .all() as { leaf: Buffer; certificate_id: number }[];
+    rows.forEach((r, i) => {
+      expect(entries[i]!.certificate_id).toBe(r.id);
+      expect(equalBytes(entries[i]!.leaf, certificateLeaf(r.jws))).toBe(true);
+    });
+    expect(first.log.entryBundle(0, rows.length)!.subarray(2, 35)).toEqual(
+      Buffer.from(certificateEntry(rows[0]!.jws)),
+    );
     first.db.close();
     const again = open();
     expect(again.log.size()).toBe(rows.length);

@@ -160,6 +160,8 @@ describe(
       const copy = join(dir, 'tampered.db');
       expect(hallmark(['backup', copy], { cwd: dir, env }).status).toBe(0);
       const db = openDatabase(copy);
+      // Whoever edits the file can drop the database's own guard first.
+      db.exec('DROP TRIGGER certificates_immutable');
       db.prepare(
         "UPDATE certificates SET jws = replace(jws, substr(jws, -10, 5), 'AAAAA') WHERE serial = 'PROC0001'",
       ).run();

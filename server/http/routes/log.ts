@@ -69,7 +69,7 @@ const monitorQuery = z.strictObject({
 export function logMonitorRoutes(registry: Registry): Router {
   const router = Router();
   const rows = registry.db.prepare(
-    'SELECT log_index, issuer, serial, generation, status, jws FROM certificates WHERE log_index >= ? AND log_index < ? ORDER BY log_index',
+    'SELECT e.idx AS log_index, c.issuer, c.serial, c.generation, c.status, c.jws FROM log_entries e JOIN certificates c ON c.id = e.certificate_id WHERE e.idx >= ? AND e.idx < ? ORDER BY e.idx',
   );
   router.get('/certificates', requireScope(registry.tokens, 'read'), (req, res) => {
     const { from, to } = parseRequest(monitorQuery, req.query, 'query');
