@@ -99,6 +99,11 @@ function prepareRegistry(
         { brand, kid },
         'the installed trust list does not vouch for this active key: pages will refuse its certificates until `hallmark trust-list sign` installs a new list',
       );
+    if (registry.trust.latest()?.payload.log?.key !== log.vkey)
+      logger.warn(
+        { log: log.origin },
+        'the installed trust list does not name the issuance log key: pages and verifiers will not check the log until `hallmark trust-list sign` installs a new list',
+      );
     if (registry.tokens.count() === 0) {
       // The operator's token: every brand, and brand management.
       const { token } = registry.tokens.create('bootstrap-admin', ['admin'], '*', nowSeconds());
