@@ -67,7 +67,14 @@ describe('SAP export, Windows-1252, ; delimiter, CRLF', () => {
       9: 'model: must be at most 64 characters',
       12: '(line): has 4 fields, the header has 7',
     });
-    expect(report.filter((r) => r.type === 'issued').map((r) => r.line)).toEqual([2, 3, 5, 11, 13]);
+    const issued = report.filter((r) => r.type === 'issued');
+    expect(issued.map((r) => r.line)).toEqual([2, 3, 5, 11, 13]);
+    // Each issued line names the certificate's place in the public log, as the registry has it.
+    for (const r of issued as unknown as { serial: string; logIndex: number }[])
+      expect(r.logIndex).toBe(svc.registry.certificates.findLatest('HUB', r.serial)!.logIndex);
+    expect(new Set(issued.map((r) => (r as unknown as { logIndex: number }).logIndex)).size).toBe(
+      5,
+    );
     expect(report.at(-1)).toMatchObject({ type: 'summary', issued: 5, rejected: 5 });
   });
 
