@@ -8,25 +8,14 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
-import { createApp } from '../../server/http/app.ts';
 import { watchBody } from '../../test/helpers/service.ts';
 import { fmt, opsPerSecond, row } from './measure.ts';
-import { benchRegistry } from './registry.ts';
+import { benchApp, benchRegistry } from './registry.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const { registry } = benchRegistry();
 const token = registry.tokens.create('bench', ['issue'], ['HUB'], registry.now()).token;
-const app = createApp({
-  registry,
-  logger: pino({ level: 'silent' }),
-  config: {
-    publicUrl: 'https://verify.example/',
-    defaultIssuer: 'HUB',
-    publicRateLimit: 1e9,
-    trustProxy: 0,
-  },
-});
+const app = benchApp(registry, undefined, 'https://verify.example/');
 const server = createServer(app);
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -22,17 +22,16 @@ import * as esbuild from 'esbuild';
 import pino from 'pino';
 import { startCheckpointer } from '../../server/db/checkpointer.ts';
 import { openDatabase } from '../../server/db/database.ts';
-import { createApp } from '../../server/http/app.ts';
 import { IssuingService } from '../../server/issuing/issuing-service.ts';
 import { openLogIdentity, publishCheckpoint } from '../../server/log/log-service.ts';
 import { createRegistry, type Registry } from '../../server/registry/registry.ts';
 import { toQr } from '../../shared/qr.ts';
-import { parseWatchInput, type WatchInput } from '../../shared/watch-input.ts';
 import { tilesOf } from '../../shared/tlog/tiles.ts';
 import { buildPage } from '../../web/build.ts';
 import { launchChromium, PHONE } from '../../test/helpers/browser.ts';
 import { addTestBrand, signTestTrustList } from '../../test/helpers/registry.ts';
 import { fmt, opsPerSecond, row } from './measure.ts';
+import { benchApp, benchWatch } from './registry.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const PER_ROUND = Number(process.env.BENCH_ISSUES ?? 500);
@@ -54,15 +53,7 @@ function fileRegistry(name: string): Registry {
   return registry;
 }
 
-const watch = (serial: string): WatchInput =>
-  parseWatchInput({
-    serial,
-    reference: '441.NX.1170.RX',
-    model: 'Big Bang Unico 42 mm',
-    caseMaterial: 'King Gold',
-    calibre: 'HUB1280',
-    manufacturedOn: '2026-03-02',
-  });
+const watch = benchWatch;
 
 /** Issues `count` certificates through the group commit with IN_FLIGHT callers; returns issues/s. */
 async function issueRate(service: IssuingService, prefix: string, count: number): Promise<number> {
@@ -152,17 +143,7 @@ const build = await buildPage({
   roots: page.trust.rootJwks(),
   trustList: page.trust.latest()!.jws,
 });
-const app = createApp({
-  registry: page,
-  page: build,
-  logger: pino({ level: 'silent' }),
-  config: {
-    publicUrl: 'http://127.0.0.1/',
-    defaultIssuer: 'HUB',
-    publicRateLimit: 1e6,
-    trustProxy: 0,
-  },
-});
+const app = benchApp(page, build);
 const server = createServer(app);
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

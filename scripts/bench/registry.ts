@@ -1,8 +1,13 @@
-/** A fresh in-memory registry with one brand (HUB), its key, a trust list and a frozen clock. */
+/** Shared benchmark setup: a registry, the watch every benchmark issues, and the app. */
+import pino from 'pino';
 import { openDatabase } from '../../server/db/database.ts';
+import { createApp } from '../../server/http/app.ts';
+import { parseWatchInput, type WatchInput } from '../../shared/watch-input.ts';
+import type { PageBuild } from '../../web/build.ts';
 import { createRegistry, type Registry } from '../../server/registry/registry.ts';
 import { addTestBrand, signTestTrustList } from '../../test/helpers/registry.ts';
 
+/** A fresh in-memory registry with one brand (HUB), its key, a trust list and a frozen clock. */
 export function benchRegistry(now = Math.floor(Date.now() / 1000)): {
   registry: Registry;
   now: number;
@@ -15,4 +20,26 @@ export function benchRegistry(now = Math.floor(Date.now() / 1000)): {
   addTestBrand(registry, 'HUB', { name: 'Hublot' });
   signTestTrustList(registry);
   return { registry, now };
+}
+
+/** The watch fields every benchmark issues, with `serial`. */
+export const BENCH_WATCH = {
+  reference: '441.NX.1170.RX',
+  model: 'Big Bang Unico 42 mm',
+  caseMaterial: 'King Gold',
+  calibre: 'HUB1280',
+  manufacturedOn: '2026-03-02',
+} as const;
+
+export const benchWatch = (serial: string): WatchInput =>
+  parseWatchInput({ serial, ...BENCH_WATCH });
+
+/** The real app over `registry`, silent, with no rate limit in the way. */
+export function benchApp(registry: Registry, page?: PageBuild, publicUrl = 'http://127.0.0.1/') {
+  return createApp({
+    registry,
+    ...(page ? { page } : {}),
+    logger: pino({ level: 'silent' }),
+    config: { publicUrl, defaultIssuer: 'HUB', publicRateLimit: 1e9, trustProxy: 0 },
+  });
 }

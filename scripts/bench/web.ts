@@ -11,18 +11,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createServer } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
-import pino from 'pino';
-import { createApp } from '../../server/http/app.ts';
 import { IssuingService } from '../../server/issuing/issuing-service.ts';
 import { generateSigningKey } from '../../server/keys/signing-key.ts';
 import type { Registry } from '../../server/registry/registry.ts';
 import { toQr } from '../../shared/qr.ts';
-import { parseWatchInput } from '../../shared/watch-input.ts';
 import { buildPage, type PageBuild } from '../../web/build.ts';
 import { launchChromium, PHONE } from '../../test/helpers/browser.ts';
 import { addTestBrand, signTestTrustList } from '../../test/helpers/registry.ts';
 import { fmt, row } from './measure.ts';
-import { benchRegistry } from './registry.ts';
+import { benchApp, benchRegistry, benchWatch } from './registry.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -55,17 +52,7 @@ async function measure(registry: Registry): Promise<Figures> {
     roots: registry.trust.rootJwks(),
     trustList: registry.trust.latest()!.jws,
   });
-  const app = createApp({
-    registry,
-    page,
-    logger: pino({ level: 'silent' }),
-    config: {
-      publicUrl: 'http://127.0.0.1/',
-      defaultIssuer: 'HUB',
-      publicRateLimit: 1e6,
-      trustProxy: 0,
-    },
-  });
+  const app = benchApp(registry, page);
   // The physical floor, served by the same server: a blank page whose one module script marks
   // the moment it runs. Nothing can show a verdict sooner in this browser on this machine.
   const outer = express();
@@ -95,18 +82,7 @@ async function measure(registry: Registry): Promise<Figures> {
   const issuing = new IssuingService(registry);
   let serial = 0;
   const certLink = () => {
-    const { record } = issuing.issue(
-      parseWatchInput({
-        serial: `WEB${100000 + serial++}`,
-        reference: '441.NX.1170.RX',
-        model: 'Big Bang Unico 42 mm',
-        caseMaterial: 'King Gold',
-        calibre: 'HUB1280',
-        manufacturedOn: '2026-03-02',
-      }),
-      'HUB',
-      'bench',
-    );
+    const { record } = issuing.issue(benchWatch(`WEB${100000 + serial++}`), 'HUB', 'bench');
     return `${base}/#${toQr(record.certificate, base).text.split('#')[1]}`;
   };
 

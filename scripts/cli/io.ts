@@ -65,3 +65,15 @@ export function timeOption(value: string): number {
     throw new InvalidArgumentError('expected an ISO 8601 time or epoch seconds');
   return Math.floor(seconds);
 }
+
+/** GETs `url` (timeout in ms): the response when it is 2xx. @throws CliError naming the URL */
+export async function fetchOk(url: string, timeoutMs = 10_000): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw new CliError(`cannot fetch ${url}: ${(error as Error).message}`);
+  }
+  if (!response.ok) throw new CliError(`cannot fetch ${url}: HTTP ${response.status}`);
+  return response;
+}

@@ -34,7 +34,7 @@ import {
   readLogWitnesses,
   setLogWitnesses,
 } from '../../server/log/log-service.ts';
-import { CliError, intOption, parseJson, passphraseFromEnv, readInput } from './io.ts';
+import { CliError, fetchOk, intOption, parseJson, passphraseFromEnv, readInput } from './io.ts';
 import { withRegistry } from './registry.ts';
 import { trustSetFromOptions, trustOptions, type TrustOptions } from './trust.ts';
 
@@ -96,14 +96,7 @@ export function logPolicyFrom(opts: LogOptions, list: TrustList | undefined): Lo
 
 /** GETs `<prefix>/<path>` (10 s timeout). @throws CliError */
 async function fetchBytes(prefix: string, path: string): Promise<Uint8Array> {
-  const url = `${prefix.replace(/\/+$/, '')}/${path}`;
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  } catch (error) {
-    throw new CliError(`cannot fetch ${url}: ${(error as Error).message}`);
-  }
-  if (!response.ok) throw new CliError(`cannot fetch ${url}: HTTP ${response.status}`);
+  const response = await fetchOk(`${prefix.replace(/\/+$/, '')}/${path}`);
   return new Uint8Array(await response.arrayBuffer());
 }
 
@@ -311,6 +304,16 @@ export function registerLogCommands(program: Command): void {
   registerWitness(log);
 }
 
+/** A certificate as the registry's monitor API lists it. */
+interface MonitoredCertificate {
+  index: number;
+  issuer: string;
+  serial: string;
+  generation: number;
+  status: string;
+  jws: string;
+}
+
 interface MonitorState {
   checkpoint?: string;
   /** Next log index to read. */
@@ -485,16 +488,7 @@ async function fetchMonitorPage(
   token: string,
   from: number,
   to: number,
-): Promise<
-  {
-    index: number;
-    issuer: string;
-    serial: string;
-    generation: number;
-    status: string;
-    jws: string;
-  }[]
-> {
+): Promise<MonitoredCertificate[]> {
   const url = `${registryUrl.replace(/\/+$/, '')}/api/v1/log/certificates?from=${from}&to=${to}`;
   const response = await fetch(url, {
     headers: { authorization: `Bearer ${token}` },
@@ -503,16 +497,7 @@ async function fetchMonitorPage(
     throw new CliError(`cannot reach the registry at ${url}: ${error.message}`);
   });
   if (!response.ok) throw new CliError(`the registry answered ${response.status} at ${url}`);
-  const body = (await response.json()) as {
-    certificates: {
-      index: number;
-      issuer: string;
-      serial: string;
-      generation: number;
-      status: string;
-      jws: string;
-    }[];
-  };
+  const body = (await response.json()) as { certificates: MonitoredCertificate[] };
   return body.certificates.filter((c) => c.index >= from && c.index < to);
 }
 

@@ -6,18 +6,12 @@
 import type { Command } from 'commander';
 import { keySetFromJwks, type KeySet, type TrustedKey } from '../../shared/keys.ts';
 import { verifyTrustList, type TrustList } from '../../shared/trust-list.ts';
-import { CliError, parseJson, readInput } from './io.ts';
+import { CliError, fetchOk, parseJson, readInput } from './io.ts';
 
 /** Reads a file, or fetches an http(s) URL (10 s timeout). */
 export async function readSource(source: string): Promise<string> {
   if (!/^https?:\/\//i.test(source)) return readInput(source);
-  let response: Response;
-  try {
-    response = await fetch(source, { signal: AbortSignal.timeout(10_000) });
-  } catch (error) {
-    throw new CliError(`cannot fetch ${source}: ${(error as Error).message}`);
-  }
-  if (!response.ok) throw new CliError(`cannot fetch ${source}: HTTP ${response.status}`);
+  const response = await fetchOk(source);
   return response.text();
 }
 

@@ -4,40 +4,27 @@
  * line carries the 8-byte big-endian timestamp before the 64-byte signature. Key IDs use the
  * 0x04 type byte, so a cosignature never passes for the log's own signature.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8 } from '../bytes.ts';
 import { ErrorCode, HallmarkError } from '../errors.ts';
 import type { SignFn } from '../jws.ts';
 import { verifySignature } from '../verify.ts';
-import { b64, parseNote, unb64, type NoteVerifier } from './note.ts';
+import { b64, formatKeyOf, keyIdOf, parseKeyOf, parseNote, type NoteVerifier } from './note.ts';
 
 const COSIGNATURE_V1 = 0x04;
-const NAME = /^[^\s+]+$/u;
 
 /** The key ID of an Ed25519 cosigner: SHA-256(name || 0x0A || 0x04 || key)[:4]. */
 export function cosignerKeyId(name: string, publicKey: Uint8Array): number {
-  const h = sha256(concatBytes(utf8(name), Uint8Array.of(0x0a, COSIGNATURE_V1), publicKey));
-  return ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
+  return keyIdOf(name, COSIGNATURE_V1, publicKey);
 }
 
 /** A cosigner's verifier key `<name>+<hex id>+base64(0x04 || key)`. */
 export function formatCosignerKey(name: string, publicKey: Uint8Array): string {
-  if (!NAME.test(name)) throw invalid('a witness name has no spaces and no "+"');
-  const id = cosignerKeyId(name, publicKey).toString(16).padStart(8, '0');
-  return `${name}+${id}+${b64(concatBytes(Uint8Array.of(COSIGNATURE_V1), publicKey))}`;
+  return formatKeyOf(name, COSIGNATURE_V1, publicKey);
 }
 
 /** Parses a cosigner verifier key. @throws HallmarkError NOTE_INVALID */
 export function parseCosignerKey(text: string): NoteVerifier {
-  const m = /^([^\s+]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(text.trim());
-  if (!m) throw invalid('not a witness key <name>+<hex id>+<base64 key>');
-  const bytes = unb64(m[3]!);
-  if (bytes.length !== 33 || bytes[0] !== COSIGNATURE_V1)
-    throw invalid('only Ed25519 cosignature/v1 witness keys (type 0x04) are supported');
-  const publicKey = bytes.subarray(1);
-  const id = Number.parseInt(m[2]!, 16);
-  if (cosignerKeyId(m[1]!, publicKey) !== id) throw invalid('the key ID does not match the key');
-  return { name: m[1]!, id, publicKey };
+  return parseKeyOf(text, COSIGNATURE_V1, 'cosignature/v1 witness');
 }
 
 function message(noteText: string, time: number): Uint8Array {

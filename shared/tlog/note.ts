@@ -34,30 +34,48 @@ export function unb64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
-/** The key ID of an Ed25519 note key: the first 4 bytes of SHA-256(name || 0x0A || 0x01 || key). */
-export function noteKeyId(name: string, publicKey: Uint8Array): number {
-  const h = sha256(concatBytes(utf8(name), Uint8Array.of(0x0a, ED25519), publicKey));
+/**
+ * A key ID: the first 4 bytes of SHA-256(name || 0x0A || type || key). Type 0x01 is an Ed25519
+ * note key (signed-note); 0x04 an Ed25519 witness cosigner (tlog-cosignature).
+ */
+export function keyIdOf(name: string, type: number, publicKey: Uint8Array): number {
+  const h = sha256(concatBytes(utf8(name), Uint8Array.of(0x0a, type), publicKey));
   return ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
 }
 
-/** The verifier key string `<name>+<hex ID>+base64(0x01 || public key)`. */
-export function formatVerifierKey(name: string, publicKey: Uint8Array): string {
-  if (!NAME.test(name)) throw invalid('a key name has no spaces and no "+"');
-  const id = noteKeyId(name, publicKey).toString(16).padStart(8, '0');
-  return `${name}+${id}+${b64(concatBytes(Uint8Array.of(ED25519), publicKey))}`;
+/** The key ID of an Ed25519 note key. */
+export function noteKeyId(name: string, publicKey: Uint8Array): number {
+  return keyIdOf(name, ED25519, publicKey);
 }
 
-/** Parses and checks a verifier key string. @throws HallmarkError NOTE_INVALID */
-export function parseVerifierKey(text: string): NoteVerifier {
+/** The verifier key string `<name>+<hex ID>+base64(type || public key)`. */
+export function formatKeyOf(name: string, type: number, publicKey: Uint8Array): string {
+  if (!NAME.test(name)) throw invalid('a key name has no spaces and no "+"');
+  const id = keyIdOf(name, type, publicKey).toString(16).padStart(8, '0');
+  return `${name}+${id}+${b64(concatBytes(Uint8Array.of(type), publicKey))}`;
+}
+
+/** Parses and checks a verifier key string of key type `type`. @throws HallmarkError NOTE_INVALID */
+export function parseKeyOf(text: string, type: number, what: string): NoteVerifier {
   const m = /^([^\s+]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(text.trim());
-  if (!m) throw invalid('not a verifier key <name>+<hex id>+<base64 key>');
+  if (!m) throw invalid(`not a ${what} key <name>+<hex id>+<base64 key>`);
   const bytes = unb64(m[3]!);
-  if (bytes.length !== 33 || bytes[0] !== ED25519)
-    throw invalid('only Ed25519 note keys (type 0x01) are supported');
+  if (bytes.length !== 33 || bytes[0] !== type)
+    throw invalid(`only Ed25519 ${what} keys (type 0x0${type}) are supported`);
   const publicKey = bytes.subarray(1);
   const id = Number.parseInt(m[2]!, 16);
-  if (noteKeyId(m[1]!, publicKey) !== id) throw invalid('the key ID does not match the key');
+  if (keyIdOf(m[1]!, type, publicKey) !== id) throw invalid('the key ID does not match the key');
   return { name: m[1]!, id, publicKey };
+}
+
+/** The verifier key string of an Ed25519 note key. */
+export function formatVerifierKey(name: string, publicKey: Uint8Array): string {
+  return formatKeyOf(name, ED25519, publicKey);
+}
+
+/** Parses and checks a note verifier key string. @throws HallmarkError NOTE_INVALID */
+export function parseVerifierKey(text: string): NoteVerifier {
+  return parseKeyOf(text, ED25519, 'note verifier');
 }
 
 /** Signs `text` (which must end in a newline) with each signer. */

@@ -83,6 +83,12 @@ describe('the issuance log, live', { timeout: 180_000 }, () => {
         authorization: `Bearer ${svc.adminToken}`,
       },
     });
+  /** `hallmark log monitor` against the live log, with the admin token when `withToken`. */
+  const monitor = (args: string[], withToken = false) =>
+    hallmark(['log', 'monitor', '--log', `${svc.url}/log`, ...trustArgs, ...args], {
+      cwd: dir,
+      ...(withToken ? { env: { HALLMARK_TOKEN: svc.adminToken! } } : {}),
+    });
   const checkpointNote = async () => (await fetch(`${svc.url}/log/checkpoint`)).text();
   const size = (note: string) => Number(note.split('\n')[1]);
 
@@ -228,10 +234,7 @@ describe('the issuance log, live', { timeout: 180_000 }, () => {
 
   it('the monitor finds a duplicate serial planted by an insider and a serial missing from the ERP, then stays quiet', async () => {
     // A first run reads everything logged so far: nothing wrong yet.
-    const first = hallmark(
-      ['log', 'monitor', '--log', `${svc.url}/log`, ...trustArgs, '--state', 'monitor.json'],
-      { cwd: dir, env: { HALLMARK_TOKEN: svc.adminToken! } },
-    );
+    const first = monitor(['--state', 'monitor.json'], true);
     expect(first.status, first.stdout + first.stderr).toBe(0);
     // The ERP export knows every serial made: the samples, LOG00000-LOG00039 and LOGW00001.
     const made = [
@@ -264,21 +267,7 @@ describe('the issuance log, live', { timeout: 180_000 }, () => {
     db.close();
     await checkpointCovering(insider.logIndex! + 1, 3);
 
-    const run = hallmark(
-      [
-        'log',
-        'monitor',
-        '--log',
-        `${svc.url}/log`,
-        ...trustArgs,
-        '--state',
-        'monitor.json',
-        '--erp',
-        'erp.csv',
-        '--all-brands',
-      ],
-      { cwd: dir, env: { HALLMARK_TOKEN: svc.adminToken! } },
-    );
+    const run = monitor(['--state', 'monitor.json', '--erp', 'erp.csv', '--all-brands'], true);
     expect(run.status, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toMatch(
       /^NOT-IN-ERP {2}entry \d+: DEMO NOTINERP01 is not in the ERP export$/m,
@@ -291,23 +280,7 @@ describe('the issuance log, live', { timeout: 180_000 }, () => {
     );
     expect(run.stdout).not.toMatch(/UNACCOUNTED|UNKNOWN-KEY|MISMATCH/);
 
-    const again = hallmark(
-      [
-        'log',
-        'monitor',
-        '--log',
-        `${svc.url}/log`,
-        ...trustArgs,
-        '--state',
-        'monitor.json',
-        '--erp',
-        'erp.csv',
-      ],
-      {
-        cwd: dir,
-        env: { HALLMARK_TOKEN: svc.adminToken! },
-      },
-    );
+    const again = monitor(['--state', 'monitor.json', '--erp', 'erp.csv'], true);
     expect(again.status, again.stdout + again.stderr).toBe(0);
   });
 
@@ -333,14 +306,9 @@ describe('the issuance log, live', { timeout: 180_000 }, () => {
     expect(run.status).toBe(5);
     expect(run.stderr).toMatch(/SPLIT VIEW/);
 
-    const monitor = hallmark(
-      ['log', 'monitor', '--log', `${svc.url}/log`, ...trustArgs, '--state', 'victim.json'],
-      {
-        cwd: dir,
-      },
-    );
-    expect(monitor.status).toBe(5);
-    expect(monitor.stdout).toMatch(/^SPLIT-VIEW {2}/m);
+    const watched = monitor(['--state', 'victim.json']);
+    expect(watched.status).toBe(5);
+    expect(watched.stdout).toMatch(/^SPLIT-VIEW {2}/m);
 
     // A witness that cosigned size N refuses another root for N (422) and a stale old size (409).
     const current = await checkpointNote();
