@@ -13,7 +13,7 @@
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ import { buildPage } from '../../web/build.ts';
 import { launchChromium, PHONE } from '../../test/helpers/browser.ts';
 import { addTestBrand, signTestTrustList } from '../../test/helpers/registry.ts';
 import { fmt, opsPerSecond, row } from './measure.ts';
-import { benchApp, benchWatch } from './registry.ts';
+import { BENCH_WATCH, benchApp, benchWatch } from './registry.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const PER_ROUND = Number(process.env.BENCH_ISSUES ?? 500);
@@ -104,6 +104,77 @@ row('issuing with the log (group commit, 64 in flight)', `${fmt(withRate)}/s`);
 row('issuing without the log (same code, no sequencing)', `${fmt(withoutRate)}/s`);
 row('  ratio (goal ≥ 90 %)', `${fmt((100 * withRate) / withoutRate, 1)} %`);
 row('raw Ed25519 signatures (reference, same run)', `${fmt(median(signRates))}/s`);
+
+// 1b. The same comparison through the HTTP API, what an ERP sees: one app per registry on
+// loopback, 32 keep-alive clients, alternating rounds.
+const httpSeconds = { with: 0, without: 0 };
+const servers = await Promise.all(
+  [logged, unlogged].map(async (registry) => {
+    const server = createServer(benchApp(registry));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const token = registry.tokens.create('bench', ['issue'], ['HUB'], registry.now()).token;
+    return { server, port: (server.address() as AddressInfo).port, token };
+  }),
+);
+const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+let httpSerial = 0;
+const postIssue = (port: number, token: string) =>
+  new Promise<void>((resolve, reject) => {
+    const body = JSON.stringify({
+      serial: `H${String(++httpSerial).padStart(9, '0')}`,
+      ...BENCH_WATCH,
+    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/v1/certificates',
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 201 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+const httpRound = async (port: number, token: string, count: number) => {
+  let left = count;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (left-- > 0) await postIssue(port, token);
+    }),
+  );
+  return (performance.now() - t0) / 1000;
+};
+await httpRound(servers[0]!.port, servers[0]!.token, 500);
+await httpRound(servers[1]!.port, servers[1]!.token, 500);
+for (let r = 0; r < ROUNDS / 2; r++) {
+  const pair = [
+    ['with', servers[0]!],
+    ['without', servers[1]!],
+  ] as const;
+  for (const [name, s] of r % 2 === 0 ? pair : [...pair].reverse())
+    httpSeconds[name] += await httpRound(s.port, s.token, PER_ROUND);
+}
+agent.destroy();
+for (const s of servers) s.server.close();
+const httpWith = ((ROUNDS / 2) * PER_ROUND) / httpSeconds.with;
+const httpWithout = ((ROUNDS / 2) * PER_ROUND) / httpSeconds.without;
+row('HTTP API with the log (32 clients, same process)', `${fmt(httpWith)}/s`);
+row('HTTP API without the log', `${fmt(httpWithout)}/s`);
+row('  ratio (goal ≥ 90 %)', `${fmt((100 * httpWith) / httpWithout, 1)} %`);
+
 await Promise.all(checkpointers.map((c) => c.stop()));
 
 // 2. Tile bytes per 1,000 certificates.
