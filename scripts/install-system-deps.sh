@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, when missing: zbar-tools (zbarimg, an independent
 # QR decoder), python3 (the independent log verifier in test/independent), chromium (real browser for the page's end-to-end tests) and poppler-utils
-# (pdftoppm, to rasterise printed cards) and fonts-dejavu-core (Unicode text on printed cards). Needs root or sudo; does nothing if all are present.
+# (pdftoppm, to rasterise printed cards), fonts-dejavu-core (Unicode text on printed cards), and
+# softhsm2 with opensc (a real PKCS#11 token for the HSM tests, and pkcs11-tool to inspect it).
+# Needs root or sudo; does nothing if all are present.
 set -euo pipefail
 need=()
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
@@ -9,6 +11,8 @@ command -v python3 >/dev/null 2>&1 || need+=(python3) # the independent log veri
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
+command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

@@ -1,5 +1,7 @@
 /** Service configuration from the environment, validated: every bad variable named at once. */
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { Pkcs11Config } from './keys/pkcs11-core.mjs';
 import { issuerCode } from '../shared/claims.ts';
 import { isBaseUrl } from '../shared/qr.ts';
 import { MIN_PASSPHRASE_LENGTH } from './keys/sealed.ts';
@@ -42,6 +44,18 @@ const envSchema = z.object({
     .string()
     .regex(ORIGIN, 'must be a schema-less URL such as verify.example.com/log')
     .optional(),
+  HALLMARK_KEY_CUSTODY: z.enum(['sealed', 'pkcs11']).default('sealed'),
+  HALLMARK_PKCS11_MODULE: z
+    .string()
+    .refine((p) => existsSync(p), 'no such file (the PKCS#11 library, a .so path)')
+    .optional(),
+  HALLMARK_PKCS11_TOKEN: z.string().max(32, 'a token label is at most 32 characters').optional(),
+  HALLMARK_PKCS11_SLOT: z.coerce.number().int().min(0).optional(),
+  HALLMARK_PKCS11_PIN: z.string().optional(),
+  HALLMARK_PKCS11_PIN_FILE: z
+    .string()
+    .refine((p) => existsSync(p), 'no such file')
+    .optional(),
   NODE_ENV: z.string().optional(),
 });
 
@@ -67,6 +81,8 @@ export interface ServiceConfig {
   logOrigin: string;
   /** Whether the origin was set explicitly (a stored log with another origin is then refused). */
   logOriginExplicit: boolean;
+  /** The PKCS#11 token (HALLMARK_PKCS11_*), and whether new keys are born in it. */
+  pkcs11: { config: Pkcs11Config; newKeysInToken: boolean } | undefined;
   production: boolean;
 }
 
@@ -97,7 +113,26 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     problems.push(
       '  HALLMARK_PUBLIC_URL: NODE_ENV=production needs the https URL of the verification page (it is printed in every QR code)',
     );
+  if (e.HALLMARK_KEY_CUSTODY === 'pkcs11' && !e.HALLMARK_PKCS11_MODULE)
+    problems.push(
+      '  HALLMARK_PKCS11_MODULE: HALLMARK_KEY_CUSTODY=pkcs11 needs the PKCS#11 library path',
+    );
+  if (e.HALLMARK_PKCS11_MODULE && !e.HALLMARK_PKCS11_PIN === !e.HALLMARK_PKCS11_PIN_FILE)
+    problems.push(
+      '  HALLMARK_PKCS11_PIN: give the token PIN in HALLMARK_PKCS11_PIN or HALLMARK_PKCS11_PIN_FILE (one of them)',
+    );
   if (problems.length > 0) throw new ConfigError(`invalid environment:\n${problems.join('\n')}`);
+  const pkcs11 = e.HALLMARK_PKCS11_MODULE
+    ? {
+        config: {
+          module: e.HALLMARK_PKCS11_MODULE,
+          ...(e.HALLMARK_PKCS11_TOKEN === undefined ? {} : { token: e.HALLMARK_PKCS11_TOKEN }),
+          ...(e.HALLMARK_PKCS11_SLOT === undefined ? {} : { slot: e.HALLMARK_PKCS11_SLOT }),
+          pin: e.HALLMARK_PKCS11_PIN ?? readFileSync(e.HALLMARK_PKCS11_PIN_FILE!, 'utf8').trim(),
+        },
+        newKeysInToken: e.HALLMARK_KEY_CUSTODY === 'pkcs11',
+      }
+    : undefined;
   const publicUrl = e.HALLMARK_PUBLIC_URL ?? `http://localhost:${e.PORT}/`;
   return {
     port: e.PORT,
@@ -116,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     stolenReportsPerHour: e.HALLMARK_STOLEN_REPORTS_PER_HOUR,
     logOrigin: e.HALLMARK_LOG_ORIGIN ?? logOriginFor(publicUrl),
     logOriginExplicit: e.HALLMARK_LOG_ORIGIN !== undefined,
+    pkcs11,
     production,
   };
 }

@@ -55,6 +55,7 @@ function prepareRegistry(
     legacyBrand: config.issuer,
     now: nowSeconds,
     claimCodeLifetime: config.claimCodeDays * 86_400,
+    ...(config.pkcs11 ? { pkcs11: config.pkcs11 } : {}),
   });
   try {
     if (registry.brands.list().length === 0) {
@@ -178,6 +179,7 @@ function openWorkerRegistry(config: ServiceConfig): { db: Db; registry: Registry
     legacyBrand: config.issuer,
     now: nowSeconds,
     claimCodeLifetime: config.claimCodeDays * 86_400,
+    ...(config.pkcs11 ? { pkcs11: config.pkcs11 } : {}),
   });
   registry.keys.active(config.issuer);
   return { db, registry };

@@ -7,6 +7,7 @@ import { generateSigningKey } from '../../server/keys/signing-key.ts';
 import { issuerCode } from '../../shared/claims.ts';
 import { keySetFromJwks, type PublicJwk } from '../../shared/keys.ts';
 import { CliError, passphraseFromEnv } from './io.ts';
+import { rotateBrandKey } from './registry-keys.ts';
 
 /**
  * Generates a key into a sealed key file (never overwritten) and adds its public JWK to a
@@ -37,10 +38,19 @@ export function registerKeyFileCommands(keys: Command): void {
     .option('--out <file>', 'key file to create (never overwritten)', 'hallmark-key.json')
     .option('--jwks <file>', 'public key set to create or add the key to', 'jwks.json')
     .option('--brand <code>', 'the brand the key will sign for (written in the public key set)')
-    .action((opts: { out: string; jwks: string; brand?: string }) => {
+    .option(
+      '--pkcs11',
+      "generate the key pair inside the PKCS#11 token (HALLMARK_PKCS11_*) and make it the brand's active key in the registry; nothing is written to files",
+    )
+    .action((opts: { out: string; jwks: string; brand?: string; pkcs11?: boolean }) => {
       const brand = opts.brand === undefined ? undefined : asciiUpper(opts.brand);
       if (brand !== undefined && !issuerCode.safeParse(brand).success)
         throw new CliError('--brand must be 2-8 upper-case letters or digits');
+      if (opts.pkcs11) {
+        if (brand === undefined) throw new CliError('--pkcs11 needs --brand <code>');
+        rotateBrandKey({ brand, pkcs11: true, reason: 'key generated in the PKCS#11 token' });
+        return;
+      }
       generateKeyFile(opts.out, opts.jwks, passphraseFromEnv(), brand);
     });
 }

@@ -1,6 +1,7 @@
 /** The `hallmark` command line: one entry, one file per command group. */
 import { Command, CommanderError } from 'commander';
 import { SealError } from '../../server/keys/sealed.ts';
+import { Pkcs11Failure } from '../../server/keys/pkcs11-core.mjs';
 import { CliError } from './io.ts';
 import { registerBackupCommands } from './backup.ts';
 import { registerBrandCommands } from './brands.ts';
@@ -49,6 +50,10 @@ try {
   } else if (error instanceof CliError || error instanceof SealError) {
     process.stderr.write(`hallmark: ${error.message}\n`);
     process.exitCode = error instanceof CliError ? error.exitCode : 2;
+  } else if (error instanceof Pkcs11Failure) {
+    // A wrong PIN, a missing module or key, a token gone: one line, and a non-zero exit.
+    process.stderr.write(`hallmark: ${error.message}\n`);
+    process.exitCode = 1;
   } else {
     process.stderr.write(`hallmark: unexpected error: ${(error as Error).message}\n`);
     process.exitCode = 70;

@@ -15,34 +15,11 @@ export function registerRegistryKeyCommands(keys: Command): void {
       '--key <file>',
       'the new key: a key file from `hallmark keys generate` (else generated)',
     )
+    .option('--pkcs11', 'generate the new key inside the PKCS#11 token (HALLMARK_PKCS11_*)')
     .option('--reason <text>', 'why (kept in the audit trail)', 'scheduled rotation')
-    .action((opts: { brand?: string; key?: string; reason: string }) => {
-      const next = opts.key ? importKeyFile(opts.key) : undefined;
-      withRegistry((registry, config, session) => {
-        const [brand] = existingBrands(registry, [
-          (opts.brand === undefined ? undefined : asciiUpper(opts.brand)) ?? config.issuer,
-        ]);
-        const now = nowSeconds();
-        let rotated;
-        try {
-          rotated = registry.keys.rotate(brand!, now, ...(next ? [next] : []));
-        } catch (error) {
-          if (error instanceof DuplicateKeyError) throw new CliError(error.message, 1);
-          throw error;
-        }
-        registry.events.append({
-          at: now,
-          actor: cliActor('keys rotate'),
-          action: 'key.rotated',
-          detail: { brand, ...rotated, keyOrigin: next ? 'imported' : 'generated' },
-          reason: opts.reason,
-        });
-        process.stderr.write(
-          `${brand}: retired ${rotated.retired ?? '(none)'}; new signing key:\n`,
-        );
-        process.stdout.write(`${rotated.active}\n`);
-        session.trustChanged();
-      });
+    .action((opts: { brand?: string; key?: string; pkcs11?: boolean; reason: string }) => {
+      if (opts.key && opts.pkcs11) throw new CliError('--key and --pkcs11 exclude each other');
+      rotateBrandKey(opts);
     });
 
   keys
@@ -104,4 +81,57 @@ export function registerRegistryKeyCommands(keys: Command): void {
         { needsKey: false },
       );
     });
+}
+
+/**
+ * Makes a new key the brand's active one (retiring the current one, if any): a key file's key,
+ * a key generated in the PKCS#11 token, or a key generated here and sealed, as configured.
+ * Prints the new kid; the audit trail records where the key came from.
+ */
+export function rotateBrandKey(opts: {
+  brand?: string;
+  key?: string;
+  pkcs11?: boolean;
+  reason: string;
+}): void {
+  const imported = opts.key ? importKeyFile(opts.key) : undefined;
+  withRegistry((registry, config, session) => {
+    const [brand] = existingBrands(registry, [
+      (opts.brand === undefined ? undefined : asciiUpper(opts.brand)) ?? config.issuer,
+    ]);
+    const now = nowSeconds();
+    let rotated;
+    let next;
+    try {
+      next =
+        imported ?? registry.keys.newKey(brand!, now, opts.pkcs11 ?? config.pkcs11?.newKeysInToken);
+      rotated = registry.keys.rotate(brand!, now, next);
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) throw new CliError(error.message, 1);
+      if (error instanceof Error && /no PKCS#11 token is configured/.test(error.message))
+        throw new CliError(error.message);
+      throw error;
+    }
+    registry.events.append({
+      at: now,
+      actor: cliActor('keys rotate'),
+      action: 'key.rotated',
+      detail: {
+        brand,
+        ...rotated,
+        keyOrigin: imported
+          ? 'imported'
+          : next.pkcs11Label
+            ? 'generated in the PKCS#11 token'
+            : 'generated',
+        ...(next.pkcs11Label ? { pkcs11Label: next.pkcs11Label } : {}),
+      },
+      reason: opts.reason,
+    });
+    process.stderr.write(
+      `${brand}: retired ${rotated.retired ?? '(none)'}; new signing key${next.pkcs11Label ? ` (PKCS#11 "${next.pkcs11Label}")` : ''}:\n`,
+    );
+    process.stdout.write(`${rotated.active}\n`);
+    session.trustChanged();
+  });
 }

@@ -44,6 +44,7 @@ export function withRegistry<T>(
       legacyBrand: config.issuer,
       now: nowSeconds,
       claimCodeLifetime: config.claimCodeDays * 86_400,
+      ...(config.pkcs11 ? { pkcs11: config.pkcs11 } : {}),
     });
     const session: RegistrySession = {
       trustChanged: () => {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../server/config.ts';
 import { SealError } from '../../server/keys/sealed.ts';
+import { Pkcs11Failure } from '../../server/keys/pkcs11-core.mjs';
 import type { RunningService } from '../../server/main.ts';
 import { CliError } from './io.ts';
 
@@ -35,6 +36,7 @@ export function registerServeCommand(program: Command): void {
             1,
           );
         }
+        if (error instanceof Pkcs11Failure) throw new CliError(error.message, 1);
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
           throw new CliError(`port in use: ${(error as Error).message}`, 1);
         throw error;

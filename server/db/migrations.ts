@@ -287,4 +287,15 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;
     `,
   },
+  {
+    version: 11,
+    name: 'keys in a hardware token',
+    sql: `
+      -- Where a key's private half lives: sealed in this registry, or in a PKCS#11 token under
+      -- a label (then 'sealed' is empty: the registry holds no key material for it).
+      ALTER TABLE keys ADD COLUMN custody TEXT NOT NULL DEFAULT 'sealed'
+        CHECK (custody IN ('sealed', 'pkcs11'));
+      ALTER TABLE keys ADD COLUMN pkcs11_label TEXT;
+    `,
+  },
 ];

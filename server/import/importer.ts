@@ -54,6 +54,15 @@ export interface ImportSummary extends ImportProgress {
 /** Thrown before any row is processed when the file cannot be imported at all (e.g. missing columns). */
 export class ImportError extends Error {}
 
+/**
+ * Marks a promise as handled now (it is awaited later, in order): a chunk that fails while an
+ * earlier one is still awaited must not crash the process as an unhandled rejection.
+ */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 interface Row {
   line: number;
   input: WatchInput;
@@ -109,7 +118,9 @@ export async function runImport(
   const counts: ImportProgress = { rows: 0, issued: 0, existing: 0, rejected: 0 };
   const report = new Report(options.reportPath);
   const chunkSize = options.chunkSize ?? 500;
-  const pool = options.dryRun ? undefined : new SignerPool(options.signerThreads);
+  const pool = options.dryRun
+    ? undefined
+    : new SignerPool(options.signerThreads, registry.keys.tokenConfig());
   // Each brand's active key, opened once per import (a rotation meanwhile applies to the next run).
   const keys = new Map<string, SigningKey>();
   const keyOf = (brand: string) => {
@@ -319,13 +330,13 @@ export async function runImport(
       }
       chunk.push({ line: item.line, input, issuer });
       if (chunk.length >= chunkSize) {
-        inflight.push(processChunk(chunk));
+        inflight.push(settledLater(processChunk(chunk)));
         chunk = [];
         // Two chunks in flight: one being signed by the workers while the next is prepared.
         if (inflight.length >= 2) await inflight.shift();
       }
     }
-    if (chunk.length > 0) inflight.push(processChunk(chunk));
+    if (chunk.length > 0) inflight.push(settledLater(processChunk(chunk)));
     await Promise.all(inflight);
   } catch (error) {
     await Promise.allSettled(inflight);

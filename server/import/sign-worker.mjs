@@ -1,12 +1,20 @@
-// Signs JWS signing inputs with Node's native Ed25519. Keys arrive once each, as a kid and its
-// 32-byte seed (thread memory, never logged); batches arrive as a kid and an array of strings.
+// Signs JWS signing inputs with Node's native Ed25519, or in a PKCS#11 token. Keys arrive once
+// each: a kid and its 32-byte seed (thread memory, never logged), or a kid and the token's
+// configuration and key label (this thread then opens its own session). Batches arrive as a
+// kid and an array of strings. A token failure is reported back with its one-line message.
 import { createPrivateKey, sign } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
+import { findKey, openToken, signWith } from '../keys/pkcs11-core.mjs';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const keys = new Map();
 
 parentPort.on('message', (message) => {
+  if (message.key?.pkcs11) {
+    const { kid, pkcs11 } = message.key;
+    keys.set(kid, { pkcs11 }); // opened on first use, so a failure reaches a batch's caller
+    return;
+  }
   if (message.key) {
     const { kid, seed } = message.key;
     keys.set(
@@ -23,7 +31,22 @@ parentPort.on('message', (message) => {
   const key = keys.get(kid);
   if (!key) throw new Error(`no key ${kid} in this signer`);
   const out = new Uint8Array(inputs.length * 64);
-  for (let i = 0; i < inputs.length; i++)
-    out.set(sign(null, Buffer.from(inputs[i], 'latin1'), key), i * 64);
+  try {
+    if (key.pkcs11) {
+      if (!key.token) {
+        const token = openToken(key.pkcs11.config);
+        key.token = { token, privateKey: findKey(token, key.pkcs11.label).privateKey };
+      }
+      const { token, privateKey } = key.token;
+      for (let i = 0; i < inputs.length; i++)
+        out.set(signWith(token, privateKey, Buffer.from(inputs[i], 'latin1')), i * 64);
+    } else {
+      for (let i = 0; i < inputs.length; i++)
+        out.set(sign(null, Buffer.from(inputs[i], 'latin1'), key), i * 64);
+    }
+  } catch (error) {
+    parentPort.postMessage({ id, error: error.message });
+    return;
+  }
   parentPort.postMessage({ id, signatures: out }, [out.buffer]);
 });

@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { Pkcs11Failure, type Pkcs11Config } from '../keys/pkcs11.ts';
 import type { SigningKey } from '../keys/signing-key.ts';
 
 export class SignerPool {
@@ -18,14 +19,21 @@ export class SignerPool {
     { resolve: (s: Uint8Array[]) => void; reject: (e: unknown) => void; count: number }
   >();
 
-  constructor(size = Math.max(1, Math.min(4, availableParallelism()))) {
+  constructor(
+    size = Math.max(1, Math.min(4, availableParallelism())),
+    /** The PKCS#11 token, for keys that live there: each worker opens its own session. */
+    private readonly pkcs11?: Pkcs11Config,
+  ) {
     this.given = Array.from({ length: size }, () => new Set<string>());
     this.workers = Array.from({ length: size }, () => {
       const worker = new Worker(new URL('./sign-worker.mjs', import.meta.url));
-      worker.on('message', ({ id, signatures }: { id: number; signatures: Uint8Array }) => {
+      worker.on('message', (m: { id: number; signatures?: Uint8Array; error?: string }) => {
+        const { id, signatures } = m;
         const job = this.pending.get(id);
         if (!job) return;
         this.pending.delete(id);
+        if (m.error !== undefined || !signatures)
+          return job.reject(new Pkcs11Failure(m.error ?? 'the signer failed', 'SIGNER'));
         job.resolve(
           Array.from({ length: job.count }, (_, i) => signatures.subarray(i * 64, i * 64 + 64)),
         );
@@ -45,7 +53,12 @@ export class SignerPool {
     const n = this.next++ % this.workers.length;
     const worker = this.workers[n]!;
     if (!this.given[n]!.has(key.kid)) {
-      worker.postMessage({ key: { kid: key.kid, seed: key.exportSeed() } });
+      if (key.pkcs11Label !== undefined) {
+        if (!this.pkcs11) throw new Error(`key ${key.kid} is in a PKCS#11 token; none configured`);
+        worker.postMessage({
+          key: { kid: key.kid, pkcs11: { config: this.pkcs11, label: key.pkcs11Label } },
+        });
+      } else worker.postMessage({ key: { kid: key.kid, seed: key.exportSeed() } });
       this.given[n]!.add(key.kid);
     }
     return new Promise((resolve, reject) => {

@@ -12,8 +12,13 @@ export interface SigningKey {
   readonly kid: string;
   readonly publicKey: Uint8Array;
   readonly sign: SignFn;
-  /** The 32-byte private seed, for sealing. Keep it out of logs and responses. */
+  /**
+   * The 32-byte private seed, for sealing. Keep it out of logs and responses.
+   * @throws Error for a key that lives in a hardware token (it never leaves it)
+   */
   exportSeed(): Uint8Array;
+  /** Where the private key lives when it is not in this process: a PKCS#11 token's key label. */
+  readonly pkcs11Label?: string;
   publicJwk(window?: { notBefore?: number; notAfter?: number }): PublicJwk;
 }
 

@@ -6,6 +6,7 @@
 import { keySetFromJwks, type KeySet, type PublicJwk } from '../../shared/keys.ts';
 import type { Db } from '../db/database.ts';
 import { open, seal } from '../keys/sealed.ts';
+import type { Pkcs11Keys } from '../keys/pkcs11.ts';
 import { generateSigningKey, signingKeyFromSeed, type SigningKey } from '../keys/signing-key.ts';
 
 interface KeyRow {
@@ -18,6 +19,8 @@ interface KeyRow {
   created_at: number;
   brand: string | null;
   compromised_since: number | null;
+  custody: 'sealed' | 'pkcs11';
+  pkcs11_label: string | null;
 }
 
 export interface KeyInfo {
@@ -27,6 +30,8 @@ export interface KeyInfo {
   notBefore: number;
   notAfter: number | null;
   compromisedSince: number | null;
+  /** Where the private half lives: sealed here, or a PKCS#11 token's label. */
+  custody: 'sealed' | { pkcs11: string };
 }
 
 /** The brand has no active signing key (it does not exist, or the registry is not initialised). */
@@ -51,6 +56,9 @@ export class KeyStore {
   constructor(
     private readonly db: Db,
     private readonly passphrase: string,
+    /** The PKCS#11 token, when keys live there; `pkcs11Default`: new keys are born in it. */
+    private readonly pkcs11?: Pkcs11Keys,
+    private readonly pkcs11Default = false,
   ) {
     this.activeKid = db
       .prepare("SELECT kid FROM keys WHERE brand = ? AND state = 'active'")
@@ -61,8 +69,25 @@ export class KeyStore {
   /** Creates the brand's first key when it has none. Returns true if it did. */
   ensureKey(brand: string, now: number): boolean {
     if (this.activeKid.get(brand) !== undefined) return false;
-    this.insertKey(brand, generateSigningKey(), now);
+    this.insertKey(brand, this.newKey(brand, now), now);
     return true;
+  }
+
+  /**
+   * A new key for `brand`: generated in the PKCS#11 token when that is where keys are born
+   * (HALLMARK_KEY_CUSTODY=pkcs11, or `inToken`), else in this process, to be sealed.
+   * @throws Pkcs11Failure; Error when a token key is asked for and none is configured
+   */
+  newKey(brand: string, now: number, inToken = this.pkcs11Default): SigningKey {
+    if (!inToken) return generateSigningKey();
+    if (!this.pkcs11)
+      throw new Error('no PKCS#11 token is configured (HALLMARK_PKCS11_MODULE and its PIN)');
+    return this.pkcs11.generate(brand, now);
+  }
+
+  /** The PKCS#11 token's configuration, when one is configured (for the import's signers). */
+  tokenConfig(): Pkcs11Keys['config'] | undefined {
+    return this.pkcs11?.config;
   }
 
   /** Whether the brand has an active key. */
@@ -81,7 +106,13 @@ export class KeyStore {
     let key = this.opened.get(kid);
     if (!key) {
       const row = this.byKid.get(kid) as KeyRow;
-      key = signingKeyFromSeed(open(JSON.parse(row.sealed), this.passphrase, kid), kid);
+      if (row.custody === 'pkcs11') {
+        if (!this.pkcs11)
+          throw new Error(
+            `brand ${brand}'s key is in a PKCS#11 token: set HALLMARK_PKCS11_MODULE and its PIN`,
+          );
+        key = this.pkcs11.key(row.pkcs11_label!, kid);
+      } else key = signingKeyFromSeed(open(JSON.parse(row.sealed), this.passphrase, kid), kid);
       this.opened.set(kid, key);
     }
     return key;
@@ -95,7 +126,7 @@ export class KeyStore {
   rotate(
     brand: string,
     now: number,
-    next: SigningKey = generateSigningKey(),
+    next: SigningKey = this.newKey(brand, now),
   ): { retired: string | undefined; active: string } {
     // Check the passphrase opens the current key before adding one sealed under it.
     const previous = this.activeKid.get(brand) as string | undefined;
@@ -139,17 +170,21 @@ export class KeyStore {
   insertKey(brand: string, key: SigningKey, now: number): void {
     if (this.byKid.get(key.kid) !== undefined)
       throw new DuplicateKeyError(`key ${key.kid} is already in the registry`);
+    // A token key leaves only its label here: no key material, sealed or not.
+    const inToken = key.pkcs11Label !== undefined;
     this.db
       .prepare(
-        "INSERT INTO keys (kid, public_jwk, sealed, state, not_before, created_at, brand) VALUES (?, ?, ?, 'active', ?, ?, ?)",
+        "INSERT INTO keys (kid, public_jwk, sealed, state, not_before, created_at, brand, custody, pkcs11_label) VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?)",
       )
       .run(
         key.kid,
         JSON.stringify(key.publicJwk({ notBefore: now })),
-        JSON.stringify(seal(key.exportSeed(), this.passphrase, key.kid)),
+        inToken ? '' : JSON.stringify(seal(key.exportSeed(), this.passphrase, key.kid)),
         now,
         now,
         brand,
+        inToken ? 'pkcs11' : 'sealed',
+        key.pkcs11Label ?? null,
       );
   }
 
@@ -185,6 +220,7 @@ export class KeyStore {
       notBefore: r.not_before,
       notAfter: r.not_after,
       compromisedSince: r.compromised_since,
+      custody: r.custody === 'pkcs11' ? { pkcs11: r.pkcs11_label! } : 'sealed',
     }));
   }
 

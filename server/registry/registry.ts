@@ -2,6 +2,7 @@
 import type { Db } from '../db/database.ts';
 import { backfillLog } from '../log/log-service.ts';
 import { LogStore } from '../log/log-store.ts';
+import { Pkcs11Keys, type Pkcs11Config } from '../keys/pkcs11.ts';
 import { BrandStore } from './brands.ts';
 import { CertificateStore } from './certificates.ts';
 import { EventLog } from './events.ts';
@@ -41,12 +42,19 @@ export interface RegistryOptions {
   statusListSize?: number;
   /** How long claim and transfer codes stay valid, in seconds (default 30 days). */
   claimCodeLifetime?: number;
+  /** The PKCS#11 token brand keys may live in, and whether new keys are born there. */
+  pkcs11?: { config: Pkcs11Config; newKeysInToken: boolean };
 }
 
 /** Builds the registry over an open, migrated database, adopting a pre-brands registry. */
 export function createRegistry(db: Db, options: RegistryOptions): Registry {
   const brands = new BrandStore(db);
-  const keys = new KeyStore(db, options.passphrase);
+  const keys = new KeyStore(
+    db,
+    options.passphrase,
+    options.pkcs11 && new Pkcs11Keys(options.pkcs11.config),
+    options.pkcs11?.newKeysInToken ?? false,
+  );
   const events = new EventLog(db);
   const secrets = new SecretStore(db, options.passphrase);
   const certificates = new CertificateStore(db);
