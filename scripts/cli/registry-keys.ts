@@ -65,7 +65,9 @@ export function registerRegistryKeyCommands(keys: Command): void {
 
   keys
     .command('list')
-    .description('list signing keys with their brand, state and validity window')
+    .description(
+      'list signing keys with their brand, state, validity window and custody (sealed here, or pkcs11:<label>)',
+    )
     .option('--brand <code>', 'one brand only')
     .action((opts: { brand?: string }) => {
       withRegistry(
@@ -75,7 +77,7 @@ export function registerRegistryKeyCommands(keys: Command): void {
             opts.brand === undefined ? undefined : asciiUpper(opts.brand),
           ))
             process.stdout.write(
-              `${k.kid}  ${(k.brand ?? '-').padEnd(8)} ${k.state.padEnd(8)} ${iso(k.notBefore)} → ${iso(k.notAfter)}${k.compromisedSince === null ? '' : `  COMPROMISED since ${iso(k.compromisedSince)}`}\n`,
+              `${k.kid}  ${(k.brand ?? '-').padEnd(8)} ${k.state.padEnd(8)} ${iso(k.notBefore)} → ${iso(k.notAfter)}  ${k.custody === 'sealed' ? 'sealed' : `pkcs11:${k.custody.pkcs11}`}${k.compromisedSince === null ? '' : `  COMPROMISED since ${iso(k.compromisedSince)}`}\n`,
             );
         },
         { needsKey: false },

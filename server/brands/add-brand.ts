@@ -3,7 +3,6 @@
  * key ceremony) and the audit event, in one transaction: a brand never exists without a key.
  */
 import type { SigningKey } from '../keys/signing-key.ts';
-import { generateSigningKey } from '../keys/signing-key.ts';
 import type { Brand, BrandInput } from '../registry/brands.ts';
 import type { Registry } from '../registry/registry.ts';
 
@@ -13,7 +12,8 @@ export function addBrand(
   input: BrandInput,
   options: { actor: string; key?: SigningKey },
 ): { brand: Brand; kid: string } {
-  const key = options.key ?? generateSigningKey();
+  // Generated where the registry's new keys are born: here (then sealed), or in the PKCS#11 token.
+  const key = options.key ?? registry.keys.newKey(input.code, registry.now());
   return registry.db
     .transaction(() => {
       const now = registry.now();
@@ -28,7 +28,11 @@ export function addBrand(
           name: brand.name,
           publicUrl: brand.publicUrl ?? null,
           kid: key.kid,
-          keyOrigin: options.key ? 'imported' : 'generated',
+          keyOrigin: options.key
+            ? 'imported'
+            : key.pkcs11Label
+              ? 'generated in the PKCS#11 token'
+              : 'generated',
         },
       });
       return { brand, kid: key.kid };
