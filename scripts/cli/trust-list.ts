@@ -2,15 +2,16 @@
  * `hallmark root generate` and `hallmark trust-list sign|install|show`: the operator's root key
  * (kept offline) and the signed list of brands and keys that pages and retailers trust.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readKeyFile } from '../../server/keys/key-file.ts';
+import { Pkcs11Keys } from '../../server/keys/pkcs11.ts';
 import { SealError } from '../../server/keys/sealed.ts';
 import { signRegistryTrustList } from '../../server/trust/trust-lists.ts';
 import { HallmarkError } from '../../shared/errors.ts';
 import { CliError, parseJson, passphraseFromEnv, readInput } from './io.ts';
 import { generateKeyFile } from './keys.ts';
-import { cliActor, nowSeconds, withRegistry } from './registry.ts';
+import { cliActor, cliConfig, nowSeconds, withRegistry } from './registry.ts';
 
 /** The root key file's passphrase: HALLMARK_ROOT_PASSPHRASE, else HALLMARK_KEY_PASSPHRASE. */
 function rootPassphrase(): string {
@@ -24,6 +25,14 @@ function trustListError(error: unknown): never {
   throw error;
 }
 
+/** The PKCS#11 token from HALLMARK_PKCS11_*, for a root key that lives there. */
+function tokenKeys(): Pkcs11Keys {
+  const config = cliConfig();
+  if (!config.pkcs11)
+    throw new CliError('a PKCS#11 root key needs HALLMARK_PKCS11_MODULE and the token PIN');
+  return new Pkcs11Keys(config.pkcs11.config);
+}
+
 export function registerTrustCommands(program: Command): void {
   program
     .command('root')
@@ -34,8 +43,17 @@ export function registerTrustCommands(program: Command): void {
     )
     .option('--out <file>', 'root key file to create (never overwritten)', 'hallmark-root-key.json')
     .option('--jwks <file>', 'its public key, for pages and retailers', 'hallmark-root.jwks.json')
-    .action((opts: { out: string; jwks: string }) => {
-      generateKeyFile(opts.out, opts.jwks, rootPassphrase());
+    .option(
+      '--pkcs11',
+      'generate it inside the PKCS#11 token (HALLMARK_PKCS11_*) instead: only the public key set is written; prints the key label',
+    )
+    .action((opts: { out: string; jwks: string; pkcs11?: boolean }) => {
+      if (!opts.pkcs11) return generateKeyFile(opts.out, opts.jwks, rootPassphrase());
+      if (existsSync(opts.jwks)) throw new CliError(`${opts.jwks} exists; refusing to overwrite`);
+      const root = tokenKeys().generate('root', nowSeconds());
+      writeFileSync(opts.jwks, `${JSON.stringify({ keys: [root.publicJwk()] }, null, 2)}\n`);
+      process.stderr.write(`root key ${root.kid} in the token, label:\n`);
+      process.stdout.write(`${root.pkcs11Label}\n`);
     });
 
   const list = program
@@ -45,17 +63,23 @@ export function registerTrustCommands(program: Command): void {
   list
     .command('sign')
     .description("sign the registry's brands and keys with the root key, and install the list")
-    .requiredOption('--root <file>', 'the root key file from `hallmark root generate`')
+    .option('--root <file>', 'the root key file from `hallmark root generate`')
+    .option('--root-pkcs11 <label>', 'or: the root key in the PKCS#11 token, by label')
     .option('--out <file>', 'also write the signed list to this file')
-    .action((opts: { root: string; out?: string }) => {
+    .action((opts: { root?: string; rootPkcs11?: string; out?: string }) => {
+      if (!opts.root === !opts.rootPkcs11)
+        throw new CliError('say which root key signs: --root <file> or --root-pkcs11 <label>');
       let root;
-      try {
-        root = readKeyFile(opts.root, rootPassphrase()).key;
-      } catch (error) {
-        if (error instanceof SealError || error instanceof CliError)
-          throw new CliError(`cannot open ${opts.root}: ${error.message}`, 1);
-        throw new CliError(`cannot use ${opts.root}: ${(error as Error).message}`);
-      }
+      if (opts.rootPkcs11) root = tokenKeys().key(opts.rootPkcs11);
+      else
+        try {
+          root = readKeyFile(opts.root!, rootPassphrase()).key;
+        } catch (error) {
+          if (error instanceof SealError || error instanceof CliError)
+            throw new CliError(`cannot open ${opts.root}: ${error.message}`, 1);
+          throw new CliError(`cannot use ${opts.root}: ${(error as Error).message}`);
+        }
+      const rootName = opts.root ?? `PKCS#11 key "${opts.rootPkcs11}"`;
       withRegistry(
         (registry) => {
           const now = nowSeconds();
@@ -64,7 +88,7 @@ export function registerTrustCommands(program: Command): void {
             registry.trust.addRoots({ keys: [root.publicJwk()] }, now);
           else if (!registry.trust.roots().some((r) => r.kid === root.kid))
             throw new CliError(
-              `${opts.root} is not a root of this registry; install a list with --root to add one`,
+              `${rootName} is not a root of this registry; install a list with --root to add one`,
               1,
             );
           let signed;

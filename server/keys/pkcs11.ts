@@ -64,7 +64,7 @@ export class Pkcs11Keys {
     return key;
   }
 
-  /** Generates a key pair for `brand` in the token and returns it. */
+  /** Generates a key pair for `brand` (or for `root`) in the token and returns it. */
   generate(brand: string, now: number): SigningKey {
     const stamp = new Date(now * 1000).toISOString().replace(/[-:]/g, '').slice(0, 15);
     const label = `hallmark-${brand}-${stamp}-${randomBytes(3).toString('hex')}`;

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/database.ts';
 import { keySetFromJwks } from '../../shared/keys.ts';
 import { verifyStatusList } from '../../shared/status-list.ts';
+import { verifyTrustList } from '../../shared/trust-list.ts';
 import { verify } from '../../shared/verify.ts';
 import { HALLMARK, hallmark } from '../helpers/cli.ts';
 import { startServiceProcess, watchBody, type ServiceProcess } from '../helpers/service.ts';
@@ -262,6 +263,43 @@ describe('brand keys in a PKCS#11 token (SoftHSM2)', { timeout: 180_000 }, () =>
       state: 'active',
     });
     expect(db.prepare("SELECT count(*) FROM keys WHERE sealed <> ''").pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('the root key can live in the token too: it signs the trust list, which verifies under its public key', () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'hallmark-hsm-root-'));
+    const env2 = {
+      ...hsm.env,
+      HALLMARK_DB: join(dir2, 'hallmark.db'),
+      HALLMARK_KEY_PASSPHRASE: 'a passphrase for this registry only',
+      HALLMARK_KEY_CUSTODY: 'pkcs11',
+    };
+    const added = hallmark(['brands', 'add', '--code', 'ZEN', '--name', 'Zenith'], {
+      cwd: dir2,
+      env: env2,
+    });
+    expect(added.status, added.stderr).toBe(0);
+    const root = hallmark(['root', 'generate', '--pkcs11', '--jwks', 'root.jwks.json'], {
+      cwd: dir2,
+      env: env2,
+    });
+    expect(root.status, root.stderr).toBe(0);
+    const label = root.stdout.trim();
+    expect(label).toMatch(/^hallmark-root-/);
+    const signed = hallmark(['trust-list', 'sign', '--root-pkcs11', label, '--out', 'list.jwt'], {
+      cwd: dir2,
+      env: env2,
+    });
+    expect(signed.status, signed.stderr).toBe(0);
+    const list = verifyTrustList(
+      readFileSync(join(dir2, 'list.jwt'), 'utf8'),
+      keySetFromJwks(JSON.parse(readFileSync(join(dir2, 'root.jwks.json'), 'utf8'))),
+    );
+    expect(list.payload.brands.map((b) => b.code)).toEqual(['ZEN']);
+    const db = openDatabase(env2.HALLMARK_DB, { readonly: true });
+    expect(db.prepare("SELECT custody FROM keys WHERE brand = 'ZEN'").pluck().all()).toEqual([
+      'pkcs11',
+    ]);
     db.close();
   });
 });
