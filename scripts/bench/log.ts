@@ -13,7 +13,7 @@
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, createServer, request as httpRequest } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ import { buildPage } from '../../web/build.ts';
 import { launchChromium, PHONE } from '../../test/helpers/browser.ts';
 import { addTestBrand, signTestTrustList } from '../../test/helpers/registry.ts';
 import { fmt, opsPerSecond, row } from './measure.ts';
-import { BENCH_WATCH, benchApp, benchWatch } from './registry.ts';
+import { benchApp, benchWatch, postIssue } from './registry.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const PER_ROUND = Number(process.env.BENCH_ISSUES ?? 500);
@@ -118,41 +118,21 @@ const servers = await Promise.all(
 );
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 let httpSerial = 0;
-const postIssue = (port: number, token: string) =>
-  new Promise<void>((resolve, reject) => {
-    const body = JSON.stringify({
-      serial: `H${String(++httpSerial).padStart(9, '0')}`,
-      ...BENCH_WATCH,
-    });
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/api/v1/certificates',
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () =>
-          res.statusCode === 201 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+const issueOverHttp = async (port: number, token: string) => {
+  const { status } = await postIssue(
+    agent,
+    port,
+    token,
+    `H${String(++httpSerial).padStart(9, '0')}`,
+  );
+  if (status !== 201) throw new Error(`HTTP ${status}`);
+};
 const httpRound = async (port: number, token: string, count: number) => {
   let left = count;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: 32 }, async () => {
-      while (left-- > 0) await postIssue(port, token);
+      while (left-- > 0) await issueOverHttp(port, token);
     }),
   );
   return (performance.now() - t0) / 1000;

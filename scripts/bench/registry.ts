@@ -1,4 +1,5 @@
 /** Shared benchmark setup: a registry, the watch every benchmark issues, and the app. */
+import { request, type Agent } from 'node:http';
 import pino from 'pino';
 import { openDatabase } from '../../server/db/database.ts';
 import { createApp } from '../../server/http/app.ts';
@@ -41,5 +42,38 @@ export function benchApp(registry: Registry, page?: PageBuild, publicUrl = 'http
     ...(page ? { page } : {}),
     logger: pino({ level: 'silent' }),
     config: { publicUrl, defaultIssuer: 'HUB', publicRateLimit: 1e9, trustProxy: 0 },
+  });
+}
+
+/** POSTs one issue of the bench watch with `serial` over `agent`: its status and milliseconds. */
+export function postIssue(
+  agent: Agent,
+  port: number,
+  token: string,
+  serial: string,
+): Promise<{ status: number; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ serial, ...BENCH_WATCH });
+    const start = performance.now();
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/v1/certificates',
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode!, ms: performance.now() - start }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
 }

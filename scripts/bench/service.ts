@@ -18,6 +18,7 @@ import { openDatabase } from '../../server/db/database.ts';
 import { createRegistry } from '../../server/registry/registry.ts';
 import { addTestBrand } from '../../test/helpers/registry.ts';
 import { compareRates, fmt, row } from './measure.ts';
+import { postIssue } from './registry.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -86,38 +87,7 @@ async function nodeLoad(
   prefix: string,
 ): Promise<Run> {
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-  const post = (serial: string) =>
-    new Promise<{ status: number; ms: number }>((resolve, reject) => {
-      const body = JSON.stringify({
-        serial,
-        reference: '441.NX.1170.RX',
-        model: 'Big Bang Unico 42 mm',
-        caseMaterial: 'King Gold',
-        calibre: 'HUB1280',
-        manufacturedOn: '2026-03-02',
-      });
-      const start = performance.now();
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/api/v1/certificates',
-          method: 'POST',
-          agent,
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode!, ms: performance.now() - start }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+  const post = (serial: string) => postIssue(agent, port, token, serial);
   const latencies: number[] = [];
   let errors = 0;
   const start = performance.now();

@@ -23,6 +23,16 @@ import { HALLMARK, hallmark } from '../helpers/cli.ts';
 import { startServiceProcess, watchBody, type ServiceProcess } from '../helpers/service.ts';
 import { createSoftHsm, TOKEN_PIN, type SoftHsm } from '../helpers/softhsm.ts';
 
+/** An ERP export of `n` watches with serials `<prefix>0000000…`. */
+function erpCsv(prefix: string, n: number): string {
+  const rows = Array.from(
+    { length: n },
+    (_, i) =>
+      `${prefix}${String(i).padStart(7, '0')},441.NX.1170.RX,Big Bang,King Gold,HUB1280,2026-03-02`,
+  );
+  return `serial,reference,model,caseMaterial,calibre,manufacturedOn\n${rows.join('\n')}\n`;
+}
+
 describe('brand keys in a PKCS#11 token (SoftHSM2)', { timeout: 180_000 }, () => {
   let hsm: SoftHsm;
   let dir: string;
@@ -132,15 +142,7 @@ describe('brand keys in a PKCS#11 token (SoftHSM2)', { timeout: 180_000 }, () =>
   });
 
   it('the bulk import signs in worker threads, each with its own session; every certificate verifies', () => {
-    const rows = Array.from(
-      { length: 4000 },
-      (_, i) =>
-        `IMP${String(i).padStart(7, '0')},441.NX.1170.RX,Big Bang,King Gold,HUB1280,2026-03-02`,
-    );
-    writeFileSync(
-      join(dir, 'erp.csv'),
-      `serial,reference,model,caseMaterial,calibre,manufacturedOn\n${rows.join('\n')}\n`,
-    );
+    writeFileSync(join(dir, 'erp.csv'), erpCsv('IMP', 4000));
     const run = hallmark(['import', 'erp.csv'], { cwd: dir, env });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/4000 rows: issued 4000/);
@@ -161,10 +163,7 @@ describe('brand keys in a PKCS#11 token (SoftHSM2)', { timeout: 180_000 }, () =>
   });
 
   it('a wrong PIN, a missing module, a missing key: one line each, non-zero exit, nothing issued', () => {
-    writeFileSync(
-      join(dir, 'one.csv'),
-      'serial,reference,model,caseMaterial,calibre,manufacturedOn\nONE0000001,441.NX.1170.RX,Big Bang,King Gold,HUB1280,2026-03-02\n',
-    );
+    writeFileSync(join(dir, 'one.csv'), erpCsv('ONE', 1));
     const count = () => {
       const db = openDatabase(env.HALLMARK_DB!, { readonly: true });
       const n = db.prepare('SELECT count(*) FROM certificates').pluck().get() as number;
@@ -206,15 +205,7 @@ describe('brand keys in a PKCS#11 token (SoftHSM2)', { timeout: 180_000 }, () =>
   });
 
   it('a token that disappears mid-import: one line, exit 1; put back, a rerun issues exactly what is missing', async () => {
-    const rows = Array.from(
-      { length: 40_000 },
-      (_, i) =>
-        `GONE${String(i).padStart(7, '0')},441.NX.1170.RX,Big Bang,King Gold,HUB1280,2026-03-02`,
-    );
-    writeFileSync(
-      join(dir, 'big.csv'),
-      `serial,reference,model,caseMaterial,calibre,manufacturedOn\n${rows.join('\n')}\n`,
-    );
+    writeFileSync(join(dir, 'big.csv'), erpCsv('GONE', 40_000));
     const saved = join(hsm.dir, 'saved-tokens');
     cpSync(join(hsm.dir, 'tokens'), saved, { recursive: true });
     const child = spawn(process.execPath, [HALLMARK, 'import', 'big.csv'], {
