@@ -110,8 +110,6 @@ export function rotateBrandKey(opts: {
       rotated = registry.keys.rotate(brand!, now, next);
     } catch (error) {
       if (error instanceof DuplicateKeyError) throw new CliError(error.message, 1);
-      if (error instanceof Error && /no PKCS#11 token is configured/.test(error.message))
-        throw new CliError(error.message);
       throw error;
     }
     registry.events.append({

@@ -6,7 +6,7 @@
 import { keySetFromJwks, type KeySet, type PublicJwk } from '../../shared/keys.ts';
 import type { Db } from '../db/database.ts';
 import { open, seal } from '../keys/sealed.ts';
-import type { Pkcs11Keys } from '../keys/pkcs11.ts';
+import { Pkcs11Failure, type Pkcs11Keys } from '../keys/pkcs11.ts';
 import { generateSigningKey, signingKeyFromSeed, type SigningKey } from '../keys/signing-key.ts';
 
 interface KeyRow {
@@ -81,7 +81,10 @@ export class KeyStore {
   newKey(brand: string, now: number, inToken = this.pkcs11Default): SigningKey {
     if (!inToken) return generateSigningKey();
     if (!this.pkcs11)
-      throw new Error('no PKCS#11 token is configured (HALLMARK_PKCS11_MODULE and its PIN)');
+      throw new Pkcs11Failure(
+        'no PKCS#11 token is configured (HALLMARK_PKCS11_MODULE and its PIN)',
+        'CONFIG',
+      );
     return this.pkcs11.generate(brand, now);
   }
 
@@ -108,8 +111,9 @@ export class KeyStore {
       const row = this.byKid.get(kid) as KeyRow;
       if (row.custody === 'pkcs11') {
         if (!this.pkcs11)
-          throw new Error(
+          throw new Pkcs11Failure(
             `brand ${brand}'s key is in a PKCS#11 token: set HALLMARK_PKCS11_MODULE and its PIN`,
+            'CONFIG',
           );
         key = this.pkcs11.key(row.pkcs11_label!, kid);
       } else key = signingKeyFromSeed(open(JSON.parse(row.sealed), this.passphrase, kid), kid);

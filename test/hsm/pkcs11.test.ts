@@ -201,6 +201,20 @@ describe('brand keys in a PKCS#11 token (SoftHSM2)', { timeout: 180_000 }, () =>
     expect(noToken.stderr).toBe(
       'hallmark: no PKCS#11 token labelled "elsewhere" (tokens present: hallmark-test)\n',
     );
+    // A registry whose brand key is in a token, opened without the token configured.
+    const noConfig = hallmark(['import', 'one.csv'], {
+      cwd: dir,
+      env: {
+        ...env,
+        HALLMARK_PKCS11_MODULE: '',
+        HALLMARK_PKCS11_PIN: '',
+        HALLMARK_KEY_CUSTODY: '',
+      },
+    });
+    expect(noConfig.status).toBe(1);
+    expect(noConfig.stderr).toBe(
+      "hallmark: brand HUB's key is in a PKCS#11 token: set HALLMARK_PKCS11_MODULE and its PIN\n",
+    );
     expect(count()).toBe(before);
   });
 
