@@ -5,12 +5,15 @@
  * writes them to a folder for any static host.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
-const here = dirname(fileURLToPath(import.meta.url));
+// This file's folder, or web/ beside dist/ when it runs from the production bundle.
+const here = ((dir) => (existsSync(join(dir, 'src/main.ts')) ? dir : join(dir, '..', 'web')))(
+  dirname(fileURLToPath(import.meta.url)),
+);
 
 /** The page's Content-Security-Policy: its own files only, no inline code, no eval, no third party. */
 export const PAGE_CSP = [

@@ -1,45 +1,90 @@
 /** The `hallmark` command line: one entry, one file per command group. */
 import { Command, CommanderError } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
 import { SealError } from '../../server/keys/sealed.ts';
-import { Pkcs11Failure } from '../../server/keys/pkcs11-core.mjs';
 import { CliError } from './io.ts';
-import { registerBackupCommands } from './backup.ts';
-import { registerBrandCommands } from './brands.ts';
-import { registerCheckCommand } from './check.ts';
-import { registerImportCommand } from './import.ts';
-import { registerKeyFileCommands } from './keys.ts';
-import { registerLifecycleCommands } from './lifecycle.ts';
-import { registerLogCommands } from './log.ts';
-import { registerPrintCommand } from './print.ts';
-import { registerRegistryKeyCommands } from './registry-keys.ts';
-import { registerReportCommands } from './reports.ts';
-import { registerServeCommand } from './serve.ts';
-import { registerTokenCommands } from './tokens.ts';
-import { registerSignCommand } from './sign.ts';
-import { registerTrustCommands } from './trust-list.ts';
-import { registerVerifyCommand } from './verify.ts';
 
 const program = new Command('hallmark')
   .description('Signed certificates of authenticity for watches')
+  .version(pkg.version, '-V, --version', 'print the version')
   .showHelpAfterError()
   .exitOverride();
 
-const keys = program.command('keys').description('signing keys');
-registerKeyFileCommands(keys);
-registerRegistryKeyCommands(keys);
-registerServeCommand(program);
-registerBrandCommands(program.command('brands').description('brands (maisons): trust domains'));
-registerTrustCommands(program);
-registerTokenCommands(program.command('tokens').description('API tokens'));
-registerBackupCommands(program);
-registerImportCommand(program);
-registerPrintCommand(program);
-registerLifecycleCommands(program);
-registerCheckCommand(program);
-registerReportCommands(program.command('reports').description('stolen reports held for review'));
-registerSignCommand(program);
-registerVerifyCommand(program);
-registerLogCommands(program);
+/**
+ * The command groups, each loaded only when it runs (or for the full help): a command imports
+ * what it needs and nothing else, so `hallmark --version` or `hallmark verify` starts fast.
+ * The order is the help's order.
+ */
+const GROUPS: { names: string[]; load: () => Promise<unknown> }[] = [
+  {
+    names: ['keys'],
+    load: async () => {
+      const keys = program.command('keys').description('signing keys');
+      (await import('./keys.ts')).registerKeyFileCommands(keys);
+      (await import('./registry-keys.ts')).registerRegistryKeyCommands(keys);
+    },
+  },
+  {
+    names: ['serve'],
+    load: async () => (await import('./serve.ts')).registerServeCommand(program),
+  },
+  {
+    names: ['brands'],
+    load: async () =>
+      (await import('./brands.ts')).registerBrandCommands(
+        program.command('brands').description('brands (maisons): trust domains'),
+      ),
+  },
+  {
+    names: ['root', 'trust-list'],
+    load: async () => (await import('./trust-list.ts')).registerTrustCommands(program),
+  },
+  {
+    names: ['tokens'],
+    load: async () =>
+      (await import('./tokens.ts')).registerTokenCommands(
+        program.command('tokens').description('API tokens'),
+      ),
+  },
+  {
+    names: ['backup', 'restore'],
+    load: async () => (await import('./backup.ts')).registerBackupCommands(program),
+  },
+  {
+    names: ['import'],
+    load: async () => (await import('./import.ts')).registerImportCommand(program),
+  },
+  {
+    names: ['print'],
+    load: async () => (await import('./print.ts')).registerPrintCommand(program),
+  },
+  {
+    names: ['revoke', 'report-stolen', 'recover'],
+    load: async () => (await import('./lifecycle.ts')).registerLifecycleCommands(program),
+  },
+  {
+    names: ['check'],
+    load: async () => (await import('./check.ts')).registerCheckCommand(program),
+  },
+  {
+    names: ['reports'],
+    load: async () =>
+      (await import('./reports.ts')).registerReportCommands(
+        program.command('reports').description('stolen reports held for review'),
+      ),
+  },
+  { names: ['sign'], load: async () => (await import('./sign.ts')).registerSignCommand(program) },
+  {
+    names: ['verify'],
+    load: async () => (await import('./verify.ts')).registerVerifyCommand(program),
+  },
+  { names: ['log'], load: async () => (await import('./log.ts')).registerLogCommands(program) },
+];
+
+const first = process.argv[2];
+const group = GROUPS.find((g) => first !== undefined && g.names.includes(first));
+if (group) await group.load();
+else if (first !== '-V' && first !== '--version') for (const g of GROUPS) await g.load();
 
 try {
   await program.parseAsync(process.argv);
@@ -50,9 +95,10 @@ try {
   } else if (error instanceof CliError || error instanceof SealError) {
     process.stderr.write(`hallmark: ${error.message}\n`);
     process.exitCode = error instanceof CliError ? error.exitCode : 2;
-  } else if (error instanceof Pkcs11Failure) {
+  } else if ((error as Error).name === 'Pkcs11Failure') {
     // A wrong PIN, a missing module or key, a token gone: one line, and a non-zero exit.
-    process.stderr.write(`hallmark: ${error.message}\n`);
+    // (Matched by name: loading the PKCS#11 binding just to compare classes would cost start-up.)
+    process.stderr.write(`hallmark: ${(error as Error).message}\n`);
     process.exitCode = 1;
   } else {
     process.stderr.write(`hallmark: unexpected error: ${(error as Error).message}\n`);
