@@ -19,6 +19,7 @@ const env = {
   ...process.env,
   HALLMARK_DB: join(dir, 'hallmark.db'),
   HALLMARK_KEY_PASSPHRASE: 'benchmark passphrase only',
+  HALLMARK_ISSUER: 'HUB',
 };
 const TSX = ['--import', 'tsx', 'scripts/cli/main.ts'];
 const BUILT = ['bin/hallmark.js'];
@@ -64,9 +65,11 @@ async function idleRss(args: string[]): Promise<number> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   while (!out.includes('"msg":"listening"')) {
-    if (child.exitCode !== null) throw new Error(`serve exited: ${out}`);
+    if (child.exitCode !== null) throw new Error(`serve exited: ${out}${err}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   await new Promise((r) => setTimeout(r, 2000));

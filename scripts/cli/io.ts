@@ -1,7 +1,7 @@
 /** Small helpers the commands share: input reading, required environment, clean failures. */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { MIN_PASSPHRASE_LENGTH } from '../../server/keys/sealed.ts';
+import { MIN_PASSPHRASE_LENGTH } from '../../server/keys/passphrase-rules.ts';
 
 /** An expected failure: printed as one line on stderr, no stack trace. */
 export class CliError extends Error {

@@ -1,7 +1,6 @@
 /** The `hallmark` command line: one entry, one file per command group. */
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { SealError } from '../../server/keys/sealed.ts';
 import { CliError } from './io.ts';
 
 const program = new Command('hallmark')
@@ -92,12 +91,12 @@ try {
   if (error instanceof CommanderError) {
     // Help and version exit 0; usage errors (already printed by commander) exit 2.
     process.exitCode = error.exitCode === 0 ? 0 : 2;
-  } else if (error instanceof CliError || error instanceof SealError) {
-    process.stderr.write(`hallmark: ${error.message}\n`);
+  } else if (error instanceof CliError || (error as Error).name === 'SealError') {
+    // (SealError matched by name, like Pkcs11Failure: its module is not loaded at start.)
+    process.stderr.write(`hallmark: ${(error as Error).message}\n`);
     process.exitCode = error instanceof CliError ? error.exitCode : 2;
   } else if ((error as Error).name === 'Pkcs11Failure') {
     // A wrong PIN, a missing module or key, a token gone: one line, and a non-zero exit.
-    // (Matched by name: loading the PKCS#11 binding just to compare classes would cost start-up.)
     process.stderr.write(`hallmark: ${(error as Error).message}\n`);
     process.exitCode = 1;
   } else {

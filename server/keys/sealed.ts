@@ -9,11 +9,12 @@ import { fromBase64url, toBase64url, utf8 } from '../../shared/bytes.ts';
 
 /** Thrown when a sealed secret cannot be opened: wrong passphrase or tampered data. */
 export class SealError extends Error {
+  override readonly name = 'SealError';
   readonly code = 'WRONG_PASSPHRASE_OR_TAMPERED';
 }
 
-/** Minimum passphrase length accepted for sealing keys. */
-export const MIN_PASSPHRASE_LENGTH = 12;
+import { MIN_PASSPHRASE_LENGTH } from './passphrase-rules.ts';
+export { MIN_PASSPHRASE_LENGTH };
 
 // scrypt cost: N=2^15, r=8 (RFC 7914 §2 interactive-login range; ~100 ms, 32 MiB here).
 const SCRYPT = { N: 1 << 15, r: 8, p: 1 } as const;
