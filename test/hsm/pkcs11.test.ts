@@ -81,6 +81,36 @@ describe('brand keys in a PKCS#11 token (SoftHSM2)', { timeout: 180_000 }, () =>
     });
   });
 
+  it('a batch signs in the token too, idempotently', async () => {
+    const items = Array.from({ length: 50 }, (_, i) =>
+      watchBody({ serial: `HSMB${String(i).padStart(6, '0')}` }),
+    );
+    const send = () =>
+      fetch(`${svc.url}/api/v1/certificates/batch`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${svc.adminToken}`,
+          'Idempotency-Key': 'hsm-batch-1',
+        },
+        body: JSON.stringify({ items }),
+      });
+    const first = await send();
+    expect(first.status).toBe(200);
+    expect(((await first.json()) as { issued: number }).issued).toBe(50);
+    const again = await send(); // a replay answers the same, and signs nothing new
+    expect(((await again.json()) as { issued: number }).issued).toBe(50);
+    const jwks = keySetFromJwks(await (await fetch(`${svc.url}/.well-known/jwks.json`)).json());
+    const db = openDatabase(env.HALLMARK_DB!, { readonly: true });
+    const jws = db
+      .prepare("SELECT jws FROM certificates WHERE serial LIKE 'HSMB%'")
+      .pluck()
+      .all() as string[];
+    db.close();
+    expect(jws).toHaveLength(50);
+    for (const j of jws) expect(verify(j, jwks, { now: new Date() }).ok).toBe(true);
+  });
+
   it('pkcs11-tool lists the private key as sensitive and never extractable', () => {
     const db = openDatabase(env.HALLMARK_DB!, { readonly: true });
     const row = db
@@ -269,6 +299,22 @@ describe('brand keys in a PKCS#11 token (SoftHSM2)', { timeout: 180_000 }, () =>
     });
     expect(db.prepare("SELECT count(*) FROM keys WHERE sealed <> ''").pluck().get()).toBe(0);
     db.close();
+  });
+
+  it('a key missing from the token: one line, exit 1, nothing issued', () => {
+    const db = openDatabase(env.HALLMARK_DB!, { readonly: true });
+    const label = db
+      .prepare("SELECT pkcs11_label FROM keys WHERE brand = 'HUB' AND state = 'active'")
+      .pluck()
+      .get() as string;
+    db.close();
+    hsm.tool(['--delete-object', '--type', 'privkey', '--label', label]);
+    writeFileSync(join(dir, 'late.csv'), erpCsv('LATE', 3));
+    const run = hallmark(['import', 'late.csv'], { cwd: dir, env });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      `hallmark: no private key labelled "${label}" in PKCS#11 token "hallmark-test"\n`,
+    );
   });
 
   it('the root key can live in the token too: it signs the trust list, which verifies under its public key', () => {
