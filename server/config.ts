@@ -155,3 +155,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     production,
   };
 }
+
+/** The registry options a service configuration implies (the service and the CLI alike). */
+export function registryOptions(config: ServiceConfig, passphrase: string) {
+  return {
+    passphrase,
+    legacyBrand: config.issuer,
+    now: () => Math.floor(Date.now() / 1000),
+    claimCodeLifetime: config.claimCodeDays * 86_400,
+    ...(config.pkcs11 ? { pkcs11: config.pkcs11 } : {}),
+  };
+}

@@ -7,7 +7,7 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { ConfigError, loadConfig, type ServiceConfig } from './config.ts';
+import { ConfigError, loadConfig, registryOptions, type ServiceConfig } from './config.ts';
 import { startCheckpointer } from './db/checkpointer.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { buildPage } from '../web/build.ts';
@@ -50,13 +50,7 @@ function prepareRegistry(
 ): { db: Db; registry: Registry; log: LogIdentity } {
   const source = resolvePassphrase(config, { create: true });
   const db = openDatabase(config.dbPath);
-  const registry = createRegistry(db, {
-    passphrase: source.passphrase,
-    legacyBrand: config.issuer,
-    now: nowSeconds,
-    claimCodeLifetime: config.claimCodeDays * 86_400,
-    ...(config.pkcs11 ? { pkcs11: config.pkcs11 } : {}),
-  });
+  const registry = createRegistry(db, registryOptions(config, source.passphrase));
   try {
     if (registry.brands.list().length === 0) {
       registry.brands.add({ code: config.issuer, name: config.issuer }, nowSeconds());
@@ -174,13 +168,7 @@ function openWorkerRegistry(config: ServiceConfig): { db: Db; registry: Registry
   const { passphrase } = resolvePassphrase(config, { create: false });
   const db = openDatabase(config.dbPath);
   db.pragma('wal_autocheckpoint = 0'); // the primary checkpoints
-  const registry = createRegistry(db, {
-    passphrase,
-    legacyBrand: config.issuer,
-    now: nowSeconds,
-    claimCodeLifetime: config.claimCodeDays * 86_400,
-    ...(config.pkcs11 ? { pkcs11: config.pkcs11 } : {}),
-  });
+  const registry = createRegistry(db, registryOptions(config, passphrase));
   registry.keys.active(config.issuer);
   return { db, registry };
 }

@@ -1,6 +1,11 @@
 /** Opening the registry named by HALLMARK_DB for the command line. */
 import { userInfo } from 'node:os';
-import { ConfigError, loadConfig, type ServiceConfig } from '../../server/config.ts';
+import {
+  ConfigError,
+  loadConfig,
+  registryOptions,
+  type ServiceConfig,
+} from '../../server/config.ts';
 import { openDatabase } from '../../server/db/database.ts';
 import { resolvePassphrase } from '../../server/keys/passphrase.ts';
 import { createRegistry, type Registry } from '../../server/registry/registry.ts';
@@ -39,13 +44,7 @@ export function withRegistry<T>(
   const db = openDatabase(config.dbPath);
   let result: T;
   try {
-    const registry = createRegistry(db, {
-      passphrase,
-      legacyBrand: config.issuer,
-      now: nowSeconds,
-      claimCodeLifetime: config.claimCodeDays * 86_400,
-      ...(config.pkcs11 ? { pkcs11: config.pkcs11 } : {}),
-    });
+    const registry = createRegistry(db, registryOptions(config, passphrase));
     const session: RegistrySession = {
       trustChanged: () => {
         // A development registry re-signs its list with its development root key at once; in

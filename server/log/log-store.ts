@@ -40,6 +40,7 @@ export class LogStore {
   private readonly hashAt: (level: number, index: number) => Buffer | undefined;
   private readonly hashesOf: (level: number, from: number, to: number) => Buffer[];
   private readonly sizeOf;
+  private readonly bundleRows;
   private readonly range: RangeHash;
 
   constructor(private readonly db: Db) {
@@ -60,6 +61,9 @@ export class LogStore {
     this.hashesOf = (level: number, from: number, to: number) =>
       (level === 0 ? leaves.all(from, to) : hashes.all(level, from, to)) as Buffer[];
     this.sizeOf = db.prepare('SELECT coalesce(max(idx) + 1, 0) FROM log_entries').pluck();
+    this.bundleRows = db.prepare(
+      'SELECT e.entry, c.jws FROM log_entries e LEFT JOIN certificates c ON c.id = e.certificate_id WHERE e.idx >= ? AND e.idx < ? ORDER BY e.idx',
+    );
     this.range = tiledRangeHash((level, index) => {
       const hash = this.hashAt(level, index);
       if (!hash) throw new Error(`the log has no hash at level ${level}, index ${index}`);
@@ -119,11 +123,7 @@ export class LogStore {
 
   /** Entry bundle `n`: its entries, each prefixed with its length (uint16, big-endian). */
   entryBundle(n: number, width = TILE_WIDTH): Buffer | undefined {
-    const rows = this.db
-      .prepare(
-        'SELECT e.entry, c.jws FROM log_entries e LEFT JOIN certificates c ON c.id = e.certificate_id WHERE e.idx >= ? AND e.idx < ? ORDER BY e.idx',
-      )
-      .all(n * TILE_WIDTH, n * TILE_WIDTH + width) as {
+    const rows = this.bundleRows.all(n * TILE_WIDTH, n * TILE_WIDTH + width) as {
       entry: Buffer | null;
       jws: string | null;
     }[];
