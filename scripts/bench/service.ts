@@ -180,7 +180,11 @@ for (const workers of WORKER_COUNTS) {
     `\nHALLMARK_WORKERS=${workers} (${workers} service process${workers > 1 ? 'es' : ''})\n`,
   );
   row('raw node:crypto Ed25519 sign, one core', `${fmt(raw)}/s`, 'physical reference (same run)');
-  row('issued through POST /api/v1/certificates', `${fmt(rate)}/s`, `goal ≥ 2,000/s`);
+  row(
+    'issued through POST /api/v1/certificates',
+    `${fmt(rate)}/s`,
+    `goal ≥ ${workers > 1 ? '3,500' : '2,000'}/s`,
+  );
   row('latency p50', `${fmt(run.p50, 2)} ms`);
   row('latency p99', `${fmt(run.p99, 2)} ms`, 'goal < 50 ms');
   row('latency max', `${fmt(run.max, 2)} ms`);
