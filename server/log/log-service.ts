@@ -11,7 +11,7 @@ import { certificateEntry } from '../../shared/tlog/entry.ts';
 import {
   b64,
   formatVerifierKey,
-  noteKeyId,
+  noteSigner,
   parseNote,
   type NoteSigner,
   type NoteVerifier,
@@ -77,12 +77,7 @@ export function openLogIdentity(
     throw new Error(
       `the log's origin is ${settings.origin}; it cannot become ${origin} (clients pin it)`,
     );
-  const signer: NoteSigner = {
-    name: settings.origin,
-    id: noteKeyId(settings.origin, key.publicKey),
-    publicKey: key.publicKey,
-    sign: key.sign,
-  };
+  const signer = noteSigner(settings.origin, key);
   if (formatVerifierKey(settings.origin, key.publicKey) !== settings.vkey)
     throw new Error('the stored log key does not match the registry secret');
   return { ...settings, signer };

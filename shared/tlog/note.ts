@@ -68,6 +68,11 @@ export function parseKeyOf(text: string, type: number, what: string): NoteVerifi
   return { name: m[1]!, id, publicKey };
 }
 
+/** A note signer named `name` over an Ed25519 key (its public half and a signing function). */
+export function noteSigner(name: string, key: { publicKey: Uint8Array; sign: SignFn }): NoteSigner {
+  return { name, id: noteKeyId(name, key.publicKey), publicKey: key.publicKey, sign: key.sign };
+}
+
 /** The verifier key string of an Ed25519 note key. */
 export function formatVerifierKey(name: string, publicKey: Uint8Array): string {
   return formatKeyOf(name, ED25519, publicKey);

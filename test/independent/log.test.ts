@@ -14,19 +14,14 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/database.ts';
 import { LogStore } from '../../server/log/log-store.ts';
 import { toHex, utf8 } from '../../shared/bytes.ts';
-import { formatVerifierKey, noteKeyId } from '../../shared/tlog/note.ts';
+import { formatVerifierKey, noteSigner } from '../../shared/tlog/note.ts';
 import { tilePath, tilesOf } from '../../shared/tlog/tiles.ts';
 import { testKey } from '../helpers/fixtures.ts';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'verify_log.py');
 const ORIGIN = 'verify.hallmark.example/log';
 const key = testKey('log key');
-const signer = {
-  name: ORIGIN,
-  id: noteKeyId(ORIGIN, key.publicKey),
-  publicKey: key.publicKey,
-  sign: key.sign,
-};
+const signer = noteSigner(ORIGIN, key);
 const VERIFIER = formatVerifierKey(ORIGIN, key.publicKey);
 
 /** Writes the log as static files, the way a CDN would serve them. */

@@ -16,7 +16,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../../shared/tlog/merkle.ts';
-import { noteKeyId } from '../../shared/tlog/note.ts';
+import { noteSigner } from '../../shared/tlog/note.ts';
 import { tilesOf } from '../../shared/tlog/tiles.ts';
 import { testKey } from '../helpers/fixtures.ts';
 
@@ -101,12 +101,7 @@ describe('the log store', () => {
   it('signs checkpoints as notes that verify under the log key', () => {
     const key = testKey('log');
     const origin = 'verify.hallmark.example/log';
-    const signer = {
-      name: origin,
-      id: noteKeyId(origin, key.publicKey),
-      publicKey: key.publicKey,
-      sign: key.sign,
-    };
+    const signer = noteSigner(origin, key);
     const checkpoint = db.transaction(() => log.checkpoint(origin, [signer], 1_790_000_000))();
     expect(log.latestCheckpoint()).toBe(checkpoint.note);
     const opened = openCheckpoint(checkpoint.note, origin, [signer]);

@@ -20,7 +20,7 @@ import {
 } from '../../shared/tlog/cosignature.ts';
 import { certificateEntry } from '../../shared/tlog/entry.ts';
 import { inclusionProof, leafHash, treeHash } from '../../shared/tlog/merkle.ts';
-import { noteKeyId, parseNote, signNote, unb64 } from '../../shared/tlog/note.ts';
+import { noteSigner, parseNote, signNote, unb64 } from '../../shared/tlog/note.ts';
 import { formatTlogProof, parseTlogProof, verifyTlogProof } from '../../shared/tlog/proof.ts';
 import { parseTilePath, tilePath } from '../../shared/tlog/tiles.ts';
 import { verify } from '../../shared/verify.ts';
@@ -98,12 +98,7 @@ describe('tile paths as served', () => {
 describe('tlog-proof and cosignatures', () => {
   const origin = 'verify.hallmark.example/log';
   const logKey = testKey('log');
-  const signer = {
-    name: origin,
-    id: noteKeyId(origin, logKey.publicKey),
-    publicKey: logKey.publicKey,
-    sign: logKey.sign,
-  };
+  const signer = noteSigner(origin, logKey);
   const leaves = Array.from({ length: 20 }, (_, i) => leafHash(utf8(`entry ${i}`)));
 
   it('a proof round-trips and verifies only for its leaf, under the log key and a witness quorum', () => {

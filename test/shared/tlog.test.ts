@@ -26,7 +26,7 @@ import {
 } from '../../shared/tlog/merkle.ts';
 import {
   formatVerifierKey,
-  noteKeyId,
+  noteSigner,
   openNote,
   parseVerifierKey,
   signNote,
@@ -144,12 +144,7 @@ describe('signed notes (C2SP signed-note, Go sumdb/note vector)', () => {
     ).subarray(1);
     const publicKey = ed.getPublicKey(seed);
     const signed = signNote(note.text!, [
-      {
-        name: 'PeterNeumann',
-        id: noteKeyId('PeterNeumann', publicKey),
-        publicKey,
-        sign: (m) => ed.sign(m, seed),
-      },
+      noteSigner('PeterNeumann', { publicKey, sign: (m) => ed.sign(m, seed) }),
     ]);
     expect(signed).toBe(note.note);
   });
@@ -175,12 +170,7 @@ describe('checkpoints and tiles', () => {
     const seed = new Uint8Array(32).fill(7);
     const publicKey = ed.getPublicKey(seed);
     const origin = 'verify.hallmark.example/log';
-    const signer = {
-      name: origin,
-      id: noteKeyId(origin, publicKey),
-      publicKey,
-      sign: (m: Uint8Array) => ed.sign(m, seed),
-    };
+    const signer = noteSigner(origin, { publicKey, sign: (m) => ed.sign(m, seed) });
     const text = checkpointText({ origin, size: 8, root: fromHex(merkle.roots[7]!) });
     expect(text).toBe(`${origin}\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n`);
     const signed = signNote(text, [signer]);
