@@ -32,15 +32,40 @@ const LADDER_CALLS = 16;
 let calls = 0;
 ed.hashes.sha512 = sha512;
 
+/** An Ed25519 check with the same answers as {@link ed25519VerifyStrict}. */
+export type SignatureCheck = (
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+) => boolean;
+
+let scoped: SignatureCheck | undefined;
+
 /** Strict Ed25519 verification. Returns false, never throws, for any malformed input. */
 export function ed25519VerifyStrict(
   signature: Uint8Array,
   message: Uint8Array,
   publicKey: Uint8Array,
 ): boolean {
+  if (scoped) return scoped(signature, message, publicKey);
   return ++calls > LADDER_CALLS
     ? verifyWithTable(signature, message, publicKey)
     : verifyWithLadder(signature, message, publicKey);
+}
+
+/**
+ * Runs `fn` (synchronous) with every Ed25519 check it makes answered by `check` instead: how
+ * the page replays verifications whose signatures it checked natively beforehand
+ * (`shared/ed25519-native.ts`). The verifiers themselves stay one synchronous code path.
+ */
+export function withSignatureCheck<T>(check: SignatureCheck, fn: () => T): T {
+  const outer = scoped;
+  scoped = check;
+  try {
+    return fn();
+  } finally {
+    scoped = outer;
+  }
 }
 
 /** noble's `verify(…, { zip215: false })`, which builds and uses the base-point table. */
@@ -71,11 +96,10 @@ export function verifyWithLadder(
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   try {
     const r = signature.subarray(0, 32);
-    const A = Point.fromBytes(publicKey, false); // canonical encoding only (y < p)
+    const A = strictPublicKey(publicKey);
+    if (!A || !scalarInRange(signature)) return false;
     const R = Point.fromBytes(r, false);
     const s = numberLE(signature.subarray(32));
-    if (s >= L) return false; // RFC 8032 §5.1.7 step 1: S in [0, L)
-    if (A.isSmallOrder()) return false; // noble strict policy (as libsodium)
     const k = numberLE(sha512(concatBytes(r, publicKey, message))) % L;
     const SB = s === 0n ? Point.ZERO : TWO_B.multiply((s * INV2) % L, false);
     const RkA = R.add(A.multiply(k, false));
@@ -83,4 +107,23 @@ export function verifyWithLadder(
   } catch {
     return false;
   }
+}
+
+/**
+ * The public key as noble's strict verify accepts it: 32 bytes, the canonical encoding (y < p)
+ * of a curve point, not of small order (noble's policy, as libsodium's). Undefined otherwise.
+ */
+export function strictPublicKey(publicKey: Uint8Array): InstanceType<typeof Point> | undefined {
+  if (publicKey.length !== 32) return undefined;
+  try {
+    const A = Point.fromBytes(publicKey, false);
+    return A.isSmallOrder() ? undefined : A;
+  } catch {
+    return undefined;
+  }
+}
+
+/** RFC 8032 §5.1.7 step 1: the signature's S (its last 32 bytes, little-endian) is below L. */
+export function scalarInRange(signature: Uint8Array): boolean {
+  return signature.length === 64 && numberLE(signature.subarray(32)) < L;
 }

@@ -8,7 +8,7 @@
 import * as z from 'zod/mini';
 import { ErrorCode, HallmarkError } from './errors.ts';
 import { jsonPayload, parseCompactJws } from './jws.ts';
-import { inKeyWindow, type KeySet } from './keys.ts';
+import { inKeyWindow, type KeySet, type TrustedKey } from './keys.ts';
 import { parseOrThrow } from './validation.ts';
 import { verifySignature } from './verify.ts';
 
@@ -103,6 +103,21 @@ export function verifyStatusList(
     ErrorCode.CLAIMS_INVALID,
     'status list payload is invalid',
   );
+  checkStatusListKey(key, payload, expected);
+  return payload;
+}
+
+/**
+ * What `verifyStatusList` requires of a list's key beyond the signature: a key of the list's
+ * own brand, which the certificate asked for, not compromised and in its window when the list
+ * was issued. Also for a list verified earlier and kept decoded, against today's keys.
+ * @throws HallmarkError KEY_NOT_FOR_BRAND, MALFORMED, KEY_COMPROMISED or KEY_NOT_VALID_AT_ISSUE_TIME
+ */
+export function checkStatusListKey(
+  key: TrustedKey,
+  payload: Pick<StatusListPayload, 'iss' | 'lst' | 'iat'>,
+  expected: ExpectedList,
+): void {
   if (key.brand === undefined || key.brand !== payload.iss || payload.iss !== expected.issuer)
     throw new HallmarkError(
       ErrorCode.KEY_NOT_FOR_BRAND,
@@ -123,5 +138,4 @@ export function verifyStatusList(
       ErrorCode.KEY_NOT_VALID_AT_ISSUE_TIME,
       "the status list was signed outside its key's validity window",
     );
-  return payload;
 }

@@ -254,12 +254,46 @@ export function newerTrustList(held: TrustList | undefined, candidate: TrustList
   throw invalid(`trust list seq ${candidate.payload.seq} is older than ${held.payload.seq}`);
 }
 
+/**
+ * A verified list in a form to keep (JSON): the JWS, the root that signed it, and its keys'
+ * thumbprints, so that whoever verified it (the page's build, the page itself) can use it
+ * again without verifying, parsing with schemas or hashing again.
+ */
+export interface KeptTrustList {
+  jws: string;
+  rootKid: string;
+  kids: string[];
+}
+
+export function keepTrustList(list: TrustList): KeptTrustList {
+  return { jws: list.jws, rootKid: list.rootKid, kids: list.keys.map((k) => k.kid) };
+}
+
+/**
+ * A kept list back as a `TrustList`. It verifies nothing: only for a list kept by whoever
+ * verified it, in storage no one else can write (the page's own file, its origin's storage).
+ * @throws Error when the kept form is damaged
+ */
+export function restoreTrustList(kept: KeptTrustList): TrustList {
+  const payload = jsonPayload(parseCompactJws(kept.jws), 'the trust list') as TrustListPayload;
+  const list: TrustList = {
+    payload,
+    keys: keysOf(payload, kept.kids),
+    rootKid: kept.rootKid,
+    jws: kept.jws,
+  };
+  const log = logPolicyOf(payload);
+  if (log) list.log = log;
+  return list;
+}
+
 /** The brand entry for a code, from a verified list. */
 export function brandOf(list: TrustList, code: string): TrustListBrand | undefined {
   return list.payload.brands.find((b) => b.code === code);
 }
 
-function keysOf(payload: TrustListPayload): KeySet {
+/** The key set a payload states; `kids`, when given, are their thumbprints computed before. */
+function keysOf(payload: TrustListPayload, kids?: readonly string[]): KeySet {
   const keys: TrustedKey[] = [];
   const seen = new Set<string>();
   const codes = new Set<string>();
@@ -268,7 +302,8 @@ function keysOf(payload: TrustListPayload): KeySet {
     codes.add(brand.code);
     for (const entry of brand.keys) {
       const publicKey = fromBase64url(entry.x);
-      const kid = thumbprint(publicKey);
+      const kid = kids ? kids[keys.length] : thumbprint(publicKey);
+      if (kid === undefined) throw invalid('the kept list has fewer thumbprints than keys');
       // One key, one brand: a key listed twice could sign for either.
       if (seen.has(kid)) throw invalid(`key ${kid} is listed more than once`);
       seen.add(kid);
@@ -284,6 +319,8 @@ function keysOf(payload: TrustListPayload): KeySet {
       keys.push(key);
     }
   }
+  if (kids && kids.length !== keys.length)
+    throw invalid('the kept list has more thumbprints than keys');
   return keys;
 }
 

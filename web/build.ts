@@ -9,6 +9,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { keySetFromJwks } from '../shared/keys.ts';
+import { keepTrustList, verifyTrustList, type KeptTrustList } from '../shared/trust-list.ts';
 
 // This file's folder, or web/ beside dist/ when it runs from the production bundle.
 const here = ((dir) => (existsSync(join(dir, 'src/main.ts')) ? dir : join(dir, '..', 'web')))(
@@ -63,6 +65,22 @@ export interface BuildOptions {
   minify?: boolean;
 }
 
+/**
+ * The trust list to bake in, verified here under the roots by the shared verifier, and kept
+ * in its verified form: the page uses it without verifying it again. That costs no security:
+ * the roots it would be verified against are in the same file, so whoever could change the
+ * list there could change the roots too. Lists the page fetches or keeps are verified by it.
+ * A list that does not verify is not baked in: the page then trusts no key until it fetches one.
+ */
+function bakedTrustList(roots: unknown, jws: string | undefined): KeptTrustList | undefined {
+  if (!jws) return undefined;
+  try {
+    return keepTrustList(verifyTrustList(jws, keySetFromJwks(roots)));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Builds the page in memory. */
 export async function buildPage(options: BuildOptions): Promise<PageBuild> {
   const builtAt = options.builtAt ?? Date.now();
@@ -82,7 +100,7 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
     legalComments: 'none',
     define: {
       __TRUST_ROOTS__: JSON.stringify(options.roots),
-      __TRUST_LIST__: JSON.stringify(options.trustList ?? ''),
+      __TRUST_LIST__: JSON.stringify(bakedTrustList(options.roots, options.trustList) ?? null),
       __BUILD_TIME__: String(builtAt),
     },
     logLevel: 'silent',

@@ -244,7 +244,7 @@ const meta = await esbuild.build({
   format: 'esm',
   write: false,
   metafile: true,
-  define: { __TRUST_ROOTS__: '[]', __TRUST_LIST__: '""', __BUILD_TIME__: '0' },
+  define: { __TRUST_ROOTS__: '[]', __TRUST_LIST__: 'null', __BUILD_TIME__: '0' },
 });
 let logJs = 0;
 let allJs = 0;

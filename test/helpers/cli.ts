@@ -24,5 +24,13 @@ export function hallmark(
     encoding: 'utf8',
     timeout: 60_000,
   });
+  // A run that never finished (timed out, killed) is a failure of its own, reported with what
+  // it printed so far: "expected null to be 0" alone says nothing about where it stopped.
+  if (result.status === null)
+    throw new Error(
+      `hallmark ${args.join(' ')} did not finish (${result.error?.message ?? `signal ${result.signal}`})\n` +
+        `stdout so far: ${JSON.stringify(result.stdout.slice(-2000))}\n` +
+        `stderr so far: ${JSON.stringify(result.stderr.slice(-2000))}`,
+    );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -4,6 +4,7 @@
  * verdict. Works offline once loaded (service worker), refreshes keys when online.
  */
 import { fromDigits, fromQr } from '../../shared/qr.ts';
+import { verifyNatively } from '../../shared/ed25519-native.ts';
 import { verify, type Verdict } from '../../shared/verify.ts';
 import { el, show } from './dom.ts';
 import { formatDate, initialLang, STRINGS, type Lang, type Strings } from './i18n.ts';
@@ -21,7 +22,10 @@ let lang: Lang = initialLang(
   navigator.languages ?? [navigator.language],
 );
 let t: Strings = STRINGS[lang];
-let trust: Trust = currentTrust();
+performance.mark('d:start');
+let trust: Trust = { keys: [], list: undefined, source: 'none', at: 0 };
+/** The trust list verified at start (the first check waits for it). */
+const trustReady = currentTrust().then((t) => (trust = t));
 let lastInput: string | undefined;
 let lastVerdict: Verdict | undefined;
 let lastStatus: StatusInfo = { state: 'unchecked' };
@@ -126,12 +130,16 @@ async function check(input: string): Promise<void> {
     const sli = statusIndexHint(input);
     return sli === undefined ? undefined : prefetchStatusList(sli);
   })();
-  let verdict = verify(input, trust.keys, { now: new Date() });
+  await trustReady;
+  performance.mark('d:trust');
+  const verifyNow = () => verifyNatively(() => verify(input, trust.keys, { now: new Date() }));
+  let verdict = await verifyNow();
+  performance.mark('d:verified');
   if (!verdict.ok && verdict.code === 'UNKNOWN_KEY' && navigator.onLine) {
     const fresh = await refreshTrust(trust);
     if (fresh) {
       trust = fresh;
-      verdict = verify(input, trust.keys, { now: new Date() });
+      verdict = await verifyNow();
     }
   }
   // An authentic certificate is shown only with its status: a stolen watch never flashes green.
@@ -144,6 +152,7 @@ async function check(input: string): Promise<void> {
         prefetch,
       )
     : lastStatus;
+  performance.mark('d:status');
   // Signed by a key compromised after the certificate's date: the date is the signer's word,
   // so only the brand's registry can confirm it. Not issued there: a forgery with a stolen key.
   let compromised: 'confirmed' | 'unconfirmed' | undefined;
@@ -178,6 +187,7 @@ async function check(input: string): Promise<void> {
       ? { state: 'checking' }
       : await checkLog(verdict, policy);
   if (input !== lastInput) return;
+  performance.mark('d:log');
   renderVerdict(verdict, status, compromised, log);
   renderKeysInfo();
   if (online && verdict.ok) {
@@ -312,11 +322,17 @@ function wire(): void {
 }
 
 function start(): void {
-  // The verdict first: everything else on the page can wait a frame.
+  // The verdict first: the rest waits until it is on screen (or a moment, without one).
   const own = ownCertificate();
-  if (own) void check(own);
-  renderStatic();
+  const first = own ? check(own) : Promise.resolve();
+  if (lang !== 'en') renderStatic(); // the HTML is written in English
   wire();
+  void first.finally(() => setTimeout(afterFirstVerdict, 0));
+}
+
+/** Background work that must never delay the first verdict. */
+function afterFirstVerdict(): void {
+  void trustReady.then(renderKeysInfo);
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker
       .register(new URL('sw.js', document.baseURI), { scope: './' })
@@ -325,14 +341,16 @@ function start(): void {
   // Refresh the trust list in the background when online. If it changes the verdict, check
   // again from the start (status included): a refresh never shows a verdict without its status.
   if (navigator.onLine) {
-    void refreshTrust(trust).then((fresh) => {
+    void trustReady.then(async () => {
+      const fresh = await refreshTrust(trust);
       // For tests and tools: the background refresh has answered (adopted or refused).
       performance.mark('hallmark:trust-checked');
       if (!fresh) return;
       trust = fresh;
       renderKeysInfo();
       if (lastInput && lastVerdict) {
-        const again = verify(lastInput, trust.keys, { now: new Date() });
+        const input = lastInput;
+        const again = await verifyNatively(() => verify(input, trust.keys, { now: new Date() }));
         if (
           again.ok !== lastVerdict.ok ||
           (!again.ok && !lastVerdict.ok && again.code !== lastVerdict.code)

@@ -3,15 +3,19 @@
  * online, cached on the device for offline checks ("status as of …"). A list that does not
  * verify is never read as "active": the answer is then "could not check".
  */
+import { gunzipSync } from 'fflate';
 import { fromBase64url } from '../../shared/bytes.ts';
-import { unverifiedNumber } from '../../shared/jws.ts';
+import { verifyNatively } from '../../shared/ed25519-native.ts';
+import { parseCompactJws, unverifiedNumber } from '../../shared/jws.ts';
 import type { KeySet } from '../../shared/keys.ts';
 import {
+  checkStatusListKey,
   listPosition,
   STATUS_LIST_SIZE,
   statusAt,
   verifyStatusList,
   type CertificateStatus,
+  type StatusListPayload,
 } from '../../shared/status-list.ts';
 
 export interface StatusInfo {
@@ -22,31 +26,113 @@ export interface StatusInfo {
   stale?: boolean;
 }
 
-const cacheKey = (list: number) => `hallmark.status.${list}`;
-
-async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
-    .stream()
-    .pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+interface Expected {
+  issuer: string;
+  list: number;
 }
 
-async function read(
+const cacheKey = (list: number) => `hallmark.status.${list}`;
+
+/**
+ * A list this page verified, kept decoded so that a later visit reads a status at once: no
+ * signature check, no gunzip. Only its non-zero bytes are kept (statuses other than "active"
+ * are rare), as [byte index, byte value] pairs in index order. Its key is checked again
+ * against the keys of the day on every read: a key withdrawn or marked compromised since
+ * sends the page back to the list itself, which says why it no longer verifies.
+ */
+interface DecodedList {
+  kid: string;
+  iss: string;
+  lst: number;
+  iat: number;
+  ttl: number;
+  nz: number[];
+}
+
+/** What the device keeps of a list: the JWS as served, and its decoded form when sparse. */
+interface Kept {
+  jws: string;
+  decoded?: DecodedList;
+}
+
+/** Beyond this many non-zero bytes the decoded form is not kept (the JWS is read instead). */
+const MAX_NONZERO = 20_000;
+
+function sparse(
+  kid: string,
+  payload: StatusListPayload,
+  bits: Uint8Array,
+): DecodedList | undefined {
+  const nz: number[] = [];
+  for (let i = 0; i < bits.length; i++)
+    if (bits[i] !== 0) {
+      if (nz.length >= 2 * MAX_NONZERO) return undefined;
+      nz.push(i, bits[i]!);
+    }
+  return { kid, iss: payload.iss, lst: payload.lst, iat: payload.iat, ttl: payload.ttl, nz };
+}
+
+/** The status at `position` of a decoded list (binary search of its non-zero bytes). */
+function decodedStatus(decoded: DecodedList, position: number): CertificateStatus {
+  const byte = position >> 2;
+  let value = 0;
+  for (let lo = 0, hi = decoded.nz.length / 2 - 1; lo <= hi;) {
+    const mid = (lo + hi) >> 1;
+    const at = decoded.nz[2 * mid]!;
+    if (at === byte) {
+      value = decoded.nz[2 * mid + 1]!;
+      break;
+    }
+    if (at < byte) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return statusAt(Uint8Array.of(value), position & 3);
+}
+
+/** Verifies a list (natively when the browser can), reads one status, and decodes it to keep. */
+async function readList(
   jws: string,
   keys: KeySet,
-  expected: { issuer: string; list: number },
+  expected: Expected,
   position: number,
   now: number,
-): Promise<StatusInfo> {
-  const payload = verifyStatusList(jws, keys, expected);
+): Promise<{ info: StatusInfo; decoded?: DecodedList }> {
+  const payload = await verifyNatively(() => verifyStatusList(jws, keys, expected));
   if (payload.size !== STATUS_LIST_SIZE) throw new Error('unexpected list size');
-  const bits = await gunzip(fromBase64url(payload.lst_gz));
+  const bits = gunzipSync(fromBase64url(payload.lst_gz));
   if (bits.length !== payload.size / 4) throw new Error('list length does not match its size');
-  return {
+  const info: StatusInfo = {
     state: statusAt(bits, position),
     asOf: payload.iat,
     stale: now > payload.iat + payload.ttl,
   };
+  const decoded = sparse(String(parseCompactJws(jws.trim()).header.kid), payload, bits);
+  return decoded ? { info, decoded } : { info };
+}
+
+/** A kept list's status: from its decoded form while its key still holds, else verified again. */
+async function readKept(
+  kept: Kept,
+  keys: KeySet,
+  expected: Expected,
+  position: number,
+  now: number,
+): Promise<StatusInfo> {
+  const decoded = kept.decoded;
+  const key = decoded && keys.find((k) => k.kid === decoded.kid);
+  if (decoded && key) {
+    try {
+      checkStatusListKey(key, decoded, expected);
+      return {
+        state: decodedStatus(decoded, position),
+        asOf: decoded.iat,
+        stale: now > decoded.iat + decoded.ttl,
+      };
+    } catch {
+      // not for this certificate, or its key no longer vouches for it: read the list itself
+    }
+  }
+  return (await readList(kept.jws, keys, expected, position, now)).info;
 }
 
 /**
@@ -76,11 +162,15 @@ async function fetchList(list: number, timeoutMs: number): Promise<string | unde
   }
 }
 
-function readCached(list: number): string | null {
+function readCached(list: number): Kept | undefined {
   try {
-    return localStorage.getItem(cacheKey(list));
+    const text = localStorage.getItem(cacheKey(list));
+    if (text === null) return undefined;
+    if (!text.startsWith('{')) return { jws: text }; // kept by an earlier version: the JWS alone
+    const kept = JSON.parse(text) as Kept;
+    return typeof kept.jws === 'string' ? kept : undefined;
   } catch {
-    return null;
+    return undefined;
   }
 }
 
@@ -108,29 +198,31 @@ export async function certificateStatus(
         : undefined;
   const cached = readCached(list);
   if (fetched !== undefined) {
-    let info: StatusInfo;
+    let read: { info: StatusInfo; decoded?: DecodedList };
     try {
-      info = await read(fetched, keys, expected, position, now);
+      read = await readList(fetched, keys, expected, position, now);
     } catch {
       return { state: 'unverifiable' };
     }
-    if (cached !== null && unverifiedNumber(cached, 'iat') > (info.asOf ?? 0)) {
+    const cachedIat = cached ? (cached.decoded?.iat ?? unverifiedNumber(cached.jws, 'iat')) : -1;
+    if (cached && cachedIat > (read.info.asOf ?? 0)) {
       try {
-        return await read(cached, keys, expected, position, now);
+        return await readKept(cached, keys, expected, position, now);
       } catch {
         // the cached list does not verify (any more): the fetched one stands, and replaces it
       }
     }
     try {
-      localStorage.setItem(cacheKey(list), fetched);
+      const kept: Kept = read.decoded ? { jws: fetched, decoded: read.decoded } : { jws: fetched };
+      localStorage.setItem(cacheKey(list), JSON.stringify(kept));
     } catch {
       // storage full or disabled: the answer stands, offline checks will say "unchecked"
     }
-    return info;
+    return read.info;
   }
-  if (cached === null) return { state: 'unchecked' };
+  if (!cached) return { state: 'unchecked' };
   try {
-    return await read(cached, keys, expected, position, now);
+    return await readKept(cached, keys, expected, position, now);
   } catch {
     return { state: 'unverifiable' };
   }

@@ -5,13 +5,24 @@
  * verifies under the root and its `seq` is higher. A list that does not verify, or that is
  * older than one already held (a replay), is ignored: the page keeps the last list that
  * verified. Nothing served without the root's signature (a JWKS, a list file) adds a key.
+ * A list is verified once: the build verifies the one it bakes in, the page the ones it
+ * fetches, and each is kept in its verified form (`KeptTrustList`) for the next visits.
  */
 import { keySetFromJwks, type KeySet } from '../../shared/keys.ts';
 import { unverifiedNumber } from '../../shared/jws.ts';
-import { newerTrustList, verifyTrustList, type TrustList } from '../../shared/trust-list.ts';
+import { verifyNatively } from '../../shared/ed25519-native.ts';
+import {
+  keepTrustList,
+  newerTrustList,
+  restoreTrustList,
+  verifyTrustList,
+  type KeptTrustList,
+  type TrustList,
+} from '../../shared/trust-list.ts';
 
 declare const __TRUST_ROOTS__: unknown;
-declare const __TRUST_LIST__: string;
+/** The list baked in, verified by the build (see web/build.ts), or null. */
+declare const __TRUST_LIST__: KeptTrustList | null;
 declare const __BUILD_TIME__: number;
 
 const STORAGE_KEY = 'hallmark.trust-list';
@@ -27,18 +38,23 @@ export interface Trust {
   at: number;
 }
 
-const roots: KeySet = (() => {
-  try {
-    return keySetFromJwks(__TRUST_ROOTS__);
-  } catch {
-    return []; // a build without valid roots trusts nothing: every verdict is NOT AUTHENTIC
-  }
-})();
+let roots: KeySet | undefined;
 
-function verified(jws: string | null | undefined): TrustList | undefined {
+/** The root keys, read when a list must be verified (not on a visit that needs none). */
+function rootKeys(): KeySet {
+  try {
+    roots ??= keySetFromJwks(__TRUST_ROOTS__);
+  } catch {
+    roots = []; // a build without valid roots trusts nothing: every verdict is NOT AUTHENTIC
+  }
+  return roots;
+}
+
+async function verified(jws: string | null | undefined): Promise<TrustList | undefined> {
   if (!jws) return undefined;
   try {
-    return verifyTrustList(jws, roots);
+    const keys = rootKeys();
+    return await verifyNatively(() => verifyTrustList(jws, keys));
   } catch {
     return undefined; // a broken or forged list is ignored, never trusted
   }
@@ -48,33 +64,47 @@ function trustOf(list: TrustList | undefined, source: Trust['source'], at: numbe
   return { keys: list?.keys ?? [], list, source: list ? source : 'none', at };
 }
 
-/** The cached list as stored, not yet verified. */
-function readCache(): { jws: string; at: number } | undefined {
+/**
+ * The list this page keeps: the JWS as fetched, when, and the form it verified it into (an
+ * earlier version kept the JWS alone, which is then verified again).
+ */
+function readCache(): { jws: string; at: number; kept?: KeptTrustList } | undefined {
   try {
     const cached = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as {
       jws?: unknown;
       at?: unknown;
+      kept?: KeptTrustList;
     } | null;
-    return typeof cached?.jws === 'string' && typeof cached.at === 'number'
-      ? { jws: cached.jws, at: cached.at }
-      : undefined;
+    if (typeof cached?.jws !== 'string' || typeof cached.at !== 'number') return undefined;
+    return cached.kept?.jws === cached.jws
+      ? { jws: cached.jws, at: cached.at, kept: cached.kept }
+      : { jws: cached.jws, at: cached.at };
   } catch {
     return undefined;
   }
 }
 
+function restored(kept: KeptTrustList | null | undefined): TrustList | undefined {
+  try {
+    return kept ? restoreTrustList(kept) : undefined;
+  } catch {
+    return undefined; // damaged: verified again from its JWS, or not used
+  }
+}
+
 /**
- * The best trust available without the network: the newer of the baked and the cached list.
- * Only the one chosen is verified (one signature check per visit, not two); if it fails, the
- * other is.
+ * The best trust available without the network: the newer of the baked and the kept list.
+ * Neither is verified again when it was kept verified; a kept list from an earlier version
+ * is, and if it fails, the baked list stands.
  */
-export function currentTrust(): Trust {
+export async function currentTrust(): Promise<Trust> {
+  const baked = restored(__TRUST_LIST__);
   const cached = readCache();
-  if (cached && unverifiedNumber(cached.jws, 'seq') > unverifiedNumber(__TRUST_LIST__, 'seq')) {
-    const list = verified(cached.jws);
+  if (cached && unverifiedNumber(cached.jws, 'seq') > (baked?.payload.seq ?? -1)) {
+    const list = restored(cached.kept) ?? (await verified(cached.jws));
     if (list) return trustOf(list, 'refreshed', cached.at);
   }
-  return trustOf(verified(__TRUST_LIST__), 'baked', __BUILD_TIME__);
+  return trustOf(baked, 'baked', __BUILD_TIME__);
 }
 
 /**
@@ -92,7 +122,7 @@ export async function refreshTrust(held: Trust, timeoutMs = 4000): Promise<Trust
     });
     if (response.status === 304 && held.list) return remember(held.list);
     if (!response.ok) return undefined;
-    const fetched = verified(await response.text());
+    const fetched = await verified(await response.text());
     if (!fetched) return undefined;
     return remember(newerTrustList(held.list, fetched)); // throws on a rollback: keep what we hold
   } catch {
@@ -104,7 +134,10 @@ export async function refreshTrust(held: Trust, timeoutMs = 4000): Promise<Trust
 function remember(list: TrustList): Trust {
   const at = Date.now();
   try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify({ jws: list.jws, at }));
+    localStorage.setItem(
+      STORAGE_KEY,
+      JSON.stringify({ jws: list.jws, at, kept: keepTrustList(list) }),
+    );
   } catch {
     // storage full or disabled: the list serves this visit only
   }
