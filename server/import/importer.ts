@@ -63,6 +63,12 @@ function settledLater<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
+function groupInto<T>(groups: Map<string, T[]>, key: string, item: T): void {
+  const group = groups.get(key);
+  if (group) group.push(item);
+  else groups.set(key, [item]);
+}
+
 interface Row {
   line: number;
   input: WatchInput;
@@ -145,12 +151,32 @@ export async function runImport(
     await report.write({ type: 'rejected', line, ...(serial ? { serial } : {}), fields });
   };
 
-  /** The report line for a row whose serial is already issued (existing, or conflicting details), else undefined. */
-  const alreadyIssued = (row: Row): ReportLine | undefined => {
-    // has() first: building a record is needless for the (usual) new serial.
-    const existing = certificates.has(row.issuer, row.input.serial)
-      ? certificates.findLatest(row.issuer, row.input.serial)
-      : undefined;
+  /**
+   * The report lines of the rows whose serial is already issued (existing, or conflicting
+   * details), by row. One query per brand for the whole chunk: building a record is needless
+   * for the (usual) new serial.
+   */
+  const alreadyIssued = (rows: readonly Row[]): Map<Row, ReportLine> => {
+    const found = new Map<Row, ReportLine>();
+    const byBrand = new Map<string, Row[]>();
+    for (const row of rows) groupInto(byBrand, row.issuer, row);
+    for (const [issuer, brandRows] of byBrand) {
+      const existing = certificates.existingSerials(
+        issuer,
+        brandRows.map((r) => r.input.serial),
+      );
+      if (existing.size === 0) continue;
+      for (const row of brandRows) {
+        const line = existing.has(row.input.serial) ? issuedLine(row) : undefined;
+        if (line) found.set(row, line);
+      }
+    }
+    return found;
+  };
+
+  /** The report line for a row whose serial is already issued, else undefined. */
+  const issuedLine = (row: Row): ReportLine | undefined => {
+    const existing = certificates.findLatest(row.issuer, row.input.serial);
     if (!existing) return undefined;
     const diff = differingFields(existing.certificate.claims, row.input);
     return diff.length
@@ -171,9 +197,10 @@ export async function runImport(
       now: number,
     ) => {
       const results: ReportLine[] = [];
+      // Re-checked inside the transaction: the service may have issued some serials meanwhile.
+      const issued = alreadyIssued(items.map((item) => item.row));
       for (const { row, claims, kid, input, signature } of items) {
-        // Re-checked inside the transaction: the service may have issued this serial meanwhile.
-        const known = alreadyIssued(row);
+        const known = issued.get(row);
         if (known) {
           results.push(known);
           continue;
@@ -238,8 +265,9 @@ export async function runImport(
   const processChunk = async (rows: Row[]): Promise<void> => {
     const lines: ReportLine[] = [];
     const fresh = new Map<string, Row[]>();
+    const issued = alreadyIssued(rows);
     for (const row of rows) {
-      const known = alreadyIssued(row);
+      const known = issued.get(row);
       if (known) lines.push(known);
       else if (!brands.has(row.issuer))
         lines.push({
@@ -248,7 +276,7 @@ export async function runImport(
           serial: row.input.serial,
           fields: [{ path: 'issuer', message: `is not a brand of this registry (${row.issuer})` }],
         });
-      else fresh.set(row.issuer, [...(fresh.get(row.issuer) ?? []), row]);
+      else groupInto(fresh, row.issuer, row);
     }
     if (pool && fresh.size > 0) {
       const now = options.now();

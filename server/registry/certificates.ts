@@ -66,8 +66,14 @@ export class CertificateStore {
   private readonly latest;
   private readonly insertStmt;
   private readonly exists;
+  private readonly existing;
 
   constructor(private readonly db: Db) {
+    this.existing = db
+      .prepare(
+        'SELECT DISTINCT serial FROM certificates WHERE issuer = ? AND serial IN (SELECT value FROM json_each(?))',
+      )
+      .pluck();
     this.exists = db
       .prepare('SELECT 1 FROM certificates WHERE issuer = ? AND serial = ? LIMIT 1')
       .pluck();
@@ -82,6 +88,11 @@ export class CertificateStore {
   /** Whether any certificate exists for issuer + serial (no record built: the bulk path). */
   has(issuer: string, serial: string): boolean {
     return this.exists.get(issuer, serial) !== undefined;
+  }
+
+  /** Which of `serials` have a certificate of `issuer`: one query for a whole import chunk. */
+  existingSerials(issuer: string, serials: readonly string[]): Set<string> {
+    return new Set(this.existing.all(issuer, JSON.stringify(serials)) as string[]);
   }
 
   /** The newest generation for a serial, or undefined. */
