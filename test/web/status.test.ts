@@ -80,6 +80,49 @@ describe('status on the page', () => {
     await context.close();
   });
 
+  it('offline, two brands: each watch is read in its own brand’s kept list, stolen or active', async () => {
+    const zenErp = svc.token(['issue'], 'zen-erp', ['ZEN']);
+    const zenAdmin = svc.token(['admin'], 'zen-admin', ['ZEN']);
+    const zen = async (serial: string) => {
+      const res = await request(svc.app)
+        .post('/api/v1/certificates')
+        .set('Authorization', `Bearer ${zenErp}`)
+        .send(watchBody({ serial, issuer: 'ZEN' }));
+      expect(res.status).toBe(201);
+      return `${http.url}/#${String(res.body.qr).split('#')[1]}`;
+    };
+    const hubActive = await issue('STAT00011');
+    const zenStolen = await zen('STAT00012');
+    const zenActive = await zen('STAT00013');
+    expect(
+      (
+        await request(svc.app)
+          .post('/api/v1/certificates/STAT00012/stolen?issuer=ZEN')
+          .set('Authorization', `Bearer ${zenAdmin}`)
+          .send({ reason: 'police report' })
+      ).status,
+    ).toBe(200);
+    const context = await browser.newContext(PHONE);
+    for (const link of [hubActive.link, zenActive]) {
+      const page = await context.newPage(); // online: each brand's list 0 is fetched and kept
+      await page.goto(link);
+      expect(await verdictOf(page)).toMatchObject({ verdict: 'AUTHENTIC', status: 'active' });
+      await page.evaluate(async () => {
+        await navigator.serviceWorker.ready;
+      });
+    }
+    await context.setOffline(true);
+    for (const [link, verdict, status] of [
+      [hubActive.link, 'AUTHENTIC', 'active'],
+      [zenStolen, 'REPORTED_STOLEN', 'stolen'],
+    ] as const) {
+      const page = await context.newPage();
+      await page.goto(link);
+      expect(await verdictOf(page)).toMatchObject({ verdict, status });
+    }
+    await context.close();
+  });
+
   it('offline with no saved list: amber "genuine card, status unknown", never green', async () => {
     const context = await browser.newContext(PHONE);
     const page = await context.newPage();

@@ -31,7 +31,8 @@ interface Expected {
   list: number;
 }
 
-const cacheKey = (list: number) => `hallmark.status.${list}`;
+/** One kept list per list number (numbers are the platform's: no two brands share one). */
+const cacheKey = ({ list }: Expected) => `hallmark.status.${list}`;
 
 /**
  * A list this page verified, kept decoded so that a later visit reads a status at once: no
@@ -162,9 +163,9 @@ async function fetchList(list: number, timeoutMs: number): Promise<string | unde
   }
 }
 
-function readCached(list: number): Kept | undefined {
+function readCached(expected: Expected): Kept | undefined {
   try {
-    const text = localStorage.getItem(cacheKey(list));
+    const text = localStorage.getItem(cacheKey(expected));
     if (text === null) return undefined;
     if (!text.startsWith('{')) return { jws: text }; // kept by an earlier version: the JWS alone
     const kept = JSON.parse(text) as Kept;
@@ -196,7 +197,7 @@ export async function certificateStatus(
       : navigator.onLine
         ? await fetchList(list, timeoutMs)
         : undefined;
-  const cached = readCached(list);
+  const cached = readCached(expected);
   if (fetched !== undefined) {
     let read: { info: StatusInfo; decoded?: DecodedList };
     try {
@@ -214,7 +215,7 @@ export async function certificateStatus(
     }
     try {
       const kept: Kept = read.decoded ? { jws: fetched, decoded: read.decoded } : { jws: fetched };
-      localStorage.setItem(cacheKey(list), JSON.stringify(kept));
+      localStorage.setItem(cacheKey(expected), JSON.stringify(kept));
     } catch {
       // storage full or disabled: the answer stands, offline checks will say "unchecked"
     }
