@@ -151,7 +151,9 @@ try {
   row(
     'peak RSS of the import process',
     rss ? `${fmt(Number(rss[1]) / 1024, 0)} MB` : 'n/a',
-    hasTime ? 'goal ≤ 256 MB, flat in the file size (GNU time)' : 'install GNU time for this figure',
+    hasTime
+      ? 'goal ≤ 256 MB, flat in the file size (GNU time)'
+      : 'install GNU time for this figure',
   );
 
   const key = generateSigningKey();
