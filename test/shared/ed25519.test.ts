@@ -3,20 +3,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ed from '@noble/ed25519';
-import { sha512 } from '@noble/hashes/sha2.js';
+import { nobleStrict } from '../helpers/noble.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, utf8 } from '../../shared/bytes.ts';
 import { ed25519VerifyStrict, verifyWithLadder } from '../../shared/ed25519.ts';
 
-ed.hashes.sha512 = sha512;
-const noble = (sig: Uint8Array, msg: Uint8Array, pk: Uint8Array) => {
-  try {
-    return ed.verify(sig, msg, pk, { zip215: false });
-  } catch {
-    return false;
-  }
-};
+const noble = nobleStrict;
 const vectors = join(dirname(fileURLToPath(import.meta.url)), '..', 'vectors', 'external');
 const load = <T>(name: string) => JSON.parse(readFileSync(join(vectors, name), 'utf8')) as T;
 
