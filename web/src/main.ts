@@ -22,10 +22,9 @@ let lang: Lang = initialLang(
   navigator.languages ?? [navigator.language],
 );
 let t: Strings = STRINGS[lang];
-performance.mark('d:start');
 let trust: Trust = { keys: [], list: undefined, source: 'none', at: 0 };
 /** The trust list verified at start (the first check waits for it). */
-const trustReady = currentTrust().then((t) => (trust = t));
+const trustReady = currentTrust().then((held) => (trust = held));
 let lastInput: string | undefined;
 let lastVerdict: Verdict | undefined;
 let lastStatus: StatusInfo = { state: 'unchecked' };
@@ -131,10 +130,8 @@ async function check(input: string): Promise<void> {
     return sli === undefined ? undefined : prefetchStatusList(sli);
   })();
   await trustReady;
-  performance.mark('d:trust');
   const verifyNow = () => verifyNatively(() => verify(input, trust.keys, { now: new Date() }));
   let verdict = await verifyNow();
-  performance.mark('d:verified');
   if (!verdict.ok && verdict.code === 'UNKNOWN_KEY' && navigator.onLine) {
     const fresh = await refreshTrust(trust);
     if (fresh) {
@@ -152,7 +149,6 @@ async function check(input: string): Promise<void> {
         prefetch,
       )
     : lastStatus;
-  performance.mark('d:status');
   // Signed by a key compromised after the certificate's date: the date is the signer's word,
   // so only the brand's registry can confirm it. Not issued there: a forgery with a stolen key.
   let compromised: 'confirmed' | 'unconfirmed' | undefined;
@@ -187,7 +183,6 @@ async function check(input: string): Promise<void> {
       ? { state: 'checking' }
       : await checkLog(verdict, policy);
   if (input !== lastInput) return;
-  performance.mark('d:log');
   renderVerdict(verdict, status, compromised, log);
   renderKeysInfo();
   if (online && verdict.ok) {
@@ -350,12 +345,11 @@ function afterFirstVerdict(): void {
       renderKeysInfo();
       if (lastInput && lastVerdict) {
         const input = lastInput;
+        const shown = lastVerdict;
         const again = await verifyNatively(() => verify(input, trust.keys, { now: new Date() }));
-        if (
-          again.ok !== lastVerdict.ok ||
-          (!again.ok && !lastVerdict.ok && again.code !== lastVerdict.code)
-        )
-          void check(lastInput);
+        if (input !== lastInput || shown !== lastVerdict) return; // another check meanwhile
+        if (again.ok !== shown.ok || (!again.ok && !shown.ok && again.code !== shown.code))
+          void check(input);
       }
     });
   }
