@@ -77,9 +77,19 @@ const MARK_RUN = /\p{M}{4}/u;
 const WORD = /[\p{L}\p{M}]+/gu;
 const LOOK_ALIKE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Greek}/u, /\p{Script=Cyrillic}/u];
 
+// Each rule's pattern is written once: the zod schemas below and the fast checks
+// (`cleanClaims`, and watch input's) both use them.
+const DATE_PATTERN = /^(19|20)\d\d-\d\d-\d\d$/;
+const ISSUER_PATTERN = /^[A-Z0-9]{2,8}$/;
+const SERIAL_PATTERN = /^[A-Z0-9][A-Z0-9./-]{2,31}$/;
+const REFERENCE_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9./-]| (?! ))*$/;
+const REFERENCE_MAX = 32;
+/** The display texts' maximum lengths, in code points. */
+export const TEXT_MAX = { mdl: 64, cas: 40, cal: 32 } as const;
+
 /** A calendar date YYYY-MM-DD that exists (no 2026-02-30), 1900-01-01 to 2099-12-31. */
 export const calendarDate = z.string().check(
-  z.regex(/^(19|20)\d\d-\d\d-\d\d$/, 'must be a date YYYY-MM-DD between 1900 and 2099'),
+  z.regex(DATE_PATTERN, 'must be a date YYYY-MM-DD between 1900 and 2099'),
   z.refine((s) => dateToDays(s) !== undefined, 'is not a real calendar date'),
 );
 
@@ -95,14 +105,14 @@ export function asciiUpper(text: string): string {
 /** Brand code: 2–8 upper-case letters or digits. */
 export const issuerCode = z
   .string()
-  .check(z.regex(/^[A-Z0-9]{2,8}$/, 'must be 2-8 upper-case letters or digits'));
+  .check(z.regex(ISSUER_PATTERN, 'must be 2-8 upper-case letters or digits'));
 
 /** Serial number: 3–32 upper-case letters, digits, '.', '/' or '-', starting with a letter or digit. */
 export const serialNumber = z
   .string()
   .check(
     z.regex(
-      /^[A-Z0-9][A-Z0-9./-]{2,31}$/,
+      SERIAL_PATTERN,
       "must be 3-32 upper-case letters, digits, '.', '/' or '-', starting with a letter or digit",
     ),
   );
@@ -110,16 +120,16 @@ export const serialNumber = z
 /** Model reference: 1–32 letters, digits, '.', '/', '-' or single inner spaces. */
 export const modelReference = z.string().check(
   z.regex(
-    /^[A-Za-z0-9](?:[A-Za-z0-9./-]| (?! ))*$/,
+    REFERENCE_PATTERN,
     "must be letters, digits, '.', '/', '-' or single spaces, starting with a letter or digit",
   ),
-  z.maxLength(32, 'must be at most 32 characters'),
+  z.maxLength(REFERENCE_MAX, `must be at most ${REFERENCE_MAX} characters`),
   z.refine((s) => !s.endsWith(' '), 'must not end with a space'),
 );
 
-export const modelName = displayText(64);
-export const caseMaterial = displayText(40);
-export const calibreName = displayText(32);
+export const modelName = displayText(TEXT_MAX.mdl);
+export const caseMaterial = displayText(TEXT_MAX.cas);
+export const calibreName = displayText(TEXT_MAX.cal);
 
 const intIn = (min: number, max: number) =>
   z.int().check(z.minimum(min, `must be ≥ ${min}`), z.maximum(max, `must be ≤ ${max}`));
@@ -142,8 +152,7 @@ export const claimsSchema = z
   .check(
     z.superRefine((c, ctx) => {
       // A watch cannot be made after its certificate was issued (one day of slack for time zones).
-      const days = dateToDays(c.mfd);
-      if (days !== undefined && (days + EPOCH_1900_DAYS) * DAY_SECONDS > c.iat + DAY_SECONDS) {
+      if (madeAfterIssue(c.mfd, c.iat)) {
         ctx.issues.push({
           code: 'custom',
           path: ['mfd'],
@@ -153,6 +162,12 @@ export const claimsSchema = z
       }
     }),
   );
+
+/** Whether a watch made on `mfd` would postdate a certificate issued at `iat` (one day of slack). */
+function madeAfterIssue(mfd: string, iat: number): boolean {
+  const days = dateToDays(mfd);
+  return days !== undefined && (days + EPOCH_1900_DAYS) * DAY_SECONDS > iat + DAY_SECONDS;
+}
 
 /** Watch claims as signed. */
 export type Claims = z.infer<typeof claimsSchema>;
@@ -179,11 +194,66 @@ export const CLAIM_ORDER = [
 export function parseClaims(input: unknown): Claims {
   if (isValidatedClaims(input)) return input;
   const claims = Object.freeze(
-    parseOrThrow(claimsSchema, input, ErrorCode.VALIDATION_FAILED, 'claims are invalid'),
+    cleanClaims(input) ??
+      parseOrThrow(claimsSchema, input, ErrorCode.VALIDATION_FAILED, 'claims are invalid'),
   );
   validated.add(claims);
   return claims;
 }
+
+/**
+ * The claims rules without zod, for the common case: a plain object that passes every rule of
+ * `claimsSchema` gives the copy zod would give, anything else undefined (zod then decides and
+ * words the errors). Every certificate signed or verified passes here, on the server, in the
+ * importer and on the page; a property test holds it equal to the schema on plain objects.
+ */
+export function cleanClaims(input: unknown): Claims | undefined {
+  if (!isPlainObject(input)) return undefined;
+  const keys = Object.keys(input);
+  if (keys.length !== CLAIM_ORDER.length || !keys.every((k) => CLAIM_KEYS.has(k))) return undefined;
+  const { v, iss, sn, ref, mdl, cas, cal, mfd, iat, sli, gen } = input;
+  if (
+    v !== FORMAT_VERSION ||
+    !isIssuerCode(iss) ||
+    !isSerialNumber(sn) ||
+    !isModelReference(ref) ||
+    !isDisplayText(mdl, TEXT_MAX.mdl) ||
+    !isDisplayText(cas, TEXT_MAX.cas) ||
+    !isDisplayText(cal, TEXT_MAX.cal) ||
+    !isCalendarDate(mfd) ||
+    !isIntIn(iat, MIN_ISSUED_AT, MAX_ISSUED_AT) ||
+    !isIntIn(sli, 0, MAX_STATUS_INDEX) ||
+    !isIntIn(gen, 1, MAX_GENERATION) ||
+    madeAfterIssue(mfd, iat)
+  )
+    return undefined;
+  return { v, iss, sn, ref, mdl, cas, cal, mfd, iat, sli, gen };
+}
+
+const CLAIM_KEYS = new Set<string>(CLAIM_ORDER);
+
+/** An object literal's shape (own enumerable members only; no prototype tricks, no arrays). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+export const isIssuerCode = (s: unknown): s is string =>
+  typeof s === 'string' && ISSUER_PATTERN.test(s);
+export const isSerialNumber = (s: unknown): s is string =>
+  typeof s === 'string' && SERIAL_PATTERN.test(s);
+export const isModelReference = (s: unknown): s is string =>
+  typeof s === 'string' &&
+  s.length <= REFERENCE_MAX &&
+  REFERENCE_PATTERN.test(s) &&
+  !s.endsWith(' ');
+export const isDisplayText = (s: unknown, max: number): s is string =>
+  typeof s === 'string' && displayTextProblem(s, max) === undefined;
+export const isCalendarDate = (s: unknown): s is string =>
+  typeof s === 'string' && DATE_PATTERN.test(s) && dateToDays(s) !== undefined;
+const isIntIn = (n: unknown, min: number, max: number): n is number =>
+  Number.isSafeInteger(n) && (n as number) >= min && (n as number) <= max;
 
 // Claims objects that parseClaims produced: frozen, so they cannot change after the check.
 // Lets the signer skip a second validation of claims the caller already parsed.

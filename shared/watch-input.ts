@@ -10,16 +10,24 @@ import {
   calibreName,
   caseMaterial,
   FORMAT_VERSION,
+  isCalendarDate,
+  isDisplayText,
+  isIssuerCode,
+  isModelReference,
+  isPlainObject,
+  isSerialNumber,
   issuerCode,
   modelName,
   modelReference,
   parseClaims,
   serialNumber,
+  TEXT_MAX,
   type Claims,
 } from './claims.ts';
 import { ErrorCode, HallmarkError } from './errors.ts';
 import { parseOrThrow } from './validation.ts';
 
+const MAX_RAW = 1000;
 const tidy = (s: string) => s.trim().replace(/\s+/g, ' ').normalize('NFC');
 const text = <T extends z.ZodMiniType<string, string>>(
   rule: T,
@@ -27,7 +35,7 @@ const text = <T extends z.ZodMiniType<string, string>>(
 ) =>
   z.pipe(
     z.string().check(
-      z.maxLength(1000, 'is far too long'),
+      z.maxLength(MAX_RAW, 'is far too long'),
       z.overwrite((s: string) => normalise(s)),
     ),
     rule,
@@ -66,12 +74,58 @@ export const CLAIM_TO_FIELD: Record<string, string> = {
  * @throws HallmarkError VALIDATION_FAILED
  */
 export function parseWatchInput(input: unknown): WatchInput {
-  return parseOrThrow(
-    watchInputSchema,
-    input,
-    ErrorCode.VALIDATION_FAILED,
-    'watch fields are invalid',
+  return (
+    cleanWatchInput(input) ??
+    parseOrThrow(watchInputSchema, input, ErrorCode.VALIDATION_FAILED, 'watch fields are invalid')
   );
+}
+
+const INPUT_KEYS = new Set(Object.keys(watchInputSchema.def.shape));
+const raw = (s: unknown): s is string => typeof s === 'string' && s.length <= MAX_RAW;
+
+/**
+ * `watchInputSchema` without zod, for the common case (an import validates every row): a
+ * plain object of strings that pass every rule gives the normalised object zod would give,
+ * anything else undefined, and zod then decides and words the errors. A property test holds
+ * the two equal on plain objects.
+ */
+export function cleanWatchInput(input: unknown): WatchInput | undefined {
+  if (!isPlainObject(input) || !Object.keys(input).every((k) => INPUT_KEYS.has(k)))
+    return undefined;
+  const { serial, reference, model, caseMaterial, calibre, manufacturedOn, issuer } = input;
+  if (
+    !raw(serial) ||
+    !raw(reference) ||
+    !raw(model) ||
+    !raw(caseMaterial) ||
+    !raw(calibre) ||
+    !raw(manufacturedOn) ||
+    (issuer === undefined && 'issuer' in input)
+  )
+    return undefined;
+  const out: WatchInput = {
+    serial: asciiUpper(serial),
+    reference: tidy(reference),
+    model: tidy(model),
+    caseMaterial: tidy(caseMaterial),
+    calibre: tidy(calibre),
+    manufacturedOn: manufacturedOn.trim(),
+  };
+  if (
+    !isSerialNumber(out.serial) ||
+    !isModelReference(out.reference) ||
+    !isDisplayText(out.model, TEXT_MAX.mdl) ||
+    !isDisplayText(out.caseMaterial, TEXT_MAX.cas) ||
+    !isDisplayText(out.calibre, TEXT_MAX.cal) ||
+    !isCalendarDate(out.manufacturedOn)
+  )
+    return undefined;
+  if (issuer !== undefined) {
+    if (!raw(issuer)) return undefined;
+    out.issuer = asciiUpper(issuer);
+    if (!isIssuerCode(out.issuer)) return undefined;
+  }
+  return out;
 }
 
 /**
