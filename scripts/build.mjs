@@ -19,6 +19,7 @@ await esbuild.build({
     cli: 'scripts/cli/main.ts',
     // Worker threads, next to the chunks that start them (new URL('./x.mjs', import.meta.url)).
     'sign-worker': 'server/import/sign-worker.mjs',
+    'read-worker': 'server/import/read-worker.mjs',
     'checkpoint-worker': 'server/db/checkpoint-worker.mjs',
   },
   outdir: out,

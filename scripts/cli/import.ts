@@ -4,7 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { ImportProgress } from '../../server/import/importer.ts';
 import { loadMapping } from '../../server/import/mapping.ts';
-import type { Encoding, Format } from '../../server/import/read-rows.ts';
+import type { Encoding, Format } from '../../server/import/read-rows.mjs';
 import { issuerCode } from '../../shared/claims.ts';
 import { CliError } from './io.ts';
 import { cliActor, nowSeconds, withRegistry } from './registry.ts';

@@ -28,7 +28,7 @@ import { equalBytes } from '../../shared/bytes.ts';
 import { verify, type Verified } from '../../shared/verify.ts';
 import { readKeyFile } from '../../server/keys/key-file.ts';
 import { loadMapping } from '../../server/import/mapping.ts';
-import { readRows } from '../../server/import/read-rows.ts';
+import { readRows } from '../../server/import/read-rows.mjs';
 import {
   readLogSettings,
   readLogWitnesses,

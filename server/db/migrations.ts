@@ -298,4 +298,52 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ALTER TABLE keys ADD COLUMN pkcs11_label TEXT;
     `,
   },
+  {
+    version: 12,
+    name: 'status indexes unique by allocation',
+    sql: `
+      -- A status index is a keyed permutation of its allocation (list, sequence number), so a
+      -- unique allocation is a unique index. Uniqueness is now enforced on the allocation, which
+      -- grows in order, instead of on the index itself, which is random: inserting random keys
+      -- into a unique index cost bulk imports a B-tree page rewrite per row. Certificates from
+      -- before keep their indexes (unique under the old constraint) with no allocation
+      -- recorded: their lists' counters are past them, so no new allocation repeats theirs.
+      -- SQLite cannot drop a column's UNIQUE: the table is rebuilt.
+      CREATE TABLE certificates_v12 (
+        id           INTEGER PRIMARY KEY,
+        issuer       TEXT NOT NULL,
+        serial       TEXT NOT NULL,
+        generation   INTEGER NOT NULL,
+        status       TEXT NOT NULL DEFAULT 'active'
+                       CHECK (status IN ('active', 'revoked', 'stolen', 'replaced')),
+        status_reason TEXT,
+        status_changed_at INTEGER,
+        status_index INTEGER NOT NULL,
+        kid          TEXT NOT NULL REFERENCES keys(kid),
+        claims       TEXT NOT NULL,             -- canonical JSON, exactly the signed payload
+        jws          TEXT NOT NULL,
+        issued_at    INTEGER NOT NULL,
+        log_index    INTEGER,
+        status_list  INTEGER,                   -- the allocation: list id and sequence number
+        status_seq   INTEGER,
+        UNIQUE (issuer, serial, generation),
+        UNIQUE (status_list, status_seq),
+        CHECK ((status_list IS NULL) = (status_seq IS NULL))
+      ) STRICT;
+      INSERT INTO certificates_v12 (id, issuer, serial, generation, status, status_reason,
+          status_changed_at, status_index, kid, claims, jws, issued_at, log_index)
+        SELECT id, issuer, serial, generation, status, status_reason, status_changed_at,
+          status_index, kid, claims, jws, issued_at, log_index FROM certificates;
+      DROP TABLE certificates;
+      ALTER TABLE certificates_v12 RENAME TO certificates;
+      CREATE INDEX certificates_serial ON certificates(serial, generation DESC);
+      CREATE INDEX certificates_flagged ON certificates(status_index) WHERE status != 'active';
+      CREATE TRIGGER certificates_immutable BEFORE UPDATE OF issuer, serial, generation, kid,
+        claims, jws, issued_at, status_index, status_list, status_seq ON certificates
+        BEGIN SELECT RAISE(ABORT, 'a certificate never changes'); END;
+      CREATE TRIGGER certificates_log_index_once BEFORE UPDATE OF log_index ON certificates
+        WHEN OLD.log_index IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'a certificate''s log index never changes'); END;
+    `,
+  },
 ];

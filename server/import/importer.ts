@@ -1,24 +1,27 @@
 /**
- * Bulk issuing from an ERP export. Rows stream in; each is mapped, validated with the shared
- * schema, checked against duplicates earlier in the same file (an on-disk TEMP table, so
- * memory stays flat) and against the registry. Per chunk: status indexes are reserved, the
- * signing inputs are signed in worker threads, and the chunk is inserted in one transaction by
- * this (the only) writer. A crash loses at most the chunk in flight, never half of one; the
+ * Bulk issuing from an ERP export. A worker thread reads and parses the file; here each row is
+ * mapped and validated with the shared rules, then, a chunk at a time, checked against
+ * duplicates earlier in the same file (an on-disk TEMP table, so memory stays flat) and
+ * against the registry. Per chunk: status indexes are reserved, the signing inputs are signed
+ * in worker threads, and the chunk is written in one transaction of multi-row statements by
+ * this (the only) writer. A crash loses at most the chunks in flight, never half of one; the
  * registry's idempotency then makes a rerun issue exactly what is missing. Report lines for a
  * chunk are written only after its commit.
  */
 import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
-import { fromBase64url, fromUtf8, toBase64url } from '../../shared/bytes.ts';
-import type { Claims } from '../../shared/claims.ts';
+import { textToBase64url, toBase64url } from '../../shared/bytes.ts';
+import { canonicalClaimsJson, type Claims } from '../../shared/claims.ts';
 import { HallmarkError, type FieldError } from '../../shared/errors.ts';
-import { signingInputText } from '../../shared/jws.ts';
+import { encodedHeader } from '../../shared/jws.ts';
 import { parseWatchInput, watchClaims, type WatchInput } from '../../shared/watch-input.ts';
-import { recordCertificate } from '../issuing/certificate-writer.ts';
+import { recordCertificates } from '../issuing/certificate-writer.ts';
 import { differingFields } from '../issuing/issuing-service.ts';
 import type { SigningKey } from '../keys/signing-key.ts';
 import type { Registry } from '../registry/registry.ts';
+import type { Allocation } from '../registry/status-index.ts';
 import { applyMapping, missingColumns, type Mapping } from './mapping.ts';
-import { readRows, type Encoding, type Format } from './read-rows.ts';
+import type { Encoding, Format } from './read-rows.mjs';
+import { readRowsInWorker } from './row-reader.ts';
 import { SignerPool } from './signer-pool.ts';
 
 export interface ImportOptions {
@@ -75,6 +78,17 @@ interface Row {
   issuer: string;
 }
 
+/** A row signed by the workers, ready to record. */
+interface Signed {
+  row: Row;
+  claims: Claims;
+  allocation: Allocation;
+  claimsJson: string;
+  kid: string;
+  input: string;
+  signature: Uint8Array;
+}
+
 type ReportLine =
   | { type: 'rejected'; line: number; serial?: string; fields: FieldError[] }
   | {
@@ -123,7 +137,9 @@ export async function runImport(
   const { db, certificates, statusIndex, brands } = registry;
   const counts: ImportProgress = { rows: 0, issued: 0, existing: 0, rejected: 0 };
   const report = new Report(options.reportPath);
-  const chunkSize = options.chunkSize ?? 500;
+  // Rows per transaction: each commit rewrites the index pages that random status indexes
+  // touched, so fewer, larger commits write much less.
+  const chunkSize = options.chunkSize ?? 1000;
   const pool = options.dryRun
     ? undefined
     : new SignerPool(options.signerThreads, registry.keys.tokenConfig());
@@ -139,9 +155,13 @@ export async function runImport(
     'CREATE TEMP TABLE IF NOT EXISTS import_seen (issuer TEXT NOT NULL, serial TEXT NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (issuer, serial)) WITHOUT ROWID',
   );
   db.exec('DELETE FROM import_seen');
-  const seen = db.prepare(
-    'INSERT INTO import_seen (issuer, serial, line) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING line',
-  );
+  // One statement per chunk: the rows whose brand and serial are new to this file go in (the
+  // first of equal rows within a chunk wins, in line order); the rest are duplicates.
+  const firstSeen = db
+    .prepare(
+      'INSERT INTO import_seen (issuer, serial, line) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING RETURNING line',
+    )
+    .pluck();
   const seenLine = db
     .prepare('SELECT line FROM import_seen WHERE issuer = ? AND serial = ?')
     .pluck();
@@ -191,54 +211,54 @@ export async function runImport(
         };
   };
 
-  const insertSigned = db.transaction(
-    (
-      items: { row: Row; claims: Claims; kid: string; input: string; signature: Uint8Array }[],
-      now: number,
-    ) => {
-      const results: ReportLine[] = [];
-      // Re-checked inside the transaction: the service may have issued some serials meanwhile.
-      const issued = alreadyIssued(items.map((item) => item.row));
-      for (const { row, claims, kid, input, signature } of items) {
-        const known = issued.get(row);
-        if (known) {
-          results.push(known);
-          continue;
-        }
-        const payload = input.slice(input.indexOf('.') + 1);
-        const record = recordCertificate(
-          registry,
-          { claims, kid, signature, jws: `${input}.${toBase64url(signature)}` },
-          { actor: options.actor, now, detail: { line: row.line } },
-          fromUtf8(fromBase64url(payload)),
-        );
-        results.push({
-          type: 'issued',
-          line: row.line,
-          serial: record.serial,
-          issuer: record.issuer,
-          generation: 1,
-          logIndex: record.logIndex!,
-        });
-      }
-      return results;
-    },
-  );
-  const reserve = db.transaction((brand: string, n: number) => statusIndex.allocateMany(brand, n));
+  const insertSigned = db.transaction((items: Signed[], now: number) => {
+    const results: ReportLine[] = [];
+    // Re-checked inside the transaction: the service may have issued some serials meanwhile.
+    const issued = alreadyIssued(items.map((item) => item.row));
+    const fresh = items.filter((item) => {
+      const known = issued.get(item.row);
+      if (known) results.push(known);
+      return !known;
+    });
+    const records = recordCertificates(
+      registry,
+      fresh.map(({ row, claims, allocation, claimsJson, kid, input, signature }) => ({
+        certificate: { claims, kid, signature, jws: `${input}.${toBase64url(signature)}` },
+        allocation,
+        claimsJson,
+        detail: { line: row.line },
+      })),
+      { actor: options.actor, now },
+    );
+    records.forEach((record, i) =>
+      results.push({
+        type: 'issued',
+        line: fresh[i]!.row.line,
+        serial: record.serial,
+        issuer: record.issuer,
+        generation: 1,
+        logIndex: record.logIndex!,
+      }),
+    );
+    return results;
+  });
+  const reserve = db.transaction((brand: string, n: number) => statusIndex.reserve(brand, n));
 
   /** Signs `brand`'s fresh rows: indexes reserved, claims built, signatures from the workers. */
   const signBrand = async (brand: string, rows: Row[], now: number, lines: ReportLine[]) => {
     const key = keyOf(brand);
-    const indexes = reserve.immediate(brand, rows.length);
-    const toSign: { row: Row; claims: Claims }[] = [];
+    const allocations = reserve.immediate(brand, rows.length);
+    const toSign: { row: Row; claims: Claims; allocation: Allocation }[] = [];
     rows.forEach((row, i) => {
+      const allocation = allocations[i]!;
       try {
         toSign.push({
           row,
+          allocation,
           claims: watchClaims(row.input, {
             issuer: brand,
             issuedAt: now,
-            statusIndex: indexes[i]!,
+            statusIndex: allocation.index,
             generation: 1,
           }),
         });
@@ -252,24 +272,58 @@ export async function runImport(
         });
       }
     });
-    const inputs = toSign.map((s) => signingInputText(s.claims, key.kid));
+    const header = encodedHeader(key.kid);
+    const jsons = toSign.map((s) => canonicalClaimsJson(s.claims));
+    const inputs = jsons.map((json) => `${header}.${textToBase64url(json)}`);
     const signatures = await pool!.sign(key, inputs);
     return toSign.map((s, i) => ({
       ...s,
+      claimsJson: jsons[i]!,
       kid: key.kid,
       input: inputs[i]!,
       signature: signatures[i]!,
     }));
   };
 
-  const processChunk = async (rows: Row[]): Promise<void> => {
+  /** Splits off the rows whose brand and serial appeared on an earlier line of the file. */
+  const firstInFile = (rows: Row[], lines: ReportLine[]): Row[] => {
+    const first = new Set(
+      firstSeen.all(
+        JSON.stringify(rows.map((r) => [r.issuer, r.input.serial, r.line])),
+      ) as number[],
+    );
+    return rows.filter((row) => {
+      if (first.has(row.line)) return true;
+      lines.push({
+        type: 'rejected',
+        line: row.line,
+        serial: row.input.serial,
+        fields: [
+          {
+            path: 'serial',
+            message: `duplicate of line ${String(seenLine.get(row.issuer, row.input.serial))} in this file`,
+          },
+        ],
+      });
+      return false;
+    });
+  };
+
+  const processChunk = async (chunkRows: Row[]): Promise<void> => {
     const lines: ReportLine[] = [];
     const fresh = new Map<string, Row[]>();
+    const rows = firstInFile(chunkRows, lines);
     const issued = alreadyIssued(rows);
+    const isBrand = new Map<string, boolean>();
+    const brandExists = (code: string) => {
+      let exists = isBrand.get(code);
+      if (exists === undefined) isBrand.set(code, (exists = brands.has(code)));
+      return exists;
+    };
     for (const row of rows) {
       const known = issued.get(row);
       if (known) lines.push(known);
-      else if (!brands.has(row.issuer))
+      else if (!brandExists(row.issuer))
         lines.push({
           type: 'rejected',
           line: row.line,
@@ -310,7 +364,7 @@ export async function runImport(
   let chunk: Row[] = [];
   const inflight: Promise<void>[] = [];
   try {
-    for await (const item of readRows(options.file, {
+    for await (const item of readRowsInWorker(options.file, {
       format: options.format,
       encoding: options.encoding,
       ...(options.delimiter ? { delimiter: options.delimiter } : {}),
@@ -343,19 +397,6 @@ export async function runImport(
         continue;
       }
       const issuer = input.issuer ?? options.defaultIssuer;
-      if (seen.get(issuer, input.serial, item.line) === undefined) {
-        await reject(
-          item.line,
-          [
-            {
-              path: 'serial',
-              message: `duplicate of line ${String(seenLine.get(issuer, input.serial))} in this file`,
-            },
-          ],
-          input.serial,
-        );
-        continue;
-      }
       chunk.push({ line: item.line, input, issuer });
       if (chunk.length >= chunkSize) {
         inflight.push(settledLater(processChunk(chunk)));

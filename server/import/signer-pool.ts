@@ -5,8 +5,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { WORKER_HEAP } from './worker-heap.ts';
 import { Pkcs11Failure, type Pkcs11Config } from '../keys/pkcs11.ts';
 import type { SigningKey } from '../keys/signing-key.ts';
+
+/** Below this many inputs, a batch goes to one worker whole (messages cost more than they save). */
+const MIN_SHARE = 64;
 
 export class SignerPool {
   private readonly workers: Worker[];
@@ -26,7 +30,9 @@ export class SignerPool {
   ) {
     this.given = Array.from({ length: size }, () => new Set<string>());
     this.workers = Array.from({ length: size }, () => {
-      const worker = new Worker(new URL('./sign-worker.mjs', import.meta.url));
+      const worker = new Worker(new URL('./sign-worker.mjs', import.meta.url), {
+        resourceLimits: WORKER_HEAP,
+      });
       worker.on('message', (m: { id: number; signatures?: Uint8Array; error?: string }) => {
         const { id, signatures } = m;
         const job = this.pending.get(id);
@@ -46,11 +52,20 @@ export class SignerPool {
     });
   }
 
-  /** Signs ASCII signing inputs (JWS signing inputs are base64url) with `key`, in order. */
-  sign(key: SigningKey, inputs: string[]): Promise<Uint8Array[]> {
-    if (inputs.length === 0) return Promise.resolve([]);
+  /**
+   * Signs ASCII signing inputs (JWS signing inputs are base64url) with `key`, in order. A
+   * large batch is shared among the workers, so that one chunk keeps every core busy.
+   */
+  async sign(key: SigningKey, inputs: string[]): Promise<Uint8Array[]> {
+    const share = Math.max(MIN_SHARE, Math.ceil(inputs.length / this.workers.length));
+    const parts: Promise<Uint8Array[]>[] = [];
+    for (let at = 0; at < inputs.length; at += share)
+      parts.push(this.signOn(this.next++ % this.workers.length, key, inputs.slice(at, at + share)));
+    return (await Promise.all(parts)).flat();
+  }
+
+  private signOn(n: number, key: SigningKey, inputs: string[]): Promise<Uint8Array[]> {
     const id = this.seq++;
-    const n = this.next++ % this.workers.length;
     const worker = this.workers[n]!;
     if (!this.given[n]!.has(key.kid)) {
       if (key.pkcs11Label !== undefined) {

@@ -11,6 +11,7 @@ import type { WatchInput } from '../../shared/watch-input.ts';
 import { watchClaims } from '../../shared/watch-input.ts';
 import type { CertificateRecord } from '../registry/certificates.ts';
 import type { Registry } from '../registry/registry.ts';
+import type { Allocation } from '../registry/status-index.ts';
 
 export interface WriteContext {
   actor: string;
@@ -40,46 +41,78 @@ export function issueCertificate(
   context: WriteContext,
 ): CertificateRecord {
   const key = registry.keys.active(brand);
+  const allocation = registry.statusIndex.reserve(brand, 1)[0]!;
   const claims = watchClaims(
     { ...input, issuer: brand },
-    {
-      issuer: brand,
-      issuedAt: context.now,
-      statusIndex: registry.statusIndex.allocate(brand),
-      generation,
-    },
+    { issuer: brand, issuedAt: context.now, statusIndex: allocation.index, generation },
   );
-  return recordCertificate(registry, signCertificate(claims, key.kid, key.sign), context);
+  return recordCertificate(
+    registry,
+    signCertificate(claims, key.kid, key.sign),
+    allocation,
+    context,
+  );
 }
 
 /**
  * Sequences a signed certificate in the issuance log, stores it with its log index, and
  * appends its audit event, all in the caller's transaction: a certificate never exists
- * without its leaf, nor a leaf without its certificate. `claimsJson` saves recomputing it.
+ * without its leaf, nor a leaf without its certificate.
  */
 export function recordCertificate(
   registry: Pick<Registry, 'certificates' | 'events' | 'log'>,
   certificate: Certificate,
+  allocation: Allocation,
   context: WriteContext,
-  claimsJson?: string,
 ): CertificateRecord {
-  const logIndex = registry.log.size();
-  const record = registry.certificates.insert({ ...certificate, logIndex }, claimsJson);
-  registry.log.appendAt(logIndex, [certificateEntry(certificate.jws, sha256)], [record.id]);
-  registry.events.append({
-    at: context.now,
-    actor: context.actor,
-    action: context.action ?? 'certificate.issued',
-    serial: record.serial,
-    detail: {
-      issuer: record.issuer,
-      generation: record.generation,
-      kid: record.kid,
-      statusIndex: record.statusIndex,
-      logIndex,
-      ...context.detail,
-    },
-    reason: context.reason,
-  });
-  return record;
+  return recordCertificates(registry, [{ certificate, allocation }], context)[0]!;
+}
+
+/**
+ * `recordCertificate` for many certificates at once, in multi-row statements (the bulk
+ * import's path): consecutive log indexes, in order. `detail` adds to each one's audit event.
+ */
+export function recordCertificates(
+  registry: Pick<Registry, 'certificates' | 'events' | 'log'>,
+  items: readonly {
+    certificate: Certificate;
+    /** Its status index's allocation. */
+    allocation: Allocation;
+    claimsJson?: string | undefined;
+    detail?: Record<string, unknown>;
+  }[],
+  context: WriteContext,
+): CertificateRecord[] {
+  const first = registry.log.size();
+  const records = registry.certificates.insertMany(
+    items.map((item, i) => ({
+      certificate: { ...item.certificate, logIndex: first + i },
+      allocation: item.allocation,
+      claimsJson: item.claimsJson,
+    })),
+  );
+  registry.log.appendAt(
+    first,
+    items.map((item) => certificateEntry(item.certificate.jws, sha256)),
+    records.map((record) => record.id),
+  );
+  registry.events.appendMany(
+    records.map((record, i) => ({
+      at: context.now,
+      actor: context.actor,
+      action: context.action ?? 'certificate.issued',
+      serial: record.serial,
+      detail: {
+        issuer: record.issuer,
+        generation: record.generation,
+        kid: record.kid,
+        statusIndex: record.statusIndex,
+        logIndex: record.logIndex,
+        ...context.detail,
+        ...items[i]!.detail,
+      },
+      reason: context.reason,
+    })),
+  );
+  return records;
 }

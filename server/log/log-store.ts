@@ -16,6 +16,7 @@ import { checkpointText, type Checkpoint } from '../../shared/tlog/checkpoint.ts
 import { signNote, type NoteSigner } from '../../shared/tlog/note.ts';
 import { TILE_WIDTH, tiledRangeHash } from '../../shared/tlog/tiles.ts';
 import type { Db } from '../db/database.ts';
+import { MultiRowInsert } from '../db/multi-row.ts';
 
 /** Entries are uint16-length-prefixed in bundles (tlog-tiles). */
 export const MAX_ENTRY_BYTES = 0xffff;
@@ -35,7 +36,7 @@ function perfectTreeHash(hashes: readonly Uint8Array[]): Uint8Array {
 }
 
 export class LogStore {
-  private readonly insertEntry;
+  private readonly insertEntries;
   private readonly insertHash;
   private readonly hashAt: (level: number, index: number) => Buffer | undefined;
   private readonly hashesOf: (level: number, from: number, to: number) => Buffer[];
@@ -44,8 +45,10 @@ export class LogStore {
   private readonly range: RangeHash;
 
   constructor(private readonly db: Db) {
-    this.insertEntry = db.prepare(
-      'INSERT INTO log_entries (idx, leaf, certificate_id, entry) VALUES (?, ?, ?, ?)',
+    this.insertEntries = new MultiRowInsert(
+      db,
+      'INSERT INTO log_entries (idx, leaf, certificate_id, entry)',
+      '(?, ?, ?, ?)',
     );
     this.insertHash = db.prepare('INSERT INTO log_hashes (level, idx, hash) VALUES (?, ?, ?)');
     const leafAt = db.prepare('SELECT leaf FROM log_entries WHERE idx = ?').pluck();
@@ -90,24 +93,25 @@ export class LogStore {
    * the entries go): saves the second read on the issuing path.
    */
   appendAt(at: number, entries: readonly Uint8Array[], refs?: readonly number[]): number[] {
-    let size = at;
-    return entries.map((entry, i) => {
+    const rows = entries.map((entry, i) => {
       if (entry.length > MAX_ENTRY_BYTES)
         throw new RangeError('a log entry is at most 65,535 bytes');
-      const index = size++;
       // RFC 6962 leaf hash, with Node's native SHA-256: this runs for every certificate.
       const leaf = sha256(Buffer.concat([LEAF_PREFIX, entry]));
       // A certificate's entry is derived from it when served; other entries are stored.
       const ref = refs?.[i];
-      this.insertEntry.run(index, leaf, ref ?? null, ref === undefined ? entry : null);
-      // Each full tile at one level is one hash of the level above.
+      return [at + i, leaf, ref ?? null, ref === undefined ? entry : null];
+    });
+    this.insertEntries.run(rows);
+    // Each full tile at one level is one hash of the level above, once its leaves are in.
+    for (let size = at + 1; size <= at + entries.length; size++) {
       for (let level = 1, done = size; done % TILE_WIDTH === 0; level++) {
         done /= TILE_WIDTH;
         const below = this.hashesOf(level - 1, (done - 1) * TILE_WIDTH, done * TILE_WIDTH);
         this.insertHash.run(level, done - 1, perfectTreeHash(below));
       }
-      return index;
-    });
+    }
+    return rows.map((row) => row[0] as number);
   }
 
   /** The head of the tree of the first `size` entries. */

@@ -3,6 +3,8 @@ import { fromBase64url } from '../../shared/bytes.ts';
 import type { Certificate } from '../../shared/certificate.ts';
 import { canonicalClaimsJson, parseClaims } from '../../shared/claims.ts';
 import type { Db } from '../db/database.ts';
+import { MultiRowInsert } from '../db/multi-row.ts';
+import type { Allocation } from './status-index.ts';
 
 export type CertificateStatus = 'active' | 'revoked' | 'stolen' | 'replaced';
 
@@ -64,11 +66,17 @@ export function toRecord(row: Row): CertificateRecord {
 
 export class CertificateStore {
   private readonly latest;
-  private readonly insertStmt;
   private readonly exists;
   private readonly existing;
+  private readonly insertRows;
 
   constructor(private readonly db: Db) {
+    this.insertRows = new MultiRowInsert(
+      db,
+      'INSERT INTO certificates (issuer, serial, generation, status_index, status_list, status_seq, kid, claims, jws, issued_at, log_index)',
+      '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'RETURNING id, status_index',
+    );
     this.existing = db
       .prepare(
         'SELECT DISTINCT serial FROM certificates WHERE issuer = ? AND serial IN (SELECT value FROM json_each(?))',
@@ -79,9 +87,6 @@ export class CertificateStore {
       .pluck();
     this.latest = db.prepare(
       'SELECT * FROM certificates WHERE issuer = ? AND serial = ? ORDER BY generation DESC LIMIT 1',
-    );
-    this.insertStmt = db.prepare(
-      'INSERT INTO certificates (issuer, serial, generation, status_index, kid, claims, jws, issued_at, log_index) VALUES (@issuer, @serial, @generation, @statusIndex, @kid, @claims, @jws, @issuedAt, @logIndex)',
     );
   }
 
@@ -110,33 +115,61 @@ export class CertificateStore {
   }
 
   /** Inserts a signed certificate; the caller holds the transaction. `claimsJson` saves recomputing it. */
-  insert(cert: Certificate, claimsJson = canonicalClaimsJson(cert.claims)): CertificateRecord {
-    const c = cert.claims;
-    const { lastInsertRowid } = this.insertStmt.run({
-      issuer: c.iss,
-      serial: c.sn,
-      generation: c.gen,
-      statusIndex: c.sli,
-      kid: cert.kid,
-      claims: claimsJson,
-      jws: cert.jws,
-      issuedAt: c.iat,
-      logIndex: cert.logIndex ?? null,
+  insert(cert: Certificate, allocation: Allocation, claimsJson?: string): CertificateRecord {
+    return this.insertMany([{ certificate: cert, allocation, claimsJson }])[0]!;
+  }
+
+  /**
+   * Inserts signed certificates in multi-row statements (the bulk import's path, and the
+   * single insert's); the caller holds the transaction. Records come back in input order.
+   */
+  insertMany(
+    items: readonly {
+      certificate: Certificate;
+      /** Where its status index came from (its list and sequence number, kept unique). */
+      allocation: Allocation;
+      claimsJson?: string | undefined;
+    }[],
+  ): CertificateRecord[] {
+    const returned = this.insertRows.run(
+      items.map(({ certificate: cert, allocation, claimsJson }) => {
+        const c = cert.claims;
+        if (allocation.index !== c.sli)
+          throw new Error(`status index ${c.sli} is not its allocation's (${allocation.index})`);
+        return [
+          c.iss,
+          c.sn,
+          c.gen,
+          c.sli,
+          allocation.list,
+          allocation.seq,
+          cert.kid,
+          claimsJson ?? canonicalClaimsJson(c),
+          cert.jws,
+          c.iat,
+          cert.logIndex ?? null,
+        ];
+      }),
+    ) as { id: number; status_index: number }[];
+    // RETURNING's row order is unspecified: status indexes are unique, so they pair rows up.
+    const ids = new Map(returned.map((r) => [r.status_index, r.id]));
+    return items.map(({ certificate: cert }) => {
+      const c = cert.claims;
+      return {
+        id: ids.get(c.sli)!,
+        issuer: c.iss,
+        serial: c.sn,
+        generation: c.gen,
+        status: 'active',
+        statusReason: null,
+        statusChangedAt: null,
+        statusIndex: c.sli,
+        kid: cert.kid,
+        issuedAt: c.iat,
+        logIndex: cert.logIndex ?? null,
+        certificate: cert,
+      };
     });
-    return {
-      id: Number(lastInsertRowid),
-      issuer: c.iss,
-      serial: c.sn,
-      generation: c.gen,
-      status: 'active',
-      statusReason: null,
-      statusChangedAt: null,
-      statusIndex: c.sli,
-      kid: cert.kid,
-      issuedAt: c.iat,
-      logIndex: cert.logIndex ?? null,
-      certificate: cert,
-    };
   }
 
   count(): number {

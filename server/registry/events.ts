@@ -1,5 +1,6 @@
 /** The append-only audit trail: who (token label), what, when, which serial, why. */
 import type { Db } from '../db/database.ts';
+import { MultiRowInsert } from '../db/multi-row.ts';
 
 export interface AuditEvent {
   at: number;
@@ -19,21 +20,30 @@ export class EventLog {
   private readonly bySerial;
 
   constructor(private readonly db: Db) {
-    this.insert = db.prepare(
-      'INSERT INTO events (at, actor, action, serial, detail, reason) VALUES (?, ?, ?, ?, ?, ?)',
+    this.insert = new MultiRowInsert(
+      db,
+      'INSERT INTO events (at, actor, action, serial, detail, reason)',
+      '(?, ?, ?, ?, ?, ?)',
     );
     this.bySerial = db.prepare('SELECT * FROM events WHERE serial = ? ORDER BY id');
   }
 
   /** Appends an event (inside the caller's transaction, when there is one). */
   append(e: AuditEvent): void {
+    this.appendMany([e]);
+  }
+
+  /** Appends events in order, in multi-row statements (the bulk import's path). */
+  appendMany(events: readonly AuditEvent[]): void {
     this.insert.run(
-      e.at,
-      e.actor,
-      e.action,
-      e.serial ?? null,
-      e.detail ? JSON.stringify(e.detail) : null,
-      e.reason ?? null,
+      events.map((e) => [
+        e.at,
+        e.actor,
+        e.action,
+        e.serial ?? null,
+        e.detail ? JSON.stringify(e.detail) : null,
+        e.reason ?? null,
+      ]),
     );
   }
 

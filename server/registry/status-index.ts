@@ -71,6 +71,13 @@ export function listPermutation(
   };
 }
 
+/** A status index and the allocation it is the permutation of (unique per certificate). */
+export interface Allocation {
+  index: number;
+  list: number;
+  seq: number;
+}
+
 export class StatusIndexAllocator {
   private readonly current;
   private readonly create;
@@ -92,9 +99,13 @@ export class StatusIndexAllocator {
     );
   }
 
-  /** Allocates `n` indexes of `brand`'s lists at once (bulk import). Call inside a transaction. */
-  allocateMany(brand: string, n: number): number[] {
-    const out: number[] = [];
+  /**
+   * Allocates `n` indexes of `brand`'s lists at once, each with its allocation (list and
+   * sequence number), which the certificate row records and keeps unique. Call inside the
+   * transaction that stores the certificates (or reserves indexes for them).
+   */
+  reserve(brand: string, n: number): Allocation[] {
+    const out: Allocation[] = [];
     while (out.length < n) {
       const list =
         (this.current.get(brand) as List | undefined) ??
@@ -102,9 +113,17 @@ export class StatusIndexAllocator {
       const take = Math.min(n - out.length, list.size - list.next_seq);
       this.advanceBy.run(take, list.id);
       const position = this.permutationOf(list);
-      for (let i = 0; i < take; i++) out.push(list.id * list.size + position(list.next_seq + i));
+      for (let i = 0; i < take; i++) {
+        const seq = list.next_seq + i;
+        out.push({ index: list.id * list.size + position(seq), list: list.id, seq });
+      }
     }
     return out;
+  }
+
+  /** `n` indexes of `brand`'s lists (as `reserve`, without the allocations). */
+  allocateMany(brand: string, n: number): number[] {
+    return this.reserve(brand, n).map((a) => a.index);
   }
 
   /** Allocates `brand`'s next index. Call inside the transaction that stores the certificate. */

@@ -9,6 +9,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { listPermutation, STATUS_LIST_SIZE } from '../../server/registry/status-index.ts';
+import { IssuingService } from '../../server/issuing/issuing-service.ts';
 import { testService } from '../helpers/service.ts';
 
 const SIZE = STATUS_LIST_SIZE; // 2^20, as in production
@@ -130,5 +131,40 @@ describe('status-list indexes', () => {
       expect(JSON.stringify(db.prepare('SELECT * FROM registry_secrets').all())).not.toContain(
         form,
       );
+  });
+
+  it('each certificate records its allocation, which the database keeps unique', () => {
+    const svc = testService({ statusListSize: 16 });
+    const { db } = svc.registry;
+    const watch = (serial: string) => ({
+      serial,
+      reference: '441.NX.1170.RX',
+      model: 'Big Bang',
+      caseMaterial: 'King Gold',
+      calibre: 'HUB1280',
+      manufacturedOn: '2026-03-02',
+    });
+    // 20 watches over two lists of 16: every index is its allocation's permutation.
+    const issuing = new IssuingService(svc.registry);
+    for (let i = 0; i < 20; i++) issuing.issue(watch(`SEQ${i}`), 'HUB', 'test');
+    const rows = db
+      .prepare('SELECT status_index, status_list, status_seq FROM certificates ORDER BY id')
+      .all() as { status_index: number; status_list: number; status_seq: number }[];
+    expect(rows.map((r) => r.status_seq)).toEqual([...Array(16).keys(), 0, 1, 2, 3]);
+    expect(new Set(rows.map((r) => r.status_list)).size).toBe(2);
+    const secret = svc.registry.secrets.get('status-index', svc.clock.now);
+    for (const r of rows)
+      expect(r.status_index).toBe(
+        r.status_list * 16 + listPermutation(secret, r.status_list, 16)(r.status_seq),
+      );
+    // A second certificate on an allocation already taken is refused by the database itself.
+    const copy = db.prepare(
+      "INSERT INTO certificates (issuer, serial, generation, status_index, status_list, status_seq, kid, claims, jws, issued_at) SELECT issuer, 'OTHER1', 1, status_index + 1, status_list, status_seq, kid, claims, jws, issued_at FROM certificates WHERE id = 1",
+    );
+    expect(() => copy.run()).toThrow(/UNIQUE constraint failed: certificates.status_list/);
+    // And the allocation of a certificate never changes.
+    expect(() => db.prepare('UPDATE certificates SET status_seq = 99 WHERE id = 1').run()).toThrow(
+      /never changes/,
+    );
   });
 });

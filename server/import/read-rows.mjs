@@ -11,20 +11,12 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 
-export type Encoding = 'utf-8' | 'windows-1252' | 'iso-8859-1';
-export type Format = 'csv' | 'jsonl';
-
-export interface RowRecord {
-  line: number;
-  /** The record as read, or undefined when the line itself could not be read. */
-  record?: Record<string, unknown>;
-  /** Why the line could not be read (bad JSON, wrong number of CSV columns). */
-  error?: string;
-}
+// Plain JavaScript, so that the reader's worker thread loads it as it is; types in
+// read-rows.d.mts.
 
 /** Guesses the CSV delimiter from the header line: the most frequent of , ; tab | outside quotes. */
-export function sniffDelimiter(headerLine: string): string {
-  const counts = new Map<string, number>([
+export function sniffDelimiter(headerLine) {
+  const counts = new Map([
     [',', 0],
     [';', 0],
     ['\t', 0],
@@ -33,10 +25,10 @@ export function sniffDelimiter(headerLine: string): string {
   let quoted = false;
   for (const ch of headerLine) {
     if (ch === '"') quoted = !quoted;
-    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch) + 1);
   }
-  return [...counts].sort((a, b) => b[1] - a[1])[0]![1] > 0
-    ? [...counts].sort((a, b) => b[1] - a[1])[0]![0]
+  return [...counts].sort((a, b) => b[1] - a[1])[0][1] > 0
+    ? [...counts].sort((a, b) => b[1] - a[1])[0][0]
     : ',';
 }
 
@@ -44,6 +36,9 @@ export function sniffDelimiter(headerLine: string): string {
 export const MAX_LINE_CHARS = 64 * 1024;
 /** Longest CSV record (characters), over all the lines a quoted field may span. */
 export const MAX_RECORD_CHARS = 1024 * 1024;
+
+/** Text handed to the CSV parser at a time. */
+const BLOCK_CHARS = 64 * 1024;
 
 /** Stands in for an overlong line, so the parser sees one line there and the reader reports it. */
 const OVERLONG = '\u0000hallmark:overlong-line';
@@ -53,14 +48,11 @@ const OVERLONG = '\u0000hallmark:overlong-line';
  * `max` characters of one line: a longer line is yielded as `{ overlong: length, quotes }` and
  * its text dropped as it streams by.
  */
-export async function* boundedLines(
-  input: AsyncIterable<string | Buffer>,
-  max = MAX_LINE_CHARS,
-): AsyncGenerator<{ text: string } | { overlong: number; quotes: number }> {
+export async function* boundedLines(input, max = MAX_LINE_CHARS) {
   let pending = '';
   let dropped = -1; // characters of the overlong line dropped so far; -1: not dropping
   let quotes = 0;
-  const count = (s: string) => s.split('"').length - 1;
+  const count = (s) => s.split('"').length - 1;
   for await (const chunk of input) {
     let text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
     while (text.length > 0) {
@@ -87,37 +79,27 @@ export async function* boundedLines(
   else if (pending.length > 0) yield { text: pending };
 }
 
-function decoded(path: string, encoding: Encoding): NodeJS.ReadableStream {
+function decoded(path, encoding) {
   const raw = createReadStream(path);
   return encoding === 'utf-8'
     ? raw.pipe(iconv.decodeStream('utf-8', { stripBOM: true }))
     : raw.pipe(iconv.decodeStream(encoding));
 }
 
-async function firstLine(path: string, encoding: Encoding): Promise<string> {
+async function firstLine(path, encoding) {
   const stream = decoded(path, encoding);
-  for await (const line of boundedLines(stream as AsyncIterable<string>)) {
-    (stream as unknown as { destroy?: () => void }).destroy?.();
+  for await (const line of boundedLines(stream)) {
+    stream.destroy?.();
     return 'text' in line ? line.text : '';
   }
   return '';
 }
 
 /** Reads the file's records. The CSV header is returned through `onHeader` before any row. */
-export async function* readRows(
-  path: string,
-  options: {
-    format: Format;
-    encoding: Encoding;
-    delimiter?: string;
-    onHeader?: (columns: string[]) => void;
-  },
-): AsyncGenerator<RowRecord> {
+export async function* readRows(path, options) {
   if (options.format === 'jsonl') {
     let line = 0;
-    for await (const item of boundedLines(
-      decoded(path, options.encoding) as AsyncIterable<string>,
-    )) {
+    for await (const item of boundedLines(decoded(path, options.encoding))) {
       line++;
       if ('overlong' in item) {
         yield {
@@ -129,12 +111,12 @@ export async function* readRows(
       const text = item.text;
       if (text.trim() === '') continue;
       try {
-        const value: unknown = JSON.parse(text);
+        const value = JSON.parse(text);
         if (typeof value !== 'object' || value === null || Array.isArray(value))
           yield { line, error: 'is not a JSON object' };
-        else yield { line, record: value as Record<string, unknown> };
+        else yield { line, record: value };
       } catch (error) {
-        yield { line, error: `is not valid JSON (${(error as Error).message})` };
+        yield { line, error: `is not valid JSON (${error.message})` };
       }
     }
     return;
@@ -143,28 +125,37 @@ export async function* readRows(
   // Lines are bounded before csv-parse sees them: its own record limit stops the whole parse,
   // which would lose the valid rows after one bad line. An overlong line becomes a marker line
   // with the same parity of quotes, so a quoted field it was part of still closes.
-  const lengths = new Map<number, number>();
+  const lengths = new Map();
+  // Lines go to the parser in blocks of about 64 KB: one stream write per line costs more
+  // than parsing it.
   const bounded = Readable.from(
     (async function* () {
       let n = 0;
-      for await (const item of boundedLines(
-        decoded(path, options.encoding) as AsyncIterable<string>,
-      )) {
+      let block = [];
+      let size = 0;
+      for await (const item of boundedLines(decoded(path, options.encoding))) {
         n++;
-        if ('text' in item) yield `${item.text}\n`;
-        else {
-          lengths.set(n, item.overlong);
-          yield `${OVERLONG}${item.quotes % 2 === 1 ? '"' : ''}\n`;
+        const text = 'text' in item ? item.text : `${OVERLONG}${item.quotes % 2 === 1 ? '"' : ''}`;
+        if ('overlong' in item) lengths.set(n, item.overlong);
+        block.push(text, '\n');
+        size += text.length + 1;
+        if (size >= BLOCK_CHARS) {
+          yield block.join('');
+          block = [];
+          size = 0;
         }
       }
+      if (block.length > 0) yield block.join('');
     })(),
   );
+  let width = -1;
   const parser = bounded.pipe(
     parse({
       max_record_size: MAX_RECORD_CHARS,
       delimiter,
-      columns: (header: string[]) => {
+      columns: (header) => {
         const columns = header.map((c) => c.trim());
+        width = columns.length;
         options.onHeader?.(columns);
         return columns;
       },
@@ -174,16 +165,15 @@ export async function* readRows(
       relax_quotes: true,
       // A row with the wrong number of fields is reported, not fatal.
       relax_column_count: true,
-      info: true,
+      // Each record with its line number (cheaper than \`info\`).
+      on_record: (record, context) => ({
+        record,
+        line: context.lines,
+      }),
     }),
   );
-  let width = -1;
-  for await (const item of parser as AsyncIterable<{
-    record: Record<string, string>;
-    info: { lines: number; columns: unknown[] | boolean };
-  }>) {
-    const line = item.info.lines;
-    if (width < 0 && Array.isArray(item.info.columns)) width = item.info.columns.length;
+  for await (const item of parser) {
+    const { line } = item;
     const fields = Object.keys(item.record).length;
     if (Object.values(item.record).some((v) => typeof v === 'string' && v.includes(OVERLONG))) {
       const length = lengths.get(line);

@@ -1,0 +1,32 @@
+/** Types of read-rows.mjs (plain JavaScript so that the reader's worker thread loads it as it is). */
+export type Encoding = 'utf-8' | 'windows-1252' | 'iso-8859-1';
+export type Format = 'csv' | 'jsonl';
+
+export interface RowRecord {
+  line: number;
+  /** The record as read, or undefined when the line itself could not be read. */
+  record?: Record<string, unknown>;
+  /** Why the line could not be read (bad JSON, wrong number of CSV columns). */
+  error?: string;
+}
+
+export interface ReadOptions {
+  format: Format;
+  encoding: Encoding;
+  delimiter?: string;
+  onHeader?: (columns: string[]) => void;
+}
+
+/** Guesses the CSV delimiter from the header line: the most frequent of , ; tab | outside quotes. */
+export function sniffDelimiter(headerLine: string): string;
+/** Longest line read (characters). */
+export const MAX_LINE_CHARS: number;
+/** Longest CSV record (characters), over all the lines a quoted field may span. */
+export const MAX_RECORD_CHARS: number;
+/** The lines of a text stream, never holding more than `max` characters of one line. */
+export function boundedLines(
+  input: AsyncIterable<string | Buffer>,
+  max?: number,
+): AsyncGenerator<{ text: string } | { overlong: number; quotes: number }>;
+/** Reads the file's records. The CSV header is returned through `onHeader` before any row. */
+export function readRows(path: string, options: ReadOptions): AsyncGenerator<RowRecord>;

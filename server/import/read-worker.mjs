@@ -1,0 +1,51 @@
+// Reads an ERP file in a worker thread (decoding and CSV parsing are most of an import's
+// reading cost), and hands its records to the importer in batches. At most WINDOW batches are
+// ahead of the importer at any time: memory stays flat whatever the file's size.
+import { parentPort, workerData } from 'node:worker_threads';
+import { readRows } from './read-rows.mjs';
+
+const BATCH = 500;
+const WINDOW = 4;
+
+let ahead = 0;
+let wake;
+parentPort.on('message', (message) => {
+  if (message === 'ack') {
+    ahead--;
+    wake?.();
+  }
+});
+const room = () =>
+  ahead < WINDOW
+    ? undefined
+    : new Promise((resolve) => {
+        wake = () => {
+          wake = undefined;
+          resolve();
+        };
+      });
+
+const send = async (rows) => {
+  ahead++;
+  parentPort.postMessage({ rows });
+  await room();
+};
+
+try {
+  const { path, ...options } = workerData;
+  let rows = [];
+  for await (const row of readRows(path, {
+    ...options,
+    onHeader: (columns) => parentPort.postMessage({ header: columns }),
+  })) {
+    rows.push(row);
+    if (rows.length >= BATCH) {
+      await send(rows);
+      rows = [];
+    }
+  }
+  if (rows.length > 0) await send(rows);
+  parentPort.postMessage({ end: true });
+} catch (error) {
+  parentPort.postMessage({ error: { message: error.message, code: error.code } });
+}

@@ -1,0 +1,65 @@
+/**
+ * `readRows` in a worker thread: the same records, in the same order, with the header first,
+ * while this thread validates, signs and writes. A reading error (a missing file, a parse
+ * failure that stops the file) is thrown here with its message and code, as `readRows` would.
+ */
+import { Worker } from 'node:worker_threads';
+import { WORKER_HEAP } from './worker-heap.ts';
+import type { ReadOptions, RowRecord } from './read-rows.mjs';
+
+type Message =
+  | { header: string[] }
+  | { rows: RowRecord[] }
+  | { end: true }
+  | { error: { message: string; code?: string } };
+
+export async function* readRowsInWorker(
+  path: string,
+  options: ReadOptions,
+): AsyncGenerator<RowRecord> {
+  const { onHeader, ...rest } = options;
+  const worker = new Worker(new URL('./read-worker.mjs', import.meta.url), {
+    resourceLimits: WORKER_HEAP,
+    workerData: { path, ...rest },
+  });
+  const queue: Message[] = [];
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  const arrived = () => {
+    wake?.();
+    wake = undefined;
+  };
+  worker.on('message', (message: Message) => {
+    queue.push(message);
+    arrived();
+  });
+  worker.on('error', (error) => {
+    failure = error;
+    arrived();
+  });
+  worker.on('exit', (code) => {
+    failure ??= new Error(`the file reader stopped before the end of the file (exit code ${code})`);
+    arrived();
+  });
+  try {
+    for (;;) {
+      const message = queue.shift();
+      if (!message) {
+        if (failure) throw failure;
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      if ('header' in message) onHeader?.(message.header);
+      else if ('rows' in message) {
+        worker.postMessage('ack');
+        yield* message.rows;
+      } else if ('error' in message) {
+        throw Object.assign(new Error(message.error.message), {
+          ...(message.error.code === undefined ? {} : { code: message.error.code }),
+        });
+      } else return;
+    }
+  } finally {
+    await worker.terminate();
+  }
+}
