@@ -20,6 +20,7 @@ await esbuild.build({
     // Worker threads, next to the chunks that start them (new URL('./x.mjs', import.meta.url)).
     'sign-worker': 'server/import/sign-worker.mjs',
     'read-worker': 'server/import/read-worker.mjs',
+    'import-worker': 'scripts/cli/import-worker.ts',
     'checkpoint-worker': 'server/db/checkpoint-worker.mjs',
   },
   outdir: out,

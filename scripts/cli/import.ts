@@ -3,11 +3,11 @@ import { extname } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { ImportProgress } from '../../server/import/importer.ts';
+import { importInWorker, type ImportJob } from './import-job.ts';
 import { loadMapping } from '../../server/import/mapping.ts';
 import type { Encoding, Format } from '../../server/import/read-rows.mjs';
 import { issuerCode } from '../../shared/claims.ts';
 import { CliError } from './io.ts';
-import { cliActor, nowSeconds, withRegistry } from './registry.ts';
 
 const ENCODINGS: Record<string, Encoding> = {
   'utf-8': 'utf-8',
@@ -107,53 +107,29 @@ export function registerImportCommand(program: Command): void {
       const format: Format =
         opts.format ??
         (['.jsonl', '.ndjson'].includes(extname(file).toLowerCase()) ? 'jsonl' : 'csv');
-      const reportPath = opts.report ?? `${file}.report.jsonl`;
+      const job: ImportJob = {
+        file,
+        format,
+        encoding: opts.encoding,
+        ...(opts.delimiter ? { delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter } : {}),
+        mapping,
+        dryRun: opts.dryRun ?? false,
+        reportPath: opts.report ?? `${file}.report.jsonl`,
+        ...(opts.issuer === undefined ? {} : { issuer: opts.issuer }),
+      };
       const progress = progressReporter(undefined);
-      await withRegistry(
-        async (registry, config) => {
-          const { ImportError, runImport } = await import('../../server/import/importer.ts');
-          try {
-            const summary = await runImport(registry, {
-              file,
-              format,
-              encoding: opts.encoding,
-              ...(opts.delimiter
-                ? { delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter }
-                : {}),
-              mapping,
-              dryRun: opts.dryRun ?? false,
-              reportPath,
-              actor: cliActor('import'),
-              defaultIssuer: opts.issuer ?? config.issuer,
-              now: nowSeconds,
-              onProgress: progress.update,
-            });
-            progress.stop();
-            if (!summary.dryRun && summary.issued > 0) {
-              // The service publishes a checkpoint each second; without one running, do it here.
-              const { openLogIdentity, publishCheckpoint } =
-                await import('../../server/log/log-service.ts');
-              publishCheckpoint(
-                registry,
-                openLogIdentity(registry, config.logOrigin, nowSeconds()),
-                nowSeconds(),
-              );
-            }
-            const verb = summary.dryRun ? 'would issue' : 'issued';
-            process.stdout.write(
-              `${summary.rows} rows: ${verb} ${summary.issued}, already existed ${summary.existing}, rejected ${summary.rejected} ` +
-                `(${summary.seconds.toFixed(1)} s, ${Math.round(summary.rows / Math.max(summary.seconds, 0.001))} rows/s)\nreport: ${reportPath}\n`,
-            );
-            if (summary.rejected > 0) process.exitCode = 3;
-          } catch (error) {
-            progress.stop();
-            if (error instanceof ImportError) throw new CliError(error.message);
-            if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-              throw new CliError(`cannot read ${file}`);
-            throw error;
-          }
-        },
-        { needsKey: !opts.dryRun },
-      );
+      try {
+        const summary = await importInWorker(job, progress.update);
+        progress.stop();
+        const verb = summary.dryRun ? 'would issue' : 'issued';
+        process.stdout.write(
+          `${summary.rows} rows: ${verb} ${summary.issued}, already existed ${summary.existing}, rejected ${summary.rejected} ` +
+            `(${summary.seconds.toFixed(1)} s, ${Math.round(summary.rows / Math.max(summary.seconds, 0.001))} rows/s)\nreport: ${job.reportPath}\n`,
+        );
+        if (summary.rejected > 0) process.exitCode = 3;
+      } catch (error) {
+        progress.stop();
+        throw error;
+      }
     });
 }

@@ -57,6 +57,9 @@ export interface ImportSummary extends ImportProgress {
 /** Thrown before any row is processed when the file cannot be imported at all (e.g. missing columns). */
 export class ImportError extends Error {}
 
+/** Chunks between reading and commit at once: enough to keep both signers and this thread busy. */
+const IN_FLIGHT = 3;
+
 /**
  * Marks a promise as handled now (it is awaited later, in order): a chunk that fails while an
  * earlier one is still awaited must not crash the process as an unhandled rejection.
@@ -401,8 +404,8 @@ export async function runImport(
       if (chunk.length >= chunkSize) {
         inflight.push(settledLater(processChunk(chunk)));
         chunk = [];
-        // Two chunks in flight: one being signed by the workers while the next is prepared.
-        if (inflight.length >= 2) await inflight.shift();
+        // Chunks in flight: some being signed by the workers while the next is prepared.
+        if (inflight.length >= IN_FLIGHT) await inflight.shift();
       }
     }
     if (chunk.length > 0) inflight.push(settledLater(processChunk(chunk)));

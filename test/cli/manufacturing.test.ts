@@ -1,6 +1,6 @@
 /** The README's manufacturing flow with the real command: import the sample SAP export, read the report, print the cards. */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +46,19 @@ describe('hallmark import → report → print', { timeout: 120_000 }, () => {
     const wrongEncoding = hallmark(['import', 'export.csv'], { cwd: dir, env });
     expect(wrongEncoding.status).toBe(2);
     expect(wrongEncoding.stderr).toMatch(/no column "serial".*use --mapping/);
+    // The import runs in its own thread: its failures still print as one line, with their codes.
+    const missing = hallmark(['import', 'nowhere.csv'], { cwd: dir, env });
+    expect([missing.status, missing.stderr]).toEqual([2, 'hallmark: cannot read nowhere.csv\n']);
+    writeFileSync(
+      join(dir, 'new.csv'),
+      'serial,reference,model,caseMaterial,calibre,manufacturedOn\nNEW0001,441.NX.1170.RX,Big Bang,King Gold,HUB1280,2026-03-02\n',
+    );
+    const wrongKey = hallmark(['import', 'new.csv', '--issuer', 'HUB'], {
+      cwd: dir,
+      env: { ...env, HALLMARK_KEY_PASSPHRASE: 'not the passphrase at all' },
+    });
+    expect(wrongKey.status).toBe(2);
+    expect(wrongKey.stderr).toMatch(/^hallmark: cannot open the private key: wrong passphrase/);
 
     const printed = hallmark(
       ['print', '--import', 'export.csv.report.jsonl', '--out', 'cards.pdf'],

@@ -1,0 +1,21 @@
+/** The import's worker thread (see import-job.ts): runs the job, reports progress and result. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { CliError } from './io.ts';
+import { runImportJob, type ImportJob, type JobMessage } from './import-job.ts';
+
+const post = (message: JobMessage) => parentPort!.postMessage(message);
+
+try {
+  post({
+    summary: await runImportJob(workerData as ImportJob, (progress) => post({ progress })),
+  });
+} catch (error) {
+  const e = error as Error;
+  post({
+    error: {
+      name: e instanceof CliError ? 'CliError' : e.name,
+      message: e.message,
+      ...(e instanceof CliError ? { exitCode: e.exitCode } : {}),
+    },
+  });
+}
