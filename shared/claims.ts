@@ -269,6 +269,8 @@ export function isValidatedClaims(value: unknown): value is Claims {
  * (identical in every ECMAScript engine). These are the bytes the signature covers.
  */
 export function canonicalClaimsJson(claims: Claims): string {
+  // parseClaims's results hold exactly the members, in canonical order (and cannot change).
+  if (isValidatedClaims(claims)) return JSON.stringify(claims);
   const ordered: Record<string, unknown> = {};
   for (const key of CLAIM_ORDER) ordered[key] = claims[key];
   return JSON.stringify(ordered);
@@ -276,6 +278,15 @@ export function canonicalClaimsJson(claims: Claims): string {
 
 /** Days since 1900-01-01 for a real YYYY-MM-DD date, or undefined if the date does not exist. */
 export function dateToDays(date: string): number | undefined {
+  // Exports repeat dates row after row: the last answer is kept.
+  if (date === lastDate.date) return lastDate.days;
+  const days = computeDays(date);
+  lastDate = { date, days };
+  return days;
+}
+let lastDate: { date: string; days: number | undefined } = { date: '', days: undefined };
+
+function computeDays(date: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!m) return undefined;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];

@@ -6,7 +6,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { safeParse } from 'zod/v4/core';
-import { claimsSchema, cleanClaims, parseClaims } from '../../shared/claims.ts';
+import {
+  canonicalClaimsJson,
+  CLAIM_ORDER,
+  claimsSchema,
+  cleanClaims,
+  parseClaims,
+  type Claims,
+} from '../../shared/claims.ts';
 import { cleanWatchInput, parseWatchInput, watchInputSchema } from '../../shared/watch-input.ts';
 import { HallmarkError } from '../../shared/errors.ts';
 
@@ -252,5 +259,25 @@ describe('cleanWatchInput is watchInputSchema without zod', () => {
         'extra',
       ]);
     }
+  });
+});
+
+describe('canonical JSON of parsed claims', () => {
+  it('is in canonical member order whatever the order of the input, on both paths', () => {
+    fc.assert(
+      fc.property(validClaims, fc.boolean(), (claims, nullPrototype) => {
+        fc.pre(cleanClaims(claims) !== undefined); // (the generator may date a watch too late)
+        const shuffled = Object.entries(claims).reverse();
+        const input = nullPrototype
+          ? Object.assign(Object.create(null) as object, Object.fromEntries(shuffled))
+          : Object.fromEntries(shuffled);
+        const expected = JSON.stringify(
+          Object.fromEntries(CLAIM_ORDER.map((k) => [k, claims[k as keyof typeof claims]])),
+        );
+        expect(canonicalClaimsJson(parseClaims(input))).toBe(expected);
+        expect(canonicalClaimsJson({ ...claims } as Claims)).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
