@@ -363,6 +363,14 @@ export async function runImport(
     options.onProgress?.({ ...counts });
   };
 
+  // The keys the import will most likely need (the default brand's, the status-index secret)
+  // are opened off this thread while the first rows are read; awaited before the first chunk.
+  let prefetched: Promise<unknown> | undefined = pool
+    ? Promise.all([
+        registry.secrets.prefetch('status-index'),
+        registry.keys.prefetchActive(options.defaultIssuer),
+      ])
+    : undefined;
   let header: string[] | undefined;
   let chunk: Row[] = [];
   const inflight: Promise<void>[] = [];
@@ -402,12 +410,15 @@ export async function runImport(
       const issuer = input.issuer ?? options.defaultIssuer;
       chunk.push({ line: item.line, input, issuer });
       if (chunk.length >= chunkSize) {
+        if (prefetched) await prefetched;
+        prefetched = undefined;
         inflight.push(settledLater(processChunk(chunk)));
         chunk = [];
         // Chunks in flight: some being signed by the workers while the next is prepared.
         if (inflight.length >= IN_FLIGHT) await inflight.shift();
       }
     }
+    await prefetched;
     if (chunk.length > 0) inflight.push(settledLater(processChunk(chunk)));
     await Promise.all(inflight);
   } catch (error) {

@@ -3,7 +3,7 @@
  * passphrase with scrypt. The key id is bound as additional authenticated data, so a sealed
  * blob cannot be swapped onto another key's record.
  */
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, scrypt, scryptSync } from 'node:crypto';
 import { z } from 'zod';
 import { fromBase64url, toBase64url, utf8 } from '../../shared/bytes.ts';
 
@@ -71,12 +71,34 @@ export function seal(secret: Uint8Array, passphrase: string, context: string): S
 /** Opens a sealed secret. @throws SealError on a wrong passphrase or any tampering. */
 export function open(sealed: unknown, passphrase: string, context: string): Uint8Array {
   const s = sealedSchema.parse(sealed);
+  return decrypt(s, deriveKey(passphrase, fromBase64url(s.salt), s), context);
+}
+
+/**
+ * `open`, with scrypt on libuv's thread pool: this thread goes on meanwhile (the importer
+ * reads its first rows while the keys it will need are opened).
+ */
+export async function openAsync(
+  sealed: unknown,
+  passphrase: string,
+  context: string,
+): Promise<Uint8Array> {
+  const s = sealedSchema.parse(sealed);
+  const key = await new Promise<Buffer>((resolve, reject) =>
+    scrypt(
+      passphrase.normalize('NFC'),
+      fromBase64url(s.salt),
+      32,
+      { N: s.N, r: s.r, p: s.p, maxmem: SCRYPT_MAXMEM },
+      (error, derived) => (error ? reject(error) : resolve(derived)),
+    ),
+  );
+  return decrypt(s, key, context);
+}
+
+function decrypt(s: Sealed, key: Buffer, context: string): Uint8Array {
   try {
-    const decipher = createDecipheriv(
-      'aes-256-gcm',
-      deriveKey(passphrase, fromBase64url(s.salt), s),
-      fromBase64url(s.iv),
-    );
+    const decipher = createDecipheriv('aes-256-gcm', key, fromBase64url(s.iv));
     decipher.setAAD(utf8(context));
     decipher.setAuthTag(fromBase64url(s.tag));
     return new Uint8Array(Buffer.concat([decipher.update(fromBase64url(s.ct)), decipher.final()]));

@@ -5,7 +5,7 @@
  */
 import { keySetFromJwks, type KeySet, type PublicJwk } from '../../shared/keys.ts';
 import type { Db } from '../db/database.ts';
-import { open, seal } from '../keys/sealed.ts';
+import { open, openAsync, seal } from '../keys/sealed.ts';
 import { Pkcs11Failure, type Pkcs11Keys } from '../keys/pkcs11.ts';
 import { generateSigningKey, signingKeyFromSeed, type SigningKey } from '../keys/signing-key.ts';
 
@@ -120,6 +120,23 @@ export class KeyStore {
       this.opened.set(kid, key);
     }
     return key;
+  }
+
+  /**
+   * Opens the brand's active (sealed) key ahead of its first use, with scrypt off this thread
+   * (see openAsync); `active` then finds it open. Failures are left for `active` to report.
+   */
+  async prefetchActive(brand: string): Promise<void> {
+    const kid = this.activeKid.get(brand) as string | undefined;
+    if (kid === undefined || this.opened.has(kid)) return;
+    const row = this.byKid.get(kid) as KeyRow;
+    if (row.custody !== 'sealed') return;
+    try {
+      const seed = await openAsync(JSON.parse(row.sealed), this.passphrase, kid);
+      if (!this.opened.has(kid)) this.opened.set(kid, signingKeyFromSeed(seed, kid));
+    } catch {
+      // active() opens it again and reports the failure where it matters
+    }
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.ts';
-import { open, seal } from '../keys/sealed.ts';
+import { open, openAsync, seal } from '../keys/sealed.ts';
 
 export class SecretStore {
   private readonly opened = new Map<string, Uint8Array>();
@@ -36,5 +36,24 @@ export class SecretStore {
     secret = open(JSON.parse(sealed), this.passphrase, `secret:${name}`);
     this.opened.set(name, secret);
     return secret;
+  }
+
+  /**
+   * Opens the secret called `name` ahead of its first use, off this thread (see openAsync),
+   * when it exists; `get` then finds it open. Failures are left for `get` to report.
+   */
+  async prefetch(name: string): Promise<void> {
+    if (this.opened.has(name) || this.passphrase.length === 0) return;
+    const sealed = this.db
+      .prepare('SELECT sealed FROM registry_secrets WHERE name = ?')
+      .pluck()
+      .get(name) as string | undefined;
+    if (sealed === undefined) return;
+    try {
+      const secret = await openAsync(JSON.parse(sealed), this.passphrase, `secret:${name}`);
+      if (!this.opened.has(name)) this.opened.set(name, secret);
+    } catch {
+      // get() opens it again and reports the failure where it matters
+    }
   }
 }

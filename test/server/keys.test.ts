@@ -58,6 +58,22 @@ describe('key rotation', () => {
     });
     expect(() => other.keys.active('HUB')).toThrow(SealError);
   });
+
+  it('opened ahead of use off the main thread (the importer does), the same key and secret; a wrong passphrase still fails at use', async () => {
+    const svc = testService();
+    const expected = Buffer.from(svc.registry.keys.active('HUB').exportSeed());
+    const secret = Buffer.from(svc.registry.secrets.get('status-index', svc.clock.now));
+    const fresh = (passphrase: string) =>
+      createRegistry(svc.registry.db, { passphrase, legacyBrand: 'HUB', now: () => 0 });
+    const same = fresh(PASSPHRASE);
+    await Promise.all([same.keys.prefetchActive('HUB'), same.secrets.prefetch('status-index')]);
+    expect(Buffer.from(same.keys.active('HUB').exportSeed())).toEqual(expected);
+    expect(Buffer.from(same.secrets.get('status-index', 0))).toEqual(secret);
+    const wrong = fresh('a different passphrase');
+    await Promise.all([wrong.keys.prefetchActive('HUB'), wrong.secrets.prefetch('status-index')]);
+    expect(() => wrong.keys.active('HUB')).toThrow(SealError);
+    expect(() => wrong.secrets.get('status-index', 0)).toThrow(SealError);
+  });
 });
 
 describe('restart with the wrong passphrase', () => {
