@@ -75,6 +75,12 @@ export async function runImportJob(
   return withRegistry(
     async (registry, config) => {
       const { ImportError, runImport } = await import('../../server/import/importer.ts');
+      const defaultIssuer = job.issuer ?? config.issuer;
+      const brands = registry.brands.list().map((b) => b.code);
+      if (brands.length === 0)
+        throw new CliError(
+          `the registry ${config.dbPath} has no brand yet: start the service once (npm start) to create it with a development key and sample data, or add the brand: hallmark brands add --code ${defaultIssuer} --name "<brand name>"`,
+        );
       try {
         const summary = await runImport(registry, {
           file: job.file,
@@ -85,7 +91,7 @@ export async function runImportJob(
           dryRun: job.dryRun,
           reportPath: job.reportPath,
           actor: cliActor('import'),
-          defaultIssuer: job.issuer ?? config.issuer,
+          defaultIssuer,
           now: nowSeconds,
           onProgress,
         });
@@ -102,8 +108,9 @@ export async function runImportJob(
         return summary;
       } catch (error) {
         if (error instanceof ImportError) throw new CliError(error.message);
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-          throw new CliError(`cannot read ${job.file}`);
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') throw new CliError(`cannot read ${job.file}`);
+        if (code === 'HALLMARK_FILE') throw new CliError((error as Error).message);
         throw error;
       }
     },

@@ -10,8 +10,13 @@ import { issuerCode } from '../../shared/claims.ts';
 import { CliError } from './io.ts';
 
 const ENCODINGS: Record<string, Encoding> = {
+  auto: 'auto',
   'utf-8': 'utf-8',
   utf8: 'utf-8',
+  'utf-16le': 'utf-16le',
+  utf16le: 'utf-16le',
+  'utf-16be': 'utf-16be',
+  utf16be: 'utf-16be',
   'windows-1252': 'windows-1252',
   cp1252: 'windows-1252',
   'iso-8859-1': 'iso-8859-1',
@@ -80,9 +85,9 @@ export function registerImportCommand(program: Command): void {
     })
     .option(
       '--encoding <encoding>',
-      'utf-8, windows-1252 or iso-8859-1',
+      'auto (from the byte order mark, else UTF-8), utf-8, utf-16le, utf-16be, windows-1252 or iso-8859-1',
       encodingOption,
-      'utf-8' as Encoding,
+      'auto' as Encoding,
     )
     .option('--delimiter <char>', 'CSV delimiter (default: detected from the header)')
     .option(

@@ -506,7 +506,7 @@ async function readErpSerials(path: string, mappingName: string): Promise<Set<st
   const mapping = loadMapping(mappingName);
   const serials = new Set<string>();
   const format = /\.jsonl?$/i.test(path) ? 'jsonl' : 'csv';
-  for await (const row of readRows(path, { format, encoding: 'utf-8' })) {
+  for await (const row of readRows(path, { format, encoding: 'auto' })) {
     const serial = row.record?.[mapping.columns.serial];
     if (typeof serial !== 'string' || serial.trim() === '') continue;
     const issuerColumn = mapping.columns.issuer;

@@ -372,6 +372,7 @@ export async function runImport(
       ])
     : undefined;
   let header: string[] | undefined;
+  let sawHeader = false;
   let chunk: Row[] = [];
   const inflight: Promise<void>[] = [];
   try {
@@ -379,13 +380,27 @@ export async function runImport(
       format: options.format,
       encoding: options.encoding,
       ...(options.delimiter ? { delimiter: options.delimiter } : {}),
-      onHeader: (columns) => (header = columns),
+      onHeader: (columns) => {
+        header = columns;
+        sawHeader = true;
+      },
     })) {
       if (header) {
         const missing = missingColumns(header, options.mapping);
         if (missing.length > 0)
           throw new ImportError(
             `the file has no column ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${header.join(', ')}); use --mapping`,
+          );
+        const issuerColumn = options.mapping.columns.issuer;
+        if (
+          (issuerColumn === undefined || !header.includes(issuerColumn)) &&
+          !brands.has(options.defaultIssuer)
+        )
+          throw new ImportError(
+            `brand ${options.defaultIssuer} is not in this registry, and the rows name none: choose one with --issuer (or HALLMARK_ISSUER): ${brands
+              .list()
+              .map((b) => b.code)
+              .join(', ')}`,
           );
         header = undefined;
       }
@@ -419,6 +434,14 @@ export async function runImport(
       }
     }
     await prefetched;
+    // A file with nothing to import is a mistake (a wrong export, a truncated transfer), not
+    // a success with zero rows.
+    if (counts.rows === 0)
+      throw new ImportError(
+        sawHeader
+          ? `${options.file} has a header and no rows: nothing to import`
+          : `${options.file} is empty: nothing to import`,
+      );
     if (chunk.length > 0) inflight.push(settledLater(processChunk(chunk)));
     await Promise.all(inflight);
   } catch (error) {

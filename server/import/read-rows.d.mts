@@ -1,5 +1,6 @@
 /** Types of read-rows.mjs (plain JavaScript so that the reader's worker thread loads it as it is). */
-export type Encoding = 'utf-8' | 'windows-1252' | 'iso-8859-1';
+/** `auto`: from the byte order mark, else UTF-8 (see resolveEncoding). */
+export type Encoding = 'auto' | 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'iso-8859-1';
 export type Format = 'csv' | 'jsonl';
 
 export interface RowRecord {
@@ -28,5 +29,14 @@ export function boundedLines(
   input: AsyncIterable<string | Buffer>,
   max?: number,
 ): AsyncGenerator<{ text: string } | { overlong: number; quotes: number }>;
+/** A problem with the file itself (its encoding), reported as one line. */
+export class FileProblem extends Error {
+  readonly code: 'HALLMARK_FILE';
+}
+/** The file's encoding, from its byte order mark when `requested` is `auto`. */
+export function resolveEncoding(
+  path: string,
+  requested?: Encoding,
+): Promise<Exclude<Encoding, 'auto'>>;
 /** Reads the file's records. The CSV header is returned through `onHeader` before any row. */
 export function readRows(path: string, options: ReadOptions): AsyncGenerator<RowRecord>;

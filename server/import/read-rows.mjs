@@ -7,6 +7,7 @@
  * lines may hold at most MAX_RECORD_CHARS.
  */
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
@@ -80,10 +81,52 @@ export async function* boundedLines(input, max = MAX_LINE_CHARS) {
 }
 
 function decoded(path, encoding) {
-  const raw = createReadStream(path);
-  return encoding === 'utf-8'
-    ? raw.pipe(iconv.decodeStream('utf-8', { stripBOM: true }))
-    : raw.pipe(iconv.decodeStream(encoding));
+  // A byte order mark is dropped (iconv-lite's default), in every encoding.
+  return createReadStream(path).pipe(iconv.decodeStream(encoding, { stripBOM: true }));
+}
+
+const BOMS = [
+  { bytes: [0xef, 0xbb, 0xbf], encoding: 'utf-8', name: 'UTF-8' },
+  { bytes: [0xff, 0xfe], encoding: 'utf-16le', name: 'UTF-16LE' },
+  { bytes: [0xfe, 0xff], encoding: 'utf-16be', name: 'UTF-16BE' },
+];
+
+/** A problem with the file itself, reported as one line (the CLI exits 2). */
+export class FileProblem extends Error {
+  code = 'HALLMARK_FILE';
+}
+
+/**
+ * The file's encoding: `auto` reads it from the byte order mark (UTF-8, UTF-16LE or UTF-16BE;
+ * Excel's "Unicode Text" export is UTF-16LE with one), or from the zero bytes that UTF-16 text
+ * in Latin script has without one, else takes UTF-8. An encoding named explicitly is used as
+ * named, unless the file's byte order mark says another: then the file is refused, not read
+ * as garbage.
+ */
+export async function resolveEncoding(path, requested = 'auto') {
+  const handle = await open(path, 'r');
+  let head;
+  try {
+    const buffer = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(buffer, 0, 4, 0);
+    head = buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  const bom = BOMS.find((b) => b.bytes.every((byte, i) => head[i] === byte));
+  if (requested !== 'auto') {
+    if (bom && bom.encoding !== requested)
+      throw new FileProblem(
+        `${path} starts with a ${bom.name} byte order mark: it is not ${requested} (leave --encoding out to read it as ${bom.name})`,
+      );
+    return requested;
+  }
+  if (bom) return bom.encoding;
+  if (head.length >= 4 && head[0] !== 0 && head[1] === 0 && head[2] !== 0 && head[3] === 0)
+    return 'utf-16le';
+  if (head.length >= 4 && head[0] === 0 && head[1] !== 0 && head[2] === 0 && head[3] !== 0)
+    return 'utf-16be';
+  return 'utf-8';
 }
 
 async function firstLine(path, encoding) {
@@ -96,7 +139,8 @@ async function firstLine(path, encoding) {
 }
 
 /** Reads the file's records. The CSV header is returned through `onHeader` before any row. */
-export async function* readRows(path, options) {
+export async function* readRows(path, requested) {
+  const options = { ...requested, encoding: await resolveEncoding(path, requested.encoding) };
   if (options.format === 'jsonl') {
     let line = 0;
     for await (const item of boundedLines(decoded(path, options.encoding))) {

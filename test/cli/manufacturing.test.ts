@@ -81,4 +81,42 @@ describe('hallmark import → report → print', { timeout: 120_000 }, () => {
     expect(check.status).toBe(1);
     expect(check.stdout).toContain('AUTHENTIC, status STOLEN');
   });
+
+  it('says what to do: a fresh registry, a brand that is not there, an empty file, an Excel export', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallmark-mfg-'));
+    const env = { HALLMARK_DB: join(dir, 'h.db'), HALLMARK_KEY_PASSPHRASE: PASSPHRASE };
+    const fixture = (name: string) => join(REPO, 'test/fixtures/erp', name);
+    const fresh = hallmark(['import', fixture('api-fields-utf8-bom.csv')], { cwd: dir, env });
+    expect(fresh.status).toBe(2);
+    expect(fresh.stderr).toMatch(
+      /^hallmark: the registry .*h\.db has no brand yet: start the service once \(npm start\).*hallmark brands add --code DEMO/,
+    );
+    expect(
+      hallmark(['brands', 'add', '--code', 'HUB', '--name', 'Hublot'], { cwd: dir, env }).status,
+    ).toBe(0);
+    const noBrand = hallmark(['import', fixture('api-fields-utf8-bom.csv')], {
+      cwd: dir,
+      env: { ...env, HALLMARK_ISSUER: 'DEMO' },
+    });
+    expect(noBrand.stderr).toMatch(/none: choose one with --issuer \(or HALLMARK_ISSUER\): HUB$/m);
+    expect(noBrand.status).toBe(2);
+    for (const [file, message] of [
+      ['empty.csv', 'is empty: nothing to import'],
+      ['header-only.csv', 'has a header and no rows: nothing to import'],
+    ])
+      expect(
+        hallmark(['import', fixture(file!), '--issuer', 'HUB'], { cwd: dir, env }),
+      ).toMatchObject({ status: 2, stderr: `hallmark: ${fixture(file!)} ${message}\n` });
+    const excel = hallmark(
+      [
+        'import',
+        fixture('excel-unicode-text-de.txt'),
+        '--mapping',
+        fixture('sap-labels-de.mapping.json'),
+      ],
+      { cwd: dir, env },
+    );
+    expect(excel.stdout).toContain('6 rows: issued 3, already existed 0, rejected 3');
+    expect(excel.status).toBe(3);
+  });
 });

@@ -276,3 +276,82 @@ describe('bounded input', () => {
     expect(Object.keys(rejectedByLine(readReport(j.report)))).toEqual(['2']);
   });
 });
+
+describe('exports as Excel and ERP installations write them', () => {
+  it('Excel "Unicode Text" (UTF-16LE with BOM, tabs) with German SAP labels: encoding and delimiter found, defects by line', async () => {
+    const svc = testService();
+    const summary = await runImport(
+      svc.registry,
+      options('excel-unicode-text-de.txt', {
+        encoding: 'auto',
+        mapping: loadMapping(join(FIXTURES, 'sap-labels-de.mapping.json')),
+      }),
+    );
+    expect(summary).toMatchObject({ rows: 6, issued: 3, rejected: 3 });
+    expect(rejectedByLine(readReport(summary.report))).toEqual({
+      4: 'serial: is required',
+      5: 'manufacturedOn: is not a real calendar date',
+      6: 'serial: duplicate of line 3 in this file',
+    });
+    const issued = svc.registry.certificates.findLatest('HUB', 'HB26D0100004')!;
+    expect(issued.certificate.claims).toMatchObject({
+      mdl: 'Classic Fusion Größe 45',
+      cas: 'Keramik',
+      mfd: '2026-03-05',
+    });
+    expect(
+      svc.registry.certificates.findLatest('HUB', 'HB26D0100001')!.certificate.claims.cas,
+    ).toBe('Roségold');
+  });
+
+  it('UTF-16BE with BOM, and French SAP labels in UTF-8 with BOM and DD/MM/YYYY dates', async () => {
+    const svc = testService();
+    const be = await runImport(
+      svc.registry,
+      options('api-fields-utf16be-bom.csv', { encoding: 'auto' }),
+    );
+    expect(be).toMatchObject({ rows: 3, issued: 2, rejected: 1 });
+    expect(rejectedByLine(readReport(be.report))).toEqual({
+      3: 'manufacturedOn: is not a real calendar date',
+    });
+    expect(
+      svc.registry.certificates.findLatest('HUB', 'HB26F0100001')!.certificate.claims.mdl,
+    ).toBe('Big Bang Unico Édition');
+    const fr = await runImport(
+      svc.registry,
+      options('sap-labels-fr.csv', {
+        encoding: 'auto',
+        mapping: loadMapping(join(FIXTURES, 'sap-labels-fr.mapping.json')),
+      }),
+    );
+    expect(fr).toMatchObject({ rows: 2, issued: 1, rejected: 1 });
+    expect(rejectedByLine(readReport(fr.report))).toEqual({ 3: 'caseMaterial: is required' });
+    expect(
+      svc.registry.certificates.findLatest('HUB', 'HB26R0100001')!.certificate.claims,
+    ).toMatchObject({ mdl: 'Big Bang Unico Édition', cas: 'Or rose', mfd: '2026-03-02' });
+  });
+
+  it('an encoding named explicitly that the byte order mark contradicts is refused, not read as garbage', async () => {
+    const svc = testService();
+    for (const encoding of ['utf-8', 'windows-1252', 'utf-16be'] as const)
+      await expect(
+        runImport(svc.registry, options('excel-unicode-text-de.txt', { encoding })),
+      ).rejects.toThrow(/starts with a UTF-16LE byte order mark: it is not/);
+    expect(svc.registry.certificates.count()).toBe(0);
+  });
+
+  it('an empty file, or a header without rows, is an error, and nothing is written', async () => {
+    const svc = testService();
+    await expect(runImport(svc.registry, options('empty.csv'))).rejects.toThrow(
+      /empty\.csv is empty: nothing to import/,
+    );
+    await expect(runImport(svc.registry, options('header-only.csv'))).rejects.toThrow(
+      /header-only\.csv has a header and no rows: nothing to import/,
+    );
+    writeFileSync(join(dir, 'blank.jsonl'), '\n\n');
+    await expect(
+      runImport(svc.registry, options('blank.jsonl', { file: join(dir, 'blank.jsonl') })),
+    ).rejects.toThrow(ImportError);
+    expect(svc.registry.certificates.count()).toBe(0);
+  });
+});
