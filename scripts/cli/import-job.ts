@@ -18,6 +18,7 @@ export interface ImportJob {
   format: Format;
   encoding: Encoding;
   delimiter?: string;
+  sheet?: string;
   mapping: Mapping;
   dryRun: boolean;
   reportPath: string;
@@ -87,6 +88,7 @@ export async function runImportJob(
           format: job.format,
           encoding: job.encoding,
           ...(job.delimiter === undefined ? {} : { delimiter: job.delimiter }),
+          ...(job.sheet === undefined ? {} : { sheet: job.sheet }),
           mapping: job.mapping,
           dryRun: job.dryRun,
           reportPath: job.reportPath,

@@ -33,6 +33,7 @@ interface ImportCliOptions {
   format?: Format;
   encoding: Encoding;
   delimiter?: string;
+  sheet?: string;
   mapping: string;
   dryRun?: boolean;
   report?: string;
@@ -79,10 +80,15 @@ export function registerImportCommand(program: Command): void {
       'issue certificates for every valid row of an ERP export (CSV or JSON Lines); safe to rerun',
     )
     .argument('<file>', 'the export file')
-    .option('--format <format>', 'csv or jsonl (default: from the file extension)', (v) => {
-      if (v !== 'csv' && v !== 'jsonl') throw new InvalidArgumentError('expected csv or jsonl');
+    .option('--format <format>', 'csv, jsonl or xlsx (default: from the file extension)', (v) => {
+      if (v !== 'csv' && v !== 'jsonl' && v !== 'xlsx')
+        throw new InvalidArgumentError('expected csv, jsonl or xlsx');
       return v as Format;
     })
+    .option(
+      '--sheet <name|number>',
+      'the worksheet of an .xlsx workbook (needed when it has several)',
+    )
     .option(
       '--encoding <encoding>',
       'auto (from the byte order mark, else UTF-8), utf-8, utf-16le, utf-16be, windows-1252 or iso-8859-1',
@@ -109,14 +115,22 @@ export function registerImportCommand(program: Command): void {
         throw new CliError('--issuer must be 2-8 upper-case letters or digits');
       if (opts.delimiter !== undefined && opts.delimiter.length !== 1 && opts.delimiter !== '\\t')
         throw new CliError('--delimiter must be one character');
+      const extension = extname(file).toLowerCase();
       const format: Format =
         opts.format ??
-        (['.jsonl', '.ndjson'].includes(extname(file).toLowerCase()) ? 'jsonl' : 'csv');
+        (['.jsonl', '.ndjson'].includes(extension)
+          ? 'jsonl'
+          : extension === '.xlsx'
+            ? 'xlsx'
+            : 'csv');
+      if (opts.sheet !== undefined && format !== 'xlsx')
+        throw new CliError('--sheet applies to .xlsx workbooks only');
       const job: ImportJob = {
         file,
         format,
         encoding: opts.encoding,
         ...(opts.delimiter ? { delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter } : {}),
+        ...(opts.sheet === undefined ? {} : { sheet: opts.sheet }),
         mapping,
         dryRun: opts.dryRun ?? false,
         reportPath: opts.report ?? `${file}.report.jsonl`,

@@ -29,6 +29,8 @@ export interface ImportOptions {
   format: Format;
   encoding: Encoding;
   delimiter?: string;
+  /** The worksheet of an .xlsx workbook (a name, or a position from 1). */
+  sheet?: string;
   mapping: Mapping;
   dryRun: boolean;
   reportPath: string;
@@ -380,6 +382,7 @@ export async function runImport(
       format: options.format,
       encoding: options.encoding,
       ...(options.delimiter ? { delimiter: options.delimiter } : {}),
+      ...(options.sheet === undefined ? {} : { sheet: options.sheet }),
       onHeader: (columns) => {
         header = columns;
         sawHeader = true;

@@ -1,7 +1,7 @@
 /** Types of read-rows.mjs (plain JavaScript so that the reader's worker thread loads it as it is). */
 /** `auto`: from the byte order mark, else UTF-8 (see resolveEncoding). */
 export type Encoding = 'auto' | 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'iso-8859-1';
-export type Format = 'csv' | 'jsonl';
+export type Format = 'csv' | 'jsonl' | 'xlsx';
 
 export interface RowRecord {
   line: number;
@@ -15,6 +15,8 @@ export interface ReadOptions {
   format: Format;
   encoding: Encoding;
   delimiter?: string;
+  /** The worksheet of an .xlsx workbook: its name, or its position from 1. */
+  sheet?: string;
   onHeader?: (columns: string[]) => void;
 }
 

@@ -140,6 +140,10 @@ async function firstLine(path, encoding) {
 
 /** Reads the file's records. The CSV header is returned through `onHeader` before any row. */
 export async function* readRows(path, requested) {
+  if (requested.format === 'xlsx') {
+    yield* xlsxRows(path, requested);
+    return;
+  }
   const options = { ...requested, encoding: await resolveEncoding(path, requested.encoding) };
   if (options.format === 'jsonl') {
     let line = 0;
@@ -233,4 +237,125 @@ export async function* readRows(path, requested) {
     }
     yield { line, record: item.record };
   }
+}
+
+/** A cell's value as the text an export would have written (dates as YYYY-MM-DD). */
+function cellText(value) {
+  if (value === null || value === undefined) return undefined;
+  if (value instanceof Date)
+    return Number.isNaN(value.getTime()) ? undefined : value.toISOString().slice(0, 10);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'object') {
+    if (Array.isArray(value.richText)) return value.richText.map((run) => run.text).join('');
+    if ('result' in value) return cellText(value.result); // a formula: its last computed value
+    if ('text' in value) return cellText(value.text); // a hyperlink
+  }
+  return undefined;
+}
+
+/**
+ * The rows of one worksheet of an .xlsx workbook, read as a stream (exceljs's streaming reader;
+ * Excel stores each distinct text once, and that table is held in memory). The first non-empty
+ * row is the header; line numbers are the sheet's row numbers. A workbook with one sheet needs
+ * no choice; with several, `sheet` (a name, or a position from 1) must say which: importing
+ * the wrong sheet silently would be worse than asking.
+ */
+async function* xlsxRows(path, options) {
+  const { default: ExcelJS } = await import('exceljs');
+  await open(path, 'r').then((handle) => handle.close()); // a missing file fails as ENOENT
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    sharedStrings: 'cache',
+    styles: 'cache', // date cells are numbers with a date format
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'ignore',
+  });
+  const wanted = options.sheet;
+  const seen = [];
+  let found = false;
+  let position = 0;
+  try {
+    for await (const sheet of reader) {
+      position++;
+      seen.push(sheet.name);
+      const names = reader.model?.sheets?.map((s) => s.name) ?? [];
+      if (wanted === undefined && position === 1 && names.length > 1)
+        throw new FileProblem(
+          `${path} has ${names.length} sheets (${names.join(', ')}): choose one with --sheet <name or number>`,
+        );
+      const chosen =
+        wanted === undefined ||
+        (/^[0-9]+$/.test(wanted) ? Number(wanted) === position : sheet.name === wanted);
+      if (!chosen || found) {
+        // Read past it: the stream goes on to the next sheet.
+        const rest = sheet[Symbol.asyncIterator]();
+        while (!(await rest.next()).done);
+        continue;
+      }
+      found = true;
+      let header;
+      for await (const row of sheet) {
+        const cells = (row.values ?? []).slice(1).map(cellText);
+        if (cells.every((c) => c === undefined || c.trim() === '')) continue;
+        if (header === undefined) {
+          header = cells.map((c) => (c ?? '').trim());
+          options.onHeader?.(header);
+          continue;
+        }
+        const line = row.number;
+        // An Excel error (#N/A, #REF!…) where a value should be: the row cannot be trusted.
+        const values = (row.values ?? []).slice(1);
+        const failed = values.findIndex(
+          (v) => typeof v === 'object' && v !== null && 'error' in v && !('result' in v),
+        );
+        const formulaFailed = values.findIndex(
+          (v) =>
+            typeof v === 'object' &&
+            v?.result !== null &&
+            typeof v?.result === 'object' &&
+            'error' in v.result,
+        );
+        const bad = failed >= 0 ? failed : formulaFailed;
+        if (bad >= 0) {
+          const v = values[bad];
+          yield {
+            line,
+            error: `column ${JSON.stringify(header[bad] ?? String(bad + 1))} holds the Excel error ${String(v.error ?? v.result.error)}`,
+          };
+          continue;
+        }
+        const longest = Math.max(...cells.map((c) => c?.length ?? 0));
+        if (longest > MAX_LINE_CHARS) {
+          yield {
+            line,
+            error: `has a cell of ${longest} characters, over the ${MAX_LINE_CHARS} allowed`,
+          };
+          continue;
+        }
+        const beyond = cells.findIndex(
+          (c, i) => i >= header.length && c !== undefined && c.trim() !== '',
+        );
+        if (beyond >= 0) {
+          yield {
+            line,
+            error: `has a value in column ${beyond + 1}, beyond the header's ${header.length}`,
+          };
+          continue;
+        }
+        const record = {};
+        header.forEach((column, i) => {
+          if (column !== '' && cells[i] !== undefined) record[column] = cells[i].trim();
+        });
+        yield { line, record };
+      }
+    }
+  } catch (error) {
+    if (error instanceof FileProblem || error.code === 'ENOENT') throw error;
+    throw new FileProblem(`${path} is not a readable .xlsx workbook (${error.message})`);
+  }
+  if (!found)
+    throw new FileProblem(
+      `${path} has no sheet ${JSON.stringify(wanted)} (sheets: ${seen.join(', ')})`,
+    );
 }

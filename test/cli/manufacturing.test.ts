@@ -118,5 +118,26 @@ describe('hallmark import → report → print', { timeout: 120_000 }, () => {
     );
     expect(excel.stdout).toContain('6 rows: issued 3, already existed 0, rejected 3');
     expect(excel.status).toBe(3);
+    const mappingDe = fixture('sap-labels-de.mapping.json');
+    const workbook = hallmark(['import', fixture('sap-labels-de.xlsx'), '--mapping', mappingDe], {
+      cwd: dir,
+      env,
+    });
+    expect(workbook).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(
+        /has 2 sheets \(Info, Seriennummern\): choose one with --sheet/,
+      ),
+    });
+    const sheet = hallmark(
+      ['import', fixture('sap-labels-de.xlsx'), '--mapping', mappingDe, '--sheet', 'Seriennummern'],
+      { cwd: dir, env },
+    );
+    expect(sheet.stdout).toContain('8 rows: issued 3, already existed 0, rejected 5');
+    copyFileSync(fixture('header-only.csv'), join(dir, 'not-a-workbook.xlsx'));
+    expect(hallmark(['import', 'not-a-workbook.xlsx'], { cwd: dir, env })).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/not-a-workbook\.xlsx is not a readable \.xlsx workbook/),
+    });
   });
 });

@@ -355,3 +355,41 @@ describe('exports as Excel and ERP installations write them', () => {
     expect(svc.registry.certificates.count()).toBe(0);
   });
 });
+
+describe('an Excel workbook (.xlsx), read as a stream', () => {
+  const mapping = () => loadMapping(join(FIXTURES, 'sap-labels-de.mapping.json'));
+  it('with several sheets, asks which; the chosen sheet imports with defects by row number', async () => {
+    const svc = testService();
+    const xlsx = (sheet?: string) =>
+      options('sap-labels-de.xlsx', {
+        format: 'xlsx',
+        mapping: mapping(),
+        ...(sheet === undefined ? {} : { sheet }),
+      });
+    await expect(runImport(svc.registry, xlsx())).rejects.toThrow(
+      /has 2 sheets \(Info, Seriennummern\): choose one with --sheet/,
+    );
+    await expect(runImport(svc.registry, xlsx('Nope'))).rejects.toThrow(
+      /has no sheet "Nope" \(sheets: Info, Seriennummern\)/,
+    );
+    expect(svc.registry.certificates.count()).toBe(0);
+    const summary = await runImport(svc.registry, xlsx('Seriennummern'));
+    expect(summary).toMatchObject({ rows: 8, issued: 3, rejected: 5 });
+    expect(rejectedByLine(readReport(summary.report))).toEqual({
+      4: 'serial: is required',
+      5: 'manufacturedOn: is not a real calendar date',
+      6: 'serial: duplicate of line 2 in this file',
+      9: '(line): column "Kaliber" holds the Excel error #N/A',
+      10: "(line): has a value in column 8, beyond the header's 7",
+    });
+    // Date cells, a numeric serial, rich text and a formula's value, as an export would write them.
+    const claims = (serial: string) =>
+      svc.registry.certificates.findLatest('HUB', serial)!.certificate.claims;
+    expect(claims('HB26X0100001')).toMatchObject({ cas: 'Roségold', mfd: '2026-03-02' });
+    expect(claims('12345678')).toMatchObject({ mdl: 'Big Bang Titanium', mfd: '2026-03-03' });
+    expect(claims('HB26X0100005')).toMatchObject({ mdl: 'Spirit of Big Bang', cal: 'HUB4700' });
+    // By position too; a rerun finds them all issued.
+    const again = await runImport(svc.registry, xlsx('2'));
+    expect(again).toMatchObject({ rows: 8, issued: 0, existing: 3, rejected: 5 });
+  });
+});
