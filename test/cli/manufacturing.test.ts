@@ -85,7 +85,11 @@ describe('hallmark import → report → print', { timeout: 120_000 }, () => {
   it('says what to do: a fresh registry, a brand that is not there, an empty file, an Excel export', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallmark-mfg-'));
     const env = { HALLMARK_DB: join(dir, 'h.db'), HALLMARK_KEY_PASSPHRASE: PASSPHRASE };
-    const fixture = (name: string) => join(REPO, 'test/fixtures/erp', name);
+    // Copies: an import writes its report beside the file.
+    const fixture = (name: string) => {
+      copyFileSync(join(REPO, 'test/fixtures/erp', name), join(dir, name));
+      return join(dir, name);
+    };
     const fresh = hallmark(['import', fixture('api-fields-utf8-bom.csv')], { cwd: dir, env });
     expect(fresh.status).toBe(2);
     expect(fresh.stderr).toMatch(
