@@ -2,7 +2,8 @@
 # Installs the Debian packages the tests use, when missing: zbar-tools (zbarimg, an independent
 # QR decoder), python3 (the independent log verifier in test/independent), chromium (real browser for the page's end-to-end tests) and poppler-utils
 # (pdftoppm, to rasterise printed cards), fonts-dejavu-core (Unicode text on printed cards), and
-# softhsm2 with opensc (a real PKCS#11 token for the HSM tests, and pkcs11-tool to inspect it).
+# softhsm2 with opensc (a real PKCS#11 token for the HSM tests, and pkcs11-tool to inspect it),
+# and python3-prometheus-client (Prometheus's text-format parser, for the metrics test).
 # Needs root or sudo; does nothing if all are present.
 set -euo pipefail
 need=()
@@ -13,6 +14,8 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
 command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
+# Prometheus's own text-format parser (the Python client), to check GET /metrics independently.
+/usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need+=(python3-prometheus-client)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

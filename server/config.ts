@@ -32,6 +32,8 @@ const envSchema = z.object({
   HALLMARK_PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   HALLMARK_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   HALLMARK_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  HALLMARK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HALLMARK_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   HALLMARK_CLAIM_CODE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   HALLMARK_IDEMPOTENCY_HOURS: z.coerce
     .number()
@@ -71,6 +73,9 @@ export interface ServiceConfig {
   publicRateLimit: number;
   trustProxy: number;
   workers: number;
+  /** Where GET /metrics listens (Prometheus); undefined: nowhere. */
+  metricsPort: number | undefined;
+  metricsHost: string;
   /** How long claim and transfer codes stay valid, in days. */
   claimCodeDays: number;
   /** How long batch answers are kept for Idempotency-Key replays, in hours. */
@@ -121,6 +126,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     problems.push(
       '  HALLMARK_PKCS11_PIN: give the token PIN in HALLMARK_PKCS11_PIN or HALLMARK_PKCS11_PIN_FILE (one of them)',
     );
+  if (
+    e.HALLMARK_METRICS_PORT !== undefined &&
+    e.HALLMARK_METRICS_PORT !== 0 &&
+    e.HALLMARK_METRICS_PORT === e.PORT
+  )
+    problems.push(
+      '  HALLMARK_METRICS_PORT: must not be the service port (metrics are never served to the public)',
+    );
   if (problems.length > 0) throw new ConfigError(`invalid environment:\n${problems.join('\n')}`);
   const pkcs11 = e.HALLMARK_PKCS11_MODULE
     ? {
@@ -146,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     publicRateLimit: e.HALLMARK_PUBLIC_RATE_LIMIT,
     trustProxy: e.HALLMARK_TRUST_PROXY,
     workers: e.HALLMARK_WORKERS,
+    metricsPort: e.HALLMARK_METRICS_PORT,
+    metricsHost: e.HALLMARK_METRICS_HOST,
     claimCodeDays: e.HALLMARK_CLAIM_CODE_DAYS,
     idempotencyHours: e.HALLMARK_IDEMPOTENCY_HOURS,
     stolenReportsPerHour: e.HALLMARK_STOLEN_REPORTS_PER_HOUR,

@@ -14,6 +14,7 @@ import { buildPage } from '../web/build.ts';
 import { createApp } from './http/app.ts';
 import { certificateViews } from './http/views.ts';
 import { IssuingService } from './issuing/issuing-service.ts';
+import { processMetrics, startMetricsServer } from './metrics.ts';
 import { SAMPLE_WATCHES } from './issuing/sample-data.ts';
 import { resolvePassphrase } from './keys/passphrase.ts';
 import { createRegistry, type Registry } from './registry/registry.ts';
@@ -25,6 +26,8 @@ export interface RunningService {
   port: number;
   registry: Registry;
   config: ServiceConfig;
+  /** Where GET /metrics answers (HALLMARK_METRICS_PORT, resolved when 0). */
+  metricsPort?: number;
   /** Stops accepting, lets in-flight requests finish (10 s at most), closes the database. */
   close(): Promise<void>;
 }
@@ -152,16 +155,35 @@ export async function startService(
   };
   if (config.workers <= 1) {
     const running = await startHttp(config, logger, { db, registry });
+    const metrics = await startMetrics(config, logger, false);
     const closeHttp = running.close;
     const close = async () => {
+      await metrics?.close();
       await closeHttp();
       await stopBackground();
       db.close();
       logger.info('stopped');
     };
-    return { ...running, close };
+    return { ...running, close, ...(metrics ? { metricsPort: metrics.port } : {}) };
   }
   return startPrimary(config, logger, { db, registry }, { stop: stopBackground });
+}
+
+/** GET /metrics on HALLMARK_METRICS_PORT, when set; the primary answers for its workers. */
+async function startMetrics(
+  config: ServiceConfig,
+  logger: Logger,
+  cluster: boolean,
+): Promise<{ port: number; close(): Promise<void> } | undefined> {
+  if (config.metricsPort === undefined) return undefined;
+  const { server, port } = await startMetricsServer(config.metricsPort, config.metricsHost, {
+    cluster,
+  });
+  logger.info({ port, host: config.metricsHost }, 'metrics listening');
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 function openWorkerRegistry(config: ServiceConfig): { db: Db; registry: Registry } {
@@ -182,10 +204,13 @@ async function startHttp(
     roots: registry.trust.rootJwks(),
     trustList: registry.trust.latest()?.jws,
   });
+  const metrics = config.metricsPort === undefined ? undefined : processMetrics();
+  metrics?.watch(registry);
   const app = createApp({
     registry,
     logger,
     page,
+    ...(metrics ? { metrics } : {}),
     config: {
       publicUrl: config.publicUrl,
       defaultIssuer: config.issuer,
@@ -248,6 +273,7 @@ async function startPrimary(
       () => new Promise<void>((resolve) => fork().once('listening', () => resolve())),
     ),
   );
+  const metrics = await startMetrics(config, logger, true);
   logger.info(
     {
       port: config.port,
@@ -260,6 +286,7 @@ async function startPrimary(
   );
   const close = async () => {
     stopping = true;
+    await metrics?.close();
     logger.info('shutting down: stopping workers');
     await Promise.all(
       Object.values(cluster.workers ?? {}).map(
@@ -275,7 +302,13 @@ async function startPrimary(
     db.close();
     logger.info('stopped');
   };
-  return { port: config.port, registry, config, close };
+  return {
+    port: config.port,
+    registry,
+    config,
+    close,
+    ...(metrics ? { metricsPort: metrics.port } : {}),
+  };
 }
 
 function banner(lines: string[]): string {

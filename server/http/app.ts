@@ -12,6 +12,7 @@ import { apiHeaders } from './headers.ts';
 import { malformedPathGuard } from './malformed-path.ts';
 import { requestContext } from './request-context.ts';
 import type { PageBuild } from '../../web/build.ts';
+import type { Metrics } from '../metrics.ts';
 import { IssuingService } from '../issuing/issuing-service.ts';
 import { brandRoutes } from './routes/brands.ts';
 import { certificateRoutes } from './routes/certificates.ts';
@@ -46,15 +47,18 @@ export interface AppDeps {
   logger: Logger;
   /** The verification page to serve at `/` (web/build.ts); none in API-only setups. */
   page?: PageBuild;
+  /** Prometheus metrics (server/metrics.ts), when HALLMARK_METRICS_PORT is set. */
+  metrics?: Metrics;
 }
 
-export function createApp({ registry, config, logger, page }: AppDeps): Express {
+export function createApp({ registry, config, logger, page, metrics }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
   // ETags are computed where they help (JWKS, status lists), not hashed for every API answer.
   app.set('etag', false);
+  if (metrics) app.use(metrics.http);
   app.use(requestContext(logger));
   app.use('/api', apiHeaders);
   // The page sets its own strict CSP (web/build.ts); helmet adds the rest of its defaults.
@@ -92,7 +96,7 @@ export function createApp({ registry, config, logger, page }: AppDeps): Express 
   const retailer = retailerRoutes(registry, config, publicLimit);
   app.use(
     '/api/v1/certificates',
-    certificateRoutes(registry, issuing, config),
+    certificateRoutes(registry, issuing, config, metrics),
     statusChangeRoutes(registry, config),
     ownership.certificatesRouter,
     retailer.certificatesRouter,
@@ -101,7 +105,7 @@ export function createApp({ registry, config, logger, page }: AppDeps): Express 
   app.use('/api/v1/log', logMonitorRoutes(registry));
   app.use(logRoutes(registry, publicLimit));
   app.use(ownership.root, retailer.root);
-  app.use(statusListRoutes(registry, publicLimit));
+  app.use(statusListRoutes(registry, publicLimit, metrics));
   if (page) app.use(pageRoutes(page));
 
   app.use(notFound);

@@ -465,7 +465,11 @@ export async function runImport(
       at: options.now(),
       actor: options.actor,
       action: 'import.completed',
-      detail: { file: options.file, ...counts },
+      detail: {
+        file: options.file,
+        ...counts,
+        seconds: Math.round((performance.now() - started) / 10) / 100,
+      },
     });
   }
   await report.write({ type: 'summary', ...summary });

@@ -25,7 +25,10 @@ export interface BuiltList {
 /** Default time-to-live written into lists: one day. */
 export const STATUS_LIST_TTL = 86_400;
 
-export function statusLists(registry: Registry, options: { ttl?: number } = {}) {
+export function statusLists(
+  registry: Registry,
+  options: { ttl?: number; onBuild?: (brand: string, seconds: number) => void } = {},
+) {
   const { db, keys } = registry;
   const ttl = options.ttl ?? STATUS_LIST_TTL;
   const listRow = db.prepare('SELECT id, size, version, brand FROM status_lists WHERE id = ?');
@@ -39,6 +42,7 @@ export function statusLists(registry: Registry, options: { ttl?: number } = {}) 
     const list = listRow.get(id) as
       { id: number; size: number; version: number; brand: string | null } | undefined;
     if (!list?.brand) return undefined;
+    const started = performance.now();
     const bits = new Uint8Array(list.size / 4);
     let entries = 0;
     for (const row of nonActive.iterate(id * list.size, (id + 1) * list.size) as IterableIterator<{
@@ -62,16 +66,13 @@ export function statusLists(registry: Registry, options: { ttl?: number } = {}) 
     };
     // Signed by the list's own brand: a verifier holds it to that brand's keys.
     const key = keys.active(list.brand);
-    return {
-      jws: signCompactJws(
-        { alg: 'Ed25519', kid: key.kid, typ: STATUS_LIST_TYP },
-        JSON.stringify(payload),
-        key.sign,
-      ),
-      version: list.version,
-      builtAt: now,
-      entries,
-    };
+    const jws = signCompactJws(
+      { alg: 'Ed25519', kid: key.kid, typ: STATUS_LIST_TYP },
+      JSON.stringify(payload),
+      key.sign,
+    );
+    options.onBuild?.(list.brand, (performance.now() - started) / 1000);
+    return { jws, version: list.version, builtAt: now, entries };
   };
 
   return {

@@ -1,5 +1,6 @@
 /** /api/v1/certificates: issue (scope issue), read and QR images (scope read), for the token's brands. */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
+import type { Metrics } from '../../metrics.ts';
 import { z } from 'zod';
 import { asciiUpper } from '../../../shared/claims.ts';
 import { parseWatchInput } from '../../../shared/watch-input.ts';
@@ -47,17 +48,33 @@ export function certificateRoutes(
   registry: Registry,
   issuing: IssuingService,
   config: CertificateRouteConfig,
+  metrics?: Metrics,
 ): Router {
   const router = Router();
   const { tokens, certificates } = registry;
   const view = certificateViews(registry, config.publicUrl);
 
-  router.post('/', requireScope(tokens, 'issue'), ...jsonBody('16kb'), async (req, res) => {
-    const input = parseWatchInput(req.body);
-    const brand = actingBrand(res.locals, input.issuer, config.defaultIssuer);
-    const { outcome, record } = await issuing.issueQueued(input, brand, actorName(res.locals));
-    res.status(outcome === 'created' ? 201 : 200).json(view(record));
-  });
+  // Every outcome is counted, refusals included (401, 403, 400 count as 4xx for no brand).
+  const countIssue: RequestHandler = (_req, res, next) => {
+    if (metrics)
+      res.once('finish', () =>
+        metrics.issued(res.locals.issueBrand as string | undefined, res.statusCode),
+      );
+    next();
+  };
+  router.post(
+    '/',
+    countIssue,
+    requireScope(tokens, 'issue'),
+    ...jsonBody('16kb'),
+    async (req, res) => {
+      const input = parseWatchInput(req.body);
+      const brand = actingBrand(res.locals, input.issuer, config.defaultIssuer);
+      res.locals.issueBrand = brand;
+      const { outcome, record } = await issuing.issueQueued(input, brand, actorName(res.locals));
+      res.status(outcome === 'created' ? 201 : 200).json(view(record));
+    },
+  );
 
   const issueBatch = batchIssuer(registry, issuing, view, config.idempotencyRetention);
   router.post('/batch', requireScope(tokens, 'issue'), ...jsonBody('2mb'), async (req, res) => {
@@ -102,6 +119,13 @@ export function certificateRoutes(
         },
       );
       if (replayed) res.set('Idempotent-Replayed', 'true');
+      else if (metrics)
+        for (const item of result.items)
+          metrics.batchItems(
+            item.status === 'rejected' ? undefined : item.certificate.issuer,
+            item.status,
+            1,
+          );
       res.status(200).json(result);
     } catch (error) {
       if (error instanceof IdempotencyInProgress)

@@ -4,13 +4,22 @@
  */
 import { type RequestHandler, Router } from 'express';
 import type { Registry } from '../../registry/registry.ts';
+import type { Metrics } from '../../metrics.ts';
 import { statusLists } from '../../status/status-lists.ts';
 import { ApiError } from '../errors.ts';
 import { sendCacheable } from '../headers.ts';
 
-export function statusListRoutes(registry: Registry, publicLimit: RequestHandler): Router {
+export function statusListRoutes(
+  registry: Registry,
+  publicLimit: RequestHandler,
+  metrics?: Metrics,
+): Router {
   const router = Router();
-  const lists = statusLists(registry);
+  const lists = statusLists(registry, {
+    ...(metrics
+      ? { onBuild: (brand: string, s: number) => metrics.statusListBuilt(brand, s) }
+      : {}),
+  });
   router.get('/status/:file', publicLimit, (req, res) => {
     const m = /^(\d{1,4})\.jwt$/.exec(String(req.params.file));
     const built = m ? lists.get(Number(m[1])) : undefined;
