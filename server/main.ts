@@ -221,8 +221,10 @@ async function startHttp(
     },
   });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
+    // Express 5 hands a listen error (a port in use) to this callback, not to an 'error' event.
+    const s = app.listen(config.port, config.host, (error?: Error) =>
+      error ? reject(error) : resolve(s),
+    );
   });
   // Longer than the usual load balancer idle timeout (60 s), so the proxy, not us, closes
   // idle connections: no request lands on a socket we are closing.

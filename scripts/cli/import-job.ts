@@ -35,7 +35,7 @@ const IMPORT_HEAP = { maxOldGenerationSizeMb: 112, maxYoungGenerationSizeMb: 48 
 export type JobMessage =
   | { progress: ImportProgress }
   | { summary: ImportSummary }
-  | { error: { name: string; message: string; exitCode?: number } };
+  | { error: { name: string; message: string; code?: string; exitCode?: number } };
 
 export function importInWorker(
   job: ImportJob,
@@ -51,11 +51,11 @@ export function importInWorker(
       if ('progress' in message) return onProgress(message.progress);
       settled = true;
       if ('summary' in message) return resolve(message.summary);
-      const { name, message: text, exitCode } = message.error;
+      const { name, message: text, code, exitCode } = message.error;
       reject(
         name === 'CliError'
           ? new CliError(text, exitCode)
-          : Object.assign(new Error(text), { name }),
+          : Object.assign(new Error(text), { name, ...(code === undefined ? {} : { code }) }),
       );
     });
     worker.on('error', (error) => {

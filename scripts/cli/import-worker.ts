@@ -10,11 +10,12 @@ try {
     summary: await runImportJob(workerData as ImportJob, (progress) => post({ progress })),
   });
 } catch (error) {
-  const e = error as Error;
+  const e = error as Error & { code?: unknown };
   post({
     error: {
       name: e instanceof CliError ? 'CliError' : e.name,
       message: e.message,
+      ...(typeof e.code === 'string' ? { code: e.code } : {}),
       ...(e instanceof CliError ? { exitCode: e.exitCode } : {}),
     },
   });

@@ -13,6 +13,72 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * Exit codes: one per situation a user can cause and fix, so that scripts and operators can
+ * tell them apart (the README lists them). 1 is a check that failed (not authentic, a log
+ * inconsistency, a token failure), 70 (EX_SOFTWARE) a bug.
+ */
+export const EXIT = {
+  usage: 2,
+  rejectedRows: 3,
+  wrongPassphrase: 4,
+  noKey: 5,
+  locked: 6,
+  readOnly: 7,
+  diskFull: 8,
+  portInUse: 9,
+  unexpected: 70,
+} as const;
+
+/**
+ * The one-line message and exit code of a failure the user can cause (a wrong passphrase, a
+ * missing key, a locked database, a read-only directory, a full disk, a port in use), from the
+ * error's name or code; undefined for anything else (a bug: "unexpected error", exit 70).
+ */
+export function userFailure(
+  error: unknown,
+  database: string | undefined = process.env.HALLMARK_DB,
+): CliError | undefined {
+  const {
+    name,
+    code = '',
+    message = '',
+  } = error as { name?: string; code?: string; message?: string };
+  const db = database ?? 'the registry';
+  if (name === 'SealError')
+    return new CliError(`${message} (check HALLMARK_KEY_PASSPHRASE)`, EXIT.wrongPassphrase);
+  if (code === 'NO_ACTIVE_KEY')
+    return new CliError(
+      `${message}: give it one with \`hallmark keys generate --brand <code>\` (or start the service once with npm start, which sets up a development registry)`,
+      EXIT.noKey,
+    );
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+    return new CliError(
+      `the registry database ${db} is locked by another process (a backup, a long import, a stuck command): wait for it to finish, or stop it, then run again`,
+      EXIT.locked,
+    );
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC')
+    return new CliError(
+      `the disk is full (writing ${db}): nothing was half-written; free some space, then run again`,
+      EXIT.diskFull,
+    );
+  if (
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_CANTOPEN') ||
+    ['EACCES', 'EPERM', 'EROFS'].includes(code)
+  )
+    return new CliError(
+      `cannot write ${db}: the file or its directory is read-only for this user (${message}); give write access, or point HALLMARK_DB elsewhere`,
+      EXIT.readOnly,
+    );
+  if (code === 'EADDRINUSE')
+    return new CliError(
+      `the port is in use by another program (${message}): stop it, or choose another PORT`,
+      EXIT.portInUse,
+    );
+  return undefined;
+}
+
 /** Reads a file, or standard input for '-'. */
 export function readInput(path: string): string {
   try {

@@ -1,7 +1,7 @@
 /** The `hallmark` command line: one entry, one file per command group. */
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { CliError } from './io.ts';
+import { CliError, EXIT, userFailure } from './io.ts';
 
 const program = new Command('hallmark')
   .description('Signed certificates of authenticity for watches')
@@ -91,16 +91,20 @@ try {
   if (error instanceof CommanderError) {
     // Help and version exit 0; usage errors (already printed by commander) exit 2.
     process.exitCode = error.exitCode === 0 ? 0 : 2;
-  } else if (error instanceof CliError || (error as Error).name === 'SealError') {
-    // (SealError matched by name, like Pkcs11Failure: its module is not loaded at start.)
-    process.stderr.write(`hallmark: ${(error as Error).message}\n`);
-    process.exitCode = error instanceof CliError ? error.exitCode : 2;
+  } else if (error instanceof CliError) {
+    process.stderr.write(`hallmark: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else if (userFailure(error)) {
+    // (Errors matched by name or code: their modules are not loaded at start.)
+    const failure = userFailure(error)!;
+    process.stderr.write(`hallmark: ${failure.message}\n`);
+    process.exitCode = failure.exitCode;
   } else if ((error as Error).name === 'Pkcs11Failure') {
     // A wrong PIN, a missing module or key, a token gone: one line, and a non-zero exit.
     process.stderr.write(`hallmark: ${(error as Error).message}\n`);
     process.exitCode = 1;
   } else {
     process.stderr.write(`hallmark: unexpected error: ${(error as Error).message}\n`);
-    process.exitCode = 70;
+    process.exitCode = EXIT.unexpected;
   }
 }

@@ -4,7 +4,7 @@ import { ConfigError } from '../../server/config.ts';
 import { SealError } from '../../server/keys/sealed.ts';
 import { Pkcs11Failure } from '../../server/keys/pkcs11-core.mjs';
 import type { RunningService } from '../../server/main.ts';
-import { CliError } from './io.ts';
+import { CliError, EXIT, userFailure } from './io.ts';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -33,13 +33,11 @@ export function registerServeCommand(program: Command): void {
         if (error instanceof SealError) {
           throw new CliError(
             'cannot open the signing key: HALLMARK_KEY_PASSPHRASE is wrong or the key data is damaged',
-            1,
+            EXIT.wrongPassphrase,
           );
         }
         if (error instanceof Pkcs11Failure) throw new CliError(error.message, 1);
-        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
-          throw new CliError(`port in use: ${(error as Error).message}`, 1);
-        throw error;
+        throw userFailure(error, (error as { path?: string }).path) ?? error;
       }
     });
 }

@@ -95,7 +95,7 @@ describe('hallmark keys generate / sign / verify', () => {
       cwd,
       env: { HALLMARK_KEY_PASSPHRASE: 'the wrong passphrase' },
     });
-    expect(wrong.status).toBe(2);
+    expect(wrong.status).toBe(4);
     expect(wrong.stderr).toMatch(/wrong passphrase/);
 
     const noPass = hallmark(['sign', 'watch.json', '--key', 'hallmark-key.json'], {

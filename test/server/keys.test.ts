@@ -77,7 +77,7 @@ describe('key rotation', () => {
 });
 
 describe('restart with the wrong passphrase', () => {
-  it('fails with a clear message and exit 1, no stack trace', async () => {
+  it('fails with a clear message and exit 4, no stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallmark-pass-'));
     const env = {
       HALLMARK_DB: join(dir, 'h.db'),
@@ -91,7 +91,7 @@ describe('restart with the wrong passphrase', () => {
       cwd: dir,
       env: { ...env, HALLMARK_KEY_PASSPHRASE: 'not the right passphrase' },
     });
-    expect(wrong.status).toBe(1);
+    expect(wrong.status).toBe(4);
     expect(wrong.stderr).toBe(
       'hallmark: cannot open the signing key: HALLMARK_KEY_PASSPHRASE is wrong or the key data is damaged\n',
     );
