@@ -3,7 +3,8 @@
 # QR decoder), python3 (the independent log verifier in test/independent), chromium (real browser for the page's end-to-end tests) and poppler-utils
 # (pdftoppm, to rasterise printed cards), fonts-dejavu-core (Unicode text on printed cards), and
 # softhsm2 with opensc (a real PKCS#11 token for the HSM tests, and pkcs11-tool to inspect it),
-# and python3-prometheus-client (Prometheus's text-format parser, for the metrics test).
+# python3-prometheus-client (Prometheus's text-format parser, for the metrics test), and
+# imagemagick (photo-like degradations of printed cards, for npm run bench:print).
 # Needs root or sudo; does nothing if all are present.
 set -euo pipefail
 need=()
@@ -14,6 +15,8 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
 command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
+# ImageMagick (Debian's; /usr/local/bin may hold a stand-in) degrades card photos in bench:print.
+[ -x /usr/bin/convert ] || need+=(imagemagick)
 # Prometheus's own text-format parser (the Python client), to check GET /metrics independently.
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need+=(python3-prometheus-client)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
