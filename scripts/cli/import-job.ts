@@ -6,24 +6,15 @@
  * they would in-process.
  */
 import { Worker } from 'node:worker_threads';
-import type { ImportProgress, ImportSummary } from '../../server/import/importer.ts';
-import type { Mapping } from '../../server/import/mapping.ts';
-import type { Encoding, Format } from '../../server/import/read-rows.mjs';
+import type { ImportOptions, ImportProgress, ImportSummary } from '../../server/import/importer.ts';
 import { CliError } from './io.ts';
 import { cliActor, nowSeconds, withRegistry } from './registry.ts';
 
-/** What the command line asked for, validated. */
-export interface ImportJob {
-  file: string;
-  format: Format;
-  encoding: Encoding;
-  delimiter?: string;
-  sheet?: string;
-  mapping: Mapping;
-  dryRun: boolean;
-  reportPath: string;
-  issuer?: string;
-}
+/** What the command line asked for, validated: the import's own options, and the brand. */
+export type ImportJob = Pick<
+  ImportOptions,
+  'file' | 'format' | 'encoding' | 'delimiter' | 'sheet' | 'mapping' | 'dryRun' | 'reportPath'
+> & { issuer?: string };
 
 /**
  * The import thread's heap: its live data is a few chunks (about 20 MB). Uncapped, V8 let

@@ -58,22 +58,29 @@ async function post(url: string, token: string | undefined, body: unknown): Prom
   return response.status;
 }
 
+/** The service process (`workers` of them) with metrics on a port of their own, and an issue token. */
+async function serviceWithMetrics(workers: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'hallmark-metrics-'));
+  const metricsPort = await freePort();
+  const env = {
+    HALLMARK_DB: join(dir, 'h.db'),
+    HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
+    HALLMARK_ISSUER: 'HUB',
+    HALLMARK_WORKERS: String(workers),
+    HALLMARK_METRICS_PORT: String(metricsPort),
+  };
+  const svc = await startServiceProcess(env, dir);
+  const token = hallmark(['tokens', 'create', '--scope', 'issue', '--label', 'erp'], {
+    cwd: dir,
+    env,
+  }).stdout.trim();
+  return { env, svc, metricsPort, token };
+}
+
 describe('Prometheus metrics', { timeout: 90_000 }, () => {
   it('one process: issue outcomes by brand, request latency by route, status-list builds, database, keys and imports', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hallmark-metrics-'));
-    const metricsPort = await freePort();
-    const env = {
-      HALLMARK_DB: join(dir, 'h.db'),
-      HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
-      HALLMARK_ISSUER: 'HUB',
-      HALLMARK_METRICS_PORT: String(metricsPort),
-    };
-    const svc = await startServiceProcess(env, dir);
+    const { env, svc, metricsPort, token } = await serviceWithMetrics(1);
     try {
-      const token = hallmark(['tokens', 'create', '--scope', 'issue', '--label', 'erp'], {
-        cwd: dir,
-        env,
-      }).stdout.trim();
       const before = (await scrape(metricsPort)).families;
       const statuses = [
         await post(svc.url, token, watchBody({ serial: 'METRIC0001' })),
@@ -148,21 +155,8 @@ describe('Prometheus metrics', { timeout: 90_000 }, () => {
   });
 
   it('two workers: the primary answers for both, counters summed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hallmark-metrics-'));
-    const metricsPort = await freePort();
-    const env = {
-      HALLMARK_DB: join(dir, 'h.db'),
-      HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
-      HALLMARK_ISSUER: 'HUB',
-      HALLMARK_WORKERS: '2',
-      HALLMARK_METRICS_PORT: String(metricsPort),
-    };
-    const svc = await startServiceProcess(env, dir);
+    const { svc, metricsPort, token } = await serviceWithMetrics(2);
     try {
-      const token = hallmark(['tokens', 'create', '--scope', 'issue', '--label', 'erp'], {
-        cwd: dir,
-        env,
-      }).stdout.trim();
       // New connections each time, so that both workers take some.
       const statuses = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
