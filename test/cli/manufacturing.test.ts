@@ -58,7 +58,7 @@ describe('hallmark import → report → print', { timeout: 120_000 }, () => {
       cwd: dir,
       env: { ...env, HALLMARK_KEY_PASSPHRASE: 'not the passphrase at all' },
     });
-    expect(wrongKey.status).toBe(2);
+    expect(wrongKey.status).toBe(4);
     expect(wrongKey.stderr).toMatch(/^hallmark: cannot open the private key: wrong passphrase/);
 
     const printed = hallmark(
