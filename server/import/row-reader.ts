@@ -33,8 +33,16 @@ export async function* readRowsInWorker(
     queue.push(message);
     arrived();
   });
-  worker.on('error', (error) => {
-    failure = error;
+  worker.on('error', (error: Error & { code?: string }) => {
+    failure =
+      error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? Object.assign(
+            new Error(
+              `reading ${path} needed more memory than the file reader may use (${WORKER_HEAP.maxOldGenerationSizeMb} MB): export a very large .xlsx workbook as CSV, or split it`,
+            ),
+            { code: 'HALLMARK_FILE' },
+          )
+        : error;
     arrived();
   });
   worker.on('exit', (code) => {
