@@ -14,6 +14,7 @@ import { generateSigningKey } from '../../server/keys/signing-key.ts';
 import { SignerPool } from '../../server/import/signer-pool.ts';
 import { printCards } from '../../server/print/cards.ts';
 import { fmt, row } from './measure.ts';
+import { benchClaims } from './registry.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'hallmark-bench-import-'));
@@ -158,23 +159,7 @@ try {
 
   const key = generateSigningKey();
   const certs = Array.from({ length: 500 }, (_, i) =>
-    signCertificate(
-      {
-        v: 1,
-        iss: 'HUB',
-        sn: `PR${String(i).padStart(8, '0')}`,
-        ref: '441.NX.1170.RX',
-        mdl: 'Big Bang Unico 42 mm',
-        cas: 'King Gold',
-        cal: 'HUB1280',
-        mfd: '2026-03-02',
-        iat: Math.floor(Date.now() / 1000),
-        sli: i,
-        gen: 1,
-      },
-      key.kid,
-      key.sign,
-    ),
+    signCertificate(benchClaims(`PR${String(i).padStart(8, '0')}`, i), key.kid, key.sign),
   );
   for (const layout of ['sheet', 'single'] as const) {
     const t = performance.now();

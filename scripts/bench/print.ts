@@ -16,6 +16,7 @@ import { toQr } from '../../shared/qr.ts';
 import { CARD_QR_MM, printCards } from '../../server/print/cards.ts';
 import { generateSigningKey } from '../../server/keys/signing-key.ts';
 import { row } from './measure.ts';
+import { benchClaims } from './registry.ts';
 
 const DPI = 300;
 const BASE_URL = 'https://verify.hallmark.example/';
@@ -66,23 +67,7 @@ function score(png: string, expected: string, name: string): { score: number; fa
 
 try {
   const key = generateSigningKey();
-  const cert = signCertificate(
-    {
-      v: 1,
-      iss: 'HUB',
-      sn: 'HB26A0100001',
-      ref: '441.NX.1170.RX',
-      mdl: 'Big Bang Unico 42 mm',
-      cas: 'King Gold',
-      cal: 'HUB1280',
-      mfd: '2026-03-02',
-      iat: Math.floor(Date.now() / 1000),
-      sli: 123_456,
-      gen: 1,
-    },
-    key.kid,
-    key.sign,
-  );
+  const cert = signCertificate(benchClaims('HB26A0100001', 123_456), key.kid, key.sign);
   const qr = toQr(cert, BASE_URL);
   const jwsUrl = `${BASE_URL}#${cert.jws}`;
   process.stdout.write(

@@ -3,6 +3,7 @@ import { request, type Agent } from 'node:http';
 import pino from 'pino';
 import { openDatabase } from '../../server/db/database.ts';
 import { createApp } from '../../server/http/app.ts';
+import type { Claims } from '../../shared/claims.ts';
 import { parseWatchInput, type WatchInput } from '../../shared/watch-input.ts';
 import type { PageBuild } from '../../web/build.ts';
 import { createRegistry, type Registry } from '../../server/registry/registry.ts';
@@ -34,6 +35,21 @@ export const BENCH_WATCH = {
 
 export const benchWatch = (serial: string): WatchInput =>
   parseWatchInput({ serial, ...BENCH_WATCH });
+
+/** The claims of the bench watch with `serial` and status index `sli`, issued now (for printing). */
+export const benchClaims = (serial: string, sli: number): Claims => ({
+  v: 1,
+  iss: 'HUB',
+  sn: serial,
+  ref: BENCH_WATCH.reference,
+  mdl: BENCH_WATCH.model,
+  cas: BENCH_WATCH.caseMaterial,
+  cal: BENCH_WATCH.calibre,
+  mfd: BENCH_WATCH.manufacturedOn,
+  iat: Math.floor(Date.now() / 1000),
+  sli,
+  gen: 1,
+});
 
 /** The real app over `registry`, silent, with no rate limit in the way. */
 export function benchApp(registry: Registry, page?: PageBuild, publicUrl = 'http://127.0.0.1/') {

@@ -91,12 +91,9 @@ try {
   if (error instanceof CommanderError) {
     // Help and version exit 0; usage errors (already printed by commander) exit 2.
     process.exitCode = error.exitCode === 0 ? 0 : 2;
-  } else if (error instanceof CliError) {
-    process.stderr.write(`hallmark: ${error.message}\n`);
-    process.exitCode = error.exitCode;
-  } else if (userFailure(error)) {
-    // (Errors matched by name or code: their modules are not loaded at start.)
-    const failure = userFailure(error)!;
+  } else if (error instanceof CliError || userFailure(error)) {
+    // A failure the user can cause (matched by name or code: most modules load on use).
+    const failure = error instanceof CliError ? error : userFailure(error)!;
     process.stderr.write(`hallmark: ${failure.message}\n`);
     process.exitCode = failure.exitCode;
   } else if ((error as Error).name === 'Pkcs11Failure') {
