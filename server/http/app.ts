@@ -23,6 +23,7 @@ import { statusChangeRoutes } from './routes/status-changes.ts';
 import { statusListRoutes } from './routes/status-lists.ts';
 import { healthRoutes, wellKnownRoutes } from './routes/well-known.ts';
 import { logMonitorRoutes, logRoutes } from './routes/log.ts';
+import { apiDocsRoutes } from './routes/api-docs.ts';
 
 export interface AppConfig {
   /** Base URL of the verification page, used in QR codes. */
@@ -103,6 +104,7 @@ export function createApp({ registry, config, logger, page, metrics }: AppDeps):
   );
   app.use('/api/v1/brands', brandRoutes(registry));
   app.use('/api/v1/log', logMonitorRoutes(registry));
+  app.use('/api/v1', publicLimit, apiDocsRoutes());
   app.use(logRoutes(registry, publicLimit));
   app.use(ownership.root, retailer.root);
   app.use(statusListRoutes(registry, publicLimit, metrics));

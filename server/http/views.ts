@@ -2,6 +2,7 @@
 import { toQr } from '../../shared/qr.ts';
 import type { CertificateRecord } from '../registry/certificates.ts';
 import type { Registry } from '../registry/registry.ts';
+import type { CertificateView } from './api-schemas.ts';
 
 /** The view function of a deployment: each certificate with its brand's verification link. */
 export function certificateViews(registry: Pick<Registry, 'brands'>, fallbackUrl: string) {
@@ -9,7 +10,7 @@ export function certificateViews(registry: Pick<Registry, 'brands'>, fallbackUrl
     certificateView(record, registry.brands.publicUrlOf(record.issuer, fallbackUrl));
 }
 
-export function certificateView(record: CertificateRecord, publicUrl: string) {
+export function certificateView(record: CertificateRecord, publicUrl: string): CertificateView {
   const qr = toQr(record.certificate, publicUrl);
   return {
     serial: record.serial,

@@ -6,6 +6,7 @@
 import { Router } from 'express';
 import { addBrand } from '../../brands/add-brand.ts';
 import { brandInputSchema } from '../../registry/brands.ts';
+import type { BrandView } from '../api-schemas.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { actsFor } from '../../registry/tokens.ts';
 import { actorName, requireAnyScope, requireOperator, requireScope, type Actor } from '../auth.ts';
@@ -15,7 +16,7 @@ import { parseRequest } from '../validate.ts';
 export function brandRoutes(registry: Registry): Router {
   const router = Router();
   const { tokens, brands, keys } = registry;
-  const view = (code: string) => {
+  const view = (code: string): BrandView => {
     const brand = brands.get(code)!;
     return {
       code: brand.code,

@@ -27,16 +27,19 @@ export interface CertificateRouteConfig {
   idempotencyRetention?: number | undefined;
 }
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
-const batchBody = z.strictObject({
+/** What an Idempotency-Key header may hold. */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+export const batchBody = z.strictObject({
   items: z.array(z.unknown()).min(1, 'must hold at least one item'),
 });
-const imageQuery = z.strictObject({
+export const imageQuery = z.strictObject({
   issuer: brandParam.optional(),
   ecc: z.enum(['L', 'M', 'Q', 'H']).default('M'),
   scale: z.coerce.number().int().min(1).max(40).default(8),
   margin: z.coerce.number().int().min(0).max(16).default(4),
 });
+/** The image formats of `qr.:format`. */
+export const qrFormat = z.enum(['png', 'svg']);
 
 /** The brand a raw batch item names, normalised as parseWatchInput does; undefined if none. */
 function namedBrand(item: unknown): string | undefined {
@@ -157,9 +160,9 @@ export function certificateRoutes(
   });
 
   router.get('/:serial/qr.:format', requireScope(tokens, 'read'), async (req, res) => {
-    const format = req.params.format;
-    if (format !== 'png' && format !== 'svg')
-      throw new ApiError(404, 'NOT_FOUND', 'QR images are qr.png or qr.svg');
+    const parsed = qrFormat.safeParse(req.params.format);
+    if (!parsed.success) throw new ApiError(404, 'NOT_FOUND', 'QR images are qr.png or qr.svg');
+    const format = parsed.data;
     const options = parseRequest(imageQuery, req.query, 'query');
     const record = find(res.locals, { serial: req.params.serial }, options);
     const qr = toQr(

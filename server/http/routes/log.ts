@@ -40,8 +40,8 @@ export function logRoutes(registry: Registry, publicLimit: RequestHandler): Rout
     res.type('text/plain; charset=utf-8').send(`${settings.vkey}\n`);
   });
   // Tiles are immutable and as cheap to serve as static files: no rate limit, long caching.
-  router.get(/^\/log\/tile\/(.+)$/, (req, res) => {
-    const tile = parseTilePath((req.params as Record<string, string>)[0] ?? '');
+  router.get(`${LOG_PREFIX}/tile/*tile`, (req, res) => {
+    const tile = parseTilePath((req.params as { tile: string[] }).tile.join('/'));
     if (!tile) throw new ApiError(404, 'NOT_FOUND', 'not a tile path');
     const bytes =
       tile.level === 'entries'
@@ -55,7 +55,7 @@ export function logRoutes(registry: Registry, publicLimit: RequestHandler): Rout
   return router;
 }
 
-const monitorQuery = z.strictObject({
+export const monitorQuery = z.strictObject({
   from: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   to: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
 });

@@ -12,19 +12,19 @@ import { ApiError } from '../errors.ts';
 import { brandParam, reasonText, serialParam } from '../params.ts';
 import { parseRequest } from '../validate.ts';
 
-const claimBody = z.strictObject({
+export const claimBody = z.strictObject({
   serial: serialParam,
   issuer: brandParam.optional(),
   code: z.string().min(10).max(40),
   email: z.email().max(254).optional(),
 });
-const claimCodeBody = z
+export const claimCodeBody = z
   .strictObject({ override: z.literal(true).optional(), reason: reasonText.optional() })
   .refine((b) => !b.override || b.reason !== undefined, {
     path: ['reason'],
     message: 'is required with an override',
   });
-const transferBody = z.strictObject({
+export const transferBody = z.strictObject({
   serial: serialParam,
   issuer: brandParam.optional(),
   ownerKey: z.string().min(10).max(100),

@@ -16,7 +16,7 @@ import { jsonBody } from '../content-type.ts';
 import { ApiError } from '../errors.ts';
 import { parseRequest } from '../validate.ts';
 
-const presentedBody = z.strictObject({
+export const presentedBody = z.strictObject({
   certificate: z.string().min(1, 'is required').max(MAX_QR_TEXT, 'is too long'),
 });
 

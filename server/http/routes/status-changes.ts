@@ -15,7 +15,8 @@ import { reasonText } from '../params.ts';
 import { parseRequest } from '../validate.ts';
 import { certificateViews } from '../views.ts';
 
-const reasonBody = (required: boolean) =>
+/** The body of a status change: a reason for the audit trail, required or not. */
+export const reasonBody = (required: boolean) =>
   z.strictObject({ reason: required ? reasonText : reasonText.optional() });
 
 export function statusChangeRoutes(
