@@ -56,7 +56,7 @@ export function benchApp(registry: Registry, page?: PageBuild, publicUrl = 'http
   return createApp({
     registry,
     ...(page ? { page } : {}),
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }),
     config: { publicUrl, defaultIssuer: 'HUB', publicRateLimit: 1e9, trustProxy: 0 },
   });
 }
