@@ -21,6 +21,8 @@ import { verify } from '../../shared/verify.ts';
 import { generateSigningKey } from '../../server/keys/signing-key.ts';
 import { qrSymbolInfo } from '../../server/qr/render.ts';
 import { compareRates, fmt, row } from './measure.ts';
+import { DEFAULT_SIGNERS } from '../../server/import/signer-pool.ts';
+import { softHsmRates } from './hsm-raw.ts';
 
 const key = generateSigningKey();
 const keys = keySetFromJwks({ keys: [key.publicJwk()] });
@@ -106,6 +108,16 @@ row(
   pct(signing.validateAndSign),
 );
 row('signer + QR form', `${fmt(signing.withQr)}/s`, pct(signing.withQr));
+// The brand key in a PKCS#11 token (issue 13): SoftHSM2 signs on this machine's CPU.
+const hsm = await softHsmRates(DEFAULT_SIGNERS);
+if (hsm) {
+  row('PKCS#11 CKM_EDDSA (SoftHSM2), one session', `${fmt(hsm.one)}/s`, pct(hsm.one));
+  row(
+    `PKCS#11, ${DEFAULT_SIGNERS} sessions in ${DEFAULT_SIGNERS} threads`,
+    `${fmt(hsm.many)}/s`,
+    'the import signs with this many',
+  );
+} else row('PKCS#11 (SoftHSM2)', 'n/a', 'softhsm2 is not installed');
 
 process.stdout.write('\nVerification (one core; medians of 7 interleaved rounds)\n');
 const sig = cert.signature;

@@ -15,6 +15,8 @@ import { SignerPool } from '../../server/import/signer-pool.ts';
 import { printCards } from '../../server/print/cards.ts';
 import { fmt, row } from './measure.ts';
 import { benchClaims } from './registry.ts';
+import { DEFAULT_SIGNERS } from '../../server/import/signer-pool.ts';
+import { softHsmRates } from './hsm-raw.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'hallmark-bench-import-'));
@@ -148,6 +150,14 @@ try {
       '  end to end, process start to exit',
       `${fmt(ROWS / Number(wall[1]))}/s`,
       `${wall[1]} s wall`,
+    );
+  // The brand key in a PKCS#11 token (issue 13): npm run bench:hsm imports through it.
+  const hsm = await softHsmRates(DEFAULT_SIGNERS);
+  if (hsm)
+    row(
+      `PKCS#11 signing, ${DEFAULT_SIGNERS} SoftHSM2 sessions`,
+      `${fmt(hsm.many)}/s`,
+      `one session ${fmt(hsm.one)}/s; import through it: npm run bench:hsm`,
     );
   row(
     'peak RSS of the import process',

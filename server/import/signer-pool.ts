@@ -12,6 +12,9 @@ import type { SigningKey } from '../keys/signing-key.ts';
 /** Below this many inputs, a batch goes to one worker whole (messages cost more than they save). */
 const MIN_SHARE = 64;
 
+/** Signing threads of an import: one per core, at most 4. */
+export const DEFAULT_SIGNERS = Math.max(1, Math.min(4, availableParallelism()));
+
 export class SignerPool {
   private readonly workers: Worker[];
   // Which kids each worker has been given.
@@ -24,7 +27,7 @@ export class SignerPool {
   >();
 
   constructor(
-    size = Math.max(1, Math.min(4, availableParallelism())),
+    size = DEFAULT_SIGNERS,
     /** The PKCS#11 token, for keys that live there: each worker opens its own session. */
     private readonly pkcs11?: Pkcs11Config,
   ) {
