@@ -78,6 +78,10 @@ const GROUPS: { names: string[]; load: () => Promise<unknown> }[] = [
     load: async () => (await import('./verify.ts')).registerVerifyCommand(program),
   },
   { names: ['log'], load: async () => (await import('./log.ts')).registerLogCommands(program) },
+  {
+    names: ['publish'],
+    load: async () => (await import('./publish.ts')).registerPublishCommand(program),
+  },
 ];
 
 const first = process.argv[2];

@@ -25,7 +25,13 @@ export async function askRegistry(
       credentials: 'omit',
       signal: AbortSignal.timeout(timeoutMs),
     });
-    if (response.status === 404) return 'not-issued';
+    // Only the registry's own answer says "not issued": a static host or a CDN in front of a
+    // published page (hallmark publish) answers 404 to anything it does not hold.
+    if (response.status === 404) {
+      const body = (await response.json().catch(() => undefined)) as
+        { error?: { code?: unknown } } | undefined;
+      return body?.error?.code === 'NOT_FOUND' ? 'not-issued' : undefined;
+    }
     if (!response.ok) return undefined;
     return (await response.json()) as RegistryAnswer;
   } catch {
