@@ -3,7 +3,6 @@
  * server), verifies it with the shared verifier against the trusted keys, and shows the
  * verdict. Works offline once loaded (service worker), refreshes keys when online.
  */
-import { fromDigits, fromQr } from '../../shared/qr.ts';
 import { verifyNatively } from '../../shared/ed25519-native.ts';
 import { verify, type Verdict } from '../../shared/verify.ts';
 import { el, show } from './dom.ts';
@@ -11,8 +10,9 @@ import { formatDate, initialLang, STRINGS, type Lang, type Strings } from './i18
 import { clearOutcome, renderOutcome } from './render.ts';
 import { askRegistry } from './registry.ts';
 import { decodeImageFile, startCamera } from './scanner.ts';
-import { certificateStatus, prefetchStatusList, type StatusInfo } from './status.ts';
-import { currentTrust, refreshTrust, type Trust } from './trust.ts';
+import type { StatusInfo } from './status.ts';
+import { currentTrust, refreshTrust } from './trust.ts';
+import { assess, prefetchFor, type TrustHolder } from './assess.ts';
 import { checkLog, logBlocksGreen, type LogInfo } from './log.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -22,9 +22,10 @@ let lang: Lang = initialLang(
   navigator.languages ?? [navigator.language],
 );
 let t: Strings = STRINGS[lang];
-let trust: Trust = { keys: [], list: undefined, source: 'none', at: 0 };
+/** The trust this page verifies with (assess() may replace it with a fresher list). */
+const trustHolder: TrustHolder = { current: { keys: [], list: undefined, source: 'none', at: 0 } };
 /** The trust list verified at start (the first check waits for it). */
-const trustReady = currentTrust().then((held) => (trust = held));
+const trustReady = currentTrust().then((held) => (trustHolder.current = held));
 let lastInput: string | undefined;
 let lastVerdict: Verdict | undefined;
 let lastStatus: StatusInfo = { state: 'unchecked' };
@@ -53,6 +54,7 @@ function renderStatic(): void {
 }
 
 function renderKeysInfo(): void {
+  const trust = trustHolder.current;
   const parts: HTMLElement[] = [];
   if (trust.list) {
     const listDate = formatDate(trust.list.payload.iat, lang, true);
@@ -125,43 +127,13 @@ async function check(input: string): Promise<void> {
     show(region, el('p', { class: 'checking' }, t.checking));
     $('ownership').hidden = true;
   }
-  const prefetch = (() => {
-    const sli = statusIndexHint(input);
-    return sli === undefined ? undefined : prefetchStatusList(sli);
-  })();
+  // The status list is fetched while the trust list loads and the signature is checked.
+  const prefetch = prefetchFor(input);
   await trustReady;
-  const verifyNow = () => verifyNatively(() => verify(input, trust.keys, { now: new Date() }));
-  let verdict = await verifyNow();
-  if (!verdict.ok && verdict.code === 'UNKNOWN_KEY' && navigator.onLine) {
-    const fresh = await refreshTrust(trust);
-    if (fresh) {
-      trust = fresh;
-      verdict = await verifyNow();
-    }
-  }
-  // An authentic certificate is shown only with its status: a stolen watch never flashes green.
-  let status = verdict.ok
-    ? await certificateStatus(
-        verdict.claims.iss,
-        verdict.claims.sli,
-        trust.keys,
-        Math.floor(Date.now() / 1000),
-        prefetch,
-      )
-    : lastStatus;
-  // Signed by a key compromised after the certificate's date: the date is the signer's word,
-  // so only the brand's registry can confirm it. Not issued there: a forgery with a stolen key.
-  let compromised: 'confirmed' | 'unconfirmed' | undefined;
-  if (verdict.ok && verdict.keyCompromisedSince !== undefined) {
-    const answer = await askRegistry(verdict.jws);
-    if (answer === 'not-issued')
-      verdict = {
-        ok: false,
-        code: 'KEY_COMPROMISED',
-        message: 'signed with a stolen key, and not issued by the brand',
-      };
-    else compromised = answer ? 'confirmed' : 'unconfirmed';
-  }
+  const assessed = await assess(input, trustHolder, prefetch);
+  let { verdict, status } = assessed;
+  const { compromised } = assessed;
+  if (!verdict.ok) status = lastStatus;
   if (input !== lastInput) return; // a newer check started meanwhile
   // A second check of the same certificate (after a trust list refresh) never downgrades a
   // status it already knew to "unknown" because the network failed this time.
@@ -175,7 +147,7 @@ async function check(input: string): Promise<void> {
     status = lastStatus;
   // The public log: answered at once offline (what this device saw last); online, the
   // verdict shows first and the log line follows (it never delays the verdict).
-  const policy = trust.list?.log;
+  const policy = trustHolder.current.list?.log;
   const online = verdict.ok && policy && verdict.logIndex !== undefined && navigator.onLine;
   const log: LogInfo | undefined = !verdict.ok
     ? undefined
@@ -223,17 +195,6 @@ async function checkOwnership(): Promise<void> {
       el('div', { class: 'detail' }, el('dt', {}, t.lastTransfer), el('dd', {}, last)),
     ),
   );
-}
-
-/** The status-list index written in a QR code, before verification (see prefetchStatusList). */
-function statusIndexHint(input: string): number | undefined {
-  try {
-    if (/^https?:\/\//i.test(input)) return fromQr(input).certificate.claims.sli;
-    if (/^[0-9]+$/.test(input)) return fromDigits(input).claims.sli;
-  } catch {
-    // not decodable: the verifier will say why
-  }
-  return undefined;
 }
 
 /** The certificate in this page's own URL, as a link the verifier reads. */
@@ -337,16 +298,18 @@ function afterFirstVerdict(): void {
   // again from the start (status included): a refresh never shows a verdict without its status.
   if (navigator.onLine) {
     void trustReady.then(async () => {
-      const fresh = await refreshTrust(trust);
+      const fresh = await refreshTrust(trustHolder.current);
       // For tests and tools: the background refresh has answered (adopted or refused).
       performance.mark('hallmark:trust-checked');
       if (!fresh) return;
-      trust = fresh;
+      trustHolder.current = fresh;
       renderKeysInfo();
       if (lastInput && lastVerdict) {
         const input = lastInput;
         const shown = lastVerdict;
-        const again = await verifyNatively(() => verify(input, trust.keys, { now: new Date() }));
+        const again = await verifyNatively(() =>
+          verify(input, trustHolder.current.keys, { now: new Date() }),
+        );
         if (input !== lastInput || shown !== lastVerdict) return; // another check meanwhile
         if (again.ok !== shown.ok || (!again.ok && !shown.ok && again.code !== shown.code))
           void check(input);

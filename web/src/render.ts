@@ -151,6 +151,25 @@ export function statusConfirmsActive(status: StatusInfo): boolean {
   return status.state === 'active' && status.stale !== true && status.asOf !== undefined;
 }
 
+/** The verdict of an outcome, as a heading and a row of the tray show it (and tests read it). */
+export type VerdictName =
+  | 'AUTHENTIC'
+  | 'CHECK_ONLINE'
+  | 'NOT_AUTHENTIC'
+  | (typeof STATUS_VERDICTS)[keyof typeof STATUS_VERDICTS]['verdict'];
+
+/** The one rule for the colour of a verdict: green only when everything was checked. */
+export function verdictName(outcome: Outcome): VerdictName {
+  if (!outcome.ok) return 'NOT_AUTHENTIC';
+  const flagged = STATUS_VERDICTS[outcome.status.state as keyof typeof STATUS_VERDICTS];
+  if (flagged) return flagged.verdict;
+  return statusConfirmsActive(outcome.status) &&
+    outcome.compromised !== 'unconfirmed' &&
+    !logBlocksGreen(outcome.log)
+    ? 'AUTHENTIC'
+    : 'CHECK_ONLINE';
+}
+
 /** Renders a verdict into the verdict region and moves focus to its heading. */
 export function renderOutcome(
   region: HTMLElement,
@@ -163,12 +182,7 @@ export function renderOutcome(
     outcome.ok && outcome.status.state in STATUS_VERDICTS
       ? STATUS_VERDICTS[outcome.status.state as keyof typeof STATUS_VERDICTS]
       : undefined;
-  const confirmed =
-    outcome.ok &&
-    !flagged &&
-    statusConfirmsActive(outcome.status) &&
-    outcome.compromised !== 'unconfirmed' &&
-    !logBlocksGreen(outcome.log);
+  const confirmed = verdictName(outcome) === 'AUTHENTIC';
   region.className = confirmed
     ? 'verdict verdict--ok'
     : outcome.ok && !flagged
