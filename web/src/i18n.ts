@@ -90,6 +90,26 @@ const en = {
   lastTransfer: 'Last transfer',
   noTransfer: 'none',
   ownershipUnavailable: 'The ownership check is not available right now.',
+  trayOpen: 'Check a tray of watches',
+  trayTitle: 'Tray check',
+  trayHelp:
+    'Scan each card in turn: every brand on the trust list is checked and each watch is added to the list below. When online, the number of owners is asked of each watch’s brand (its certificate is sent).',
+  trayCamera: 'Scan continuously',
+  trayStop: 'Stop scanning',
+  trayPhotos: 'Add photos of QR codes',
+  trayPasteLabel: 'Or paste links or codes, one per line (a USB scanner types them here)',
+  trayAdd: 'Add',
+  trayCsv: 'Download the list (CSV)',
+  trayClear: 'Clear the list',
+  trayClose: 'Close the tray check',
+  trayCount: '{n} watches checked',
+  trayAdded: 'Watch {n}: {serial}, {verdict}.',
+  trayUnreadable: 'Line {n}: not a certificate.',
+  trayDuplicate: 'Scanned twice: compare both engravings with the cards',
+  trayColumns: '#|Brand|Serial|Model|Verdict|Status|Owners|Note',
+  trayStates: 'active|revoked|stolen|replaced|not checked|could not be verified',
+  trayAsOf: 'as of {date}',
+  trayNotAsked: 'not asked',
 };
 
 const fr: typeof en = {
@@ -185,6 +205,26 @@ const fr: typeof en = {
   lastTransfer: 'Dernier transfert',
   noTransfer: 'aucun',
   ownershipUnavailable: 'La vérification des propriétaires n’est pas disponible pour le moment.',
+  trayOpen: 'Contrôler un plateau de montres',
+  trayTitle: 'Contrôle d’un plateau',
+  trayHelp:
+    'Scannez les cartes l’une après l’autre : chaque marque de la liste de confiance est vérifiée et chaque montre s’ajoute à la liste ci-dessous. En ligne, le nombre de propriétaires est demandé à la marque de chaque montre (son certificat lui est envoyé).',
+  trayCamera: 'Scanner en continu',
+  trayStop: 'Arrêter le scan',
+  trayPhotos: 'Ajouter des photos de codes QR',
+  trayPasteLabel: 'Ou collez des liens ou des codes, un par ligne (un lecteur USB les saisit ici)',
+  trayAdd: 'Ajouter',
+  trayCsv: 'Télécharger la liste (CSV)',
+  trayClear: 'Vider la liste',
+  trayClose: 'Fermer le contrôle du plateau',
+  trayCount: '{n} montres contrôlées',
+  trayAdded: 'Montre {n} : {serial}, {verdict}.',
+  trayUnreadable: 'Ligne {n} : ce n’est pas un certificat.',
+  trayDuplicate: 'Scannée deux fois : comparez les deux gravures avec les cartes',
+  trayColumns: 'N°|Marque|Numéro de série|Modèle|Verdict|Statut|Propriétaires|Remarque',
+  trayStates: 'active|révoquée|déclarée volée|remplacée|non vérifié|invérifiable',
+  trayAsOf: 'au {date}',
+  trayNotAsked: 'non demandé',
 };
 
 export type Strings = typeof en;

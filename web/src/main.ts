@@ -33,6 +33,8 @@ let lastStatus: StatusInfo = { state: 'unchecked' };
 let lastCompromised: 'confirmed' | 'unconfirmed' | undefined;
 let lastLog: LogInfo | undefined;
 let stopCamera: (() => void) | undefined;
+/** The tray check, once opened (its code loads on first use). */
+let tray: { render(): void } | undefined;
 
 function safeStorage(key: string): string | null {
   try {
@@ -230,6 +232,25 @@ function wire(): void {
     }
     renderStatic();
     if (lastVerdict) renderVerdict(lastVerdict);
+    tray?.render();
+  });
+  $('tray-open').addEventListener('click', () => {
+    stopScanner();
+    void import('./tray.ts').then(({ openTray }) => {
+      const section = $('tray');
+      if (tray) {
+        section.hidden = false;
+        tray.render();
+        $('tray-title').focus();
+        return;
+      }
+      tray = openTray(section, {
+        trust: trustHolder,
+        ready: trustReady,
+        strings: () => t,
+        lang: () => lang,
+      });
+    });
   });
   $('camera').addEventListener('click', () => {
     if (stopCamera) return stopScanner();

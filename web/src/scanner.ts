@@ -57,10 +57,15 @@ export async function decodeImageFile(file: Blob): Promise<string | undefined> {
   return decodePixels(canvas);
 }
 
-/** Starts the rear camera in `video`, calling `onText` with the first code read. Returns a stop function. */
+/**
+ * Starts the rear camera in `video`, calling `onText` with the first code read, or, with
+ * `continuous`, with every code read (a code still in view is not read again for 3 s).
+ * Returns a stop function.
+ */
 export async function startCamera(
   video: HTMLVideoElement,
   onText: (text: string) => void,
+  options: { continuous?: boolean } = {},
 ): Promise<() => void> {
   const stream = await navigator.mediaDevices.getUserMedia({
     video: { facingMode: 'environment' },
@@ -71,6 +76,7 @@ export async function startCamera(
   const native = await nativeDetector();
   const canvas = document.createElement('canvas');
   let stopped = false;
+  let last = { text: '', at: 0 };
   const stop = () => {
     stopped = true;
     for (const track of stream.getTracks()) track.stop();
@@ -87,7 +93,11 @@ export async function startCamera(
         canvas.getContext('2d')!.drawImage(video, 0, 0);
         text = await decodePixels(canvas);
       }
-      if (text) {
+      if (text && options.continuous) {
+        const now = performance.now();
+        if (text !== last.text || now - last.at > 3000) onText(text);
+        last = { text, at: now };
+      } else if (text) {
         stop();
         onText(text);
         return;
