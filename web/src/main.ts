@@ -132,10 +132,8 @@ async function check(input: string): Promise<void> {
   // The status list is fetched while the trust list loads and the signature is checked.
   const prefetch = prefetchFor(input);
   await trustReady;
-  const assessed = await assess(input, trustHolder, prefetch);
-  let { verdict, status } = assessed;
-  const { compromised } = assessed;
-  if (!verdict.ok) status = lastStatus;
+  const { verdict, status: assessed, compromised } = await assess(input, trustHolder, prefetch);
+  let status = verdict.ok ? assessed : lastStatus;
   if (input !== lastInput) return; // a newer check started meanwhile
   // A second check of the same certificate (after a trust list refresh) never downgrades a
   // status it already knew to "unknown" because the network failed this time.
