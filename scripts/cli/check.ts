@@ -14,7 +14,19 @@ import { verify } from '../../shared/verify.ts';
 import { CliError } from './io.ts';
 import { serialArg } from './lifecycle.ts';
 import { withRegistry } from './registry.ts';
-import { loadTrustList, trustFromOptions, type TrustOptions } from './trust.ts';
+import {
+  loadTrustList,
+  trustFromOptions,
+  trustSetFromOptions,
+  type TrustOptions,
+} from './trust.ts';
+import {
+  checkList,
+  listExitCode,
+  readCertificateList,
+  rowsToCsv,
+  rowsToTable,
+} from './check-file.ts';
 import { trustOptions } from './trust.ts';
 
 interface Result {
@@ -77,18 +89,47 @@ export function registerCheckCommand(program: Command): void {
       .command('check')
       .description('retailer check: authentic, status, number of owners, last transfer (never who)')
       .argument(
-        '<serial|certificate>',
+        '[serial|certificate]',
         'a serial number, or the certificate (QR link, digits or JWS)',
       ),
   )
     .option('--issuer <code>', 'with a serial: the brand (default: HALLMARK_ISSUER)')
     .option('--url <service>', "the brand's service (e.g. https://verify.brand.example)")
+    .option(
+      '--file <list>',
+      'a tray: one certificate per line (file, or - for standard input), any brand',
+    )
     .option('--json', 'print JSON')
+    .option('--csv', 'with --file: print CSV')
     .action(
       async (
-        value: string,
-        opts: TrustOptions & { issuer?: string; url?: string; json?: boolean },
+        value: string | undefined,
+        opts: TrustOptions & {
+          issuer?: string;
+          url?: string;
+          json?: boolean;
+          csv?: boolean;
+          file?: string;
+        },
       ) => {
+        if (opts.file !== undefined) {
+          if (value !== undefined)
+            throw new CliError('give a certificate or serial, or --file <list>, not both');
+          if (opts.json && opts.csv) throw new CliError('--json or --csv, not both');
+          const entries = readCertificateList(opts.file);
+          const rows = await checkList(entries, await trustSetFromOptions(opts), opts.url);
+          process.stdout.write(
+            opts.json
+              ? `${JSON.stringify(rows, null, 2)}\n`
+              : opts.csv
+                ? rowsToCsv(rows)
+                : rowsToTable(rows),
+          );
+          process.exitCode = listExitCode(rows);
+          return;
+        }
+        if (value === undefined)
+          throw new CliError('give a serial number or a certificate, or --file <list>');
         const text = value.trim();
         let serial: string;
         let issuer: string | undefined =

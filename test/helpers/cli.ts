@@ -1,5 +1,5 @@
 /** Runs the real `hallmark` command as a child process. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,4 +33,35 @@ export function hallmark(
         `stderr so far: ${JSON.stringify(result.stderr.slice(-2000))}`,
     );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * As `hallmark`, without blocking this process: for commands that talk to a server running in
+ * the test itself (spawnSync would stop it from answering).
+ */
+export function hallmarkAsync(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; input?: string },
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HALLMARK, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('error', reject);
+    child.once('close', (status, signal) => {
+      clearTimeout(timer);
+      if (status === null)
+        reject(
+          new Error(`hallmark ${args.join(' ')} did not finish (signal ${signal})\n${stderr}`),
+        );
+      else resolve({ status, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
 }
