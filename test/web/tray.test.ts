@@ -5,15 +5,26 @@
  * is NOT AUTHENTIC; the list exports as CSV that a spreadsheet cannot run; French; and offline,
  * each watch is still verified and its status read from the lists kept on the device.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderPng } from '../../server/qr/render.ts';
 import { statusService } from '../../server/status/status-service.ts';
+import { fromBase64url } from '../../shared/bytes.ts';
+import { signCertificate } from '../../shared/certificate.ts';
+import { toQr, type QrForm } from '../../shared/qr.ts';
+import { REPO } from '../helpers/cli.ts';
+import { sampleClaims, testKey } from '../helpers/fixtures.ts';
 import { launchChromium, PHONE } from '../helpers/browser.ts';
 import { addTestBrand, signTestTrustList } from '../helpers/registry.ts';
 import { listen, testService, watchBody } from '../helpers/service.ts';
 
+const ARTIFACTS = join(REPO, 'test', 'artifacts');
+const dir = mkdtempSync(join(tmpdir(), 'hallmark-tray-'));
+const sig = (jws: string) => fromBase64url(jws.split('.')[2]!);
 const svc = testService();
 addTestBrand(svc.registry, 'ZEN', { name: 'Zenith' });
 signTestTrustList(svc.registry);
@@ -149,6 +160,73 @@ describe('the tray check', () => {
       await navigator.serviceWorker.ready;
     });
     await page.close();
+  });
+
+  it('a tray of 20 QR images (photos), 3 of them stolen or forged: the rows and the CSV say which', async () => {
+    const images = join(dir, 'tray');
+    mkdirSync(images, { recursive: true });
+    const expected: [string, string][] = [];
+    for (let i = 1; i <= 20; i++) {
+      const serial = `TRAYIMG${String(i).padStart(2, '0')}`;
+      let qr: QrForm;
+      if (i === 13) {
+        // A forgery: a well-made card signed by a key that is on no trust list.
+        const key = testKey('counterfeiter');
+        qr = toQr(
+          signCertificate(sampleClaims({ sn: serial, iat: svc.clock.now }), key.kid, key.sign),
+          `${http.url}/`,
+        );
+        expected.push([serial, 'NOT_AUTHENTIC']);
+      } else {
+        const res = await request(svc.app)
+          .post('/api/v1/certificates')
+          .set('Authorization', `Bearer ${operator}`)
+          .send(watchBody({ serial, issuer: i % 2 ? 'HUB' : 'ZEN' }));
+        expect(res.status).toBe(201);
+        qr = toQr(
+          {
+            claims: res.body.claims,
+            kid: res.body.kid,
+            signature: sig(res.body.jws),
+            logIndex: res.body.logIndex,
+          },
+          `${http.url}/`,
+        );
+        if (i === 4 || i === 17) {
+          statusService(svc.registry).change(i % 2 ? 'HUB' : 'ZEN', serial, 'stolen', 'test');
+          expected.push([serial, 'REPORTED_STOLEN']);
+        } else expected.push([serial, 'AUTHENTIC']);
+      }
+      writeFileSync(join(images, `${String(i).padStart(2, '0')}.png`), await renderPng(qr));
+    }
+    const page = await (await browser.newContext({ ...PHONE, acceptDownloads: true })).newPage();
+    await openTray(page);
+    await page.locator('#tray-photos').setInputFiles(
+      readdirSync(images)
+        .sort()
+        .map((f) => join(images, f)),
+    );
+    await page.waitForFunction(
+      () => document.querySelectorAll('#tray-table tbody tr').length === 20,
+      undefined,
+      { timeout: 60_000 },
+    );
+    const rows = await rowsOf(page);
+    // The forgery has no trusted brand: its row names no serial.
+    expect(rows.map((r) => [r.serial || 'TRAYIMG13', r.verdict])).toEqual(expected);
+    await page.locator('#tray').screenshot({ path: join(ARTIFACTS, 'tray-phone.png') });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('#tray-csv').click(),
+    ]);
+    const csv = readFileSync((await download.path())!, 'utf8').replace(/^\ufeff/, '');
+    const verdicts = csv
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .map((line) => line.split(',')[6]!.replace(/"/g, ''));
+    expect(verdicts).toEqual(expected.map(([, v]) => v));
+    await page.context().close();
   });
 
   it('offline: every watch is still verified, its status read from the kept lists with their date', async () => {
