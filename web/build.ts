@@ -151,7 +151,9 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
     `./${css}`,
     ...[...files.keys()].filter((p) => p.startsWith('assets/chunk-')).map((p) => `./${p}`),
     // The tray check works offline from its first use; it is small, so it is kept at once.
-    ...[...files.keys()].filter((p) => p.startsWith('assets/tray-')).map((p) => `./${p}`),
+    ...[...files.keys()]
+      .filter((p) => p.startsWith('assets/tray-') || p.startsWith('assets/owner-'))
+      .map((p) => `./${p}`),
   ];
   const version = createHash('sha256');
   for (const [path, file] of [...files].sort(([a], [b]) => a.localeCompare(b)))

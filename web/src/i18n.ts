@@ -110,6 +110,31 @@ const en = {
   trayStates: 'active|revoked|stolen|replaced|not checked|could not be verified',
   trayAsOf: 'as of {date}',
   trayNotAsked: 'not asked',
+  ownerClaim: 'I own this watch: enter the code from the box',
+  ownerCodeLabel: 'The code from the box (or from the seller)',
+  ownerEmailLabel:
+    'E-mail to recover a lost key (optional: the brand keeps only a keyed hash of it)',
+  ownerSubmit: 'Register me as the owner',
+  ownerLine: 'You are the registered owner (owner #{n} since {date}).',
+  ownerKeyOnce:
+    'Your owner key. Write it down or save it now: it is shown only this once, and it is what lets you hand the watch over.',
+  ownerSaveKey: 'Save my owner key (file)',
+  ownerKeyNotKept: 'This device could not keep the key: write it down now.',
+  ownerHandover: 'Hand this watch over to a buyer',
+  ownerHandoverHelp:
+    'Let the buyer scan this code with the Hallmark page. It works once; when the buyer registers, your key stops working.',
+  ownerTakeLead: 'The seller is handing this watch over to you.',
+  ownerTake: 'Take ownership',
+  ownerNoLongerOwner:
+    'Your owner key no longer works for this watch: it has been handed over to a new owner.',
+  ownerErrWrongCode: 'This code does not match this watch.',
+  ownerErrOwned: 'This watch already has a registered owner: the owner can hand it over to you.',
+  ownerErrNotActive:
+    'This watch is not active (reported stolen, revoked or replaced): it cannot change hands.',
+  ownerErrExpired: 'This code has expired: ask the brand or the seller for a new one.',
+  ownerErrLimited: 'Too many attempts: wait a minute, then try again.',
+  ownerErrOffline: 'You need to be online to do this.',
+  ownerErrFailed: 'The brand’s service did not answer. Try again later.',
 };
 
 const fr: typeof en = {
@@ -225,6 +250,32 @@ const fr: typeof en = {
   trayStates: 'active|révoquée|déclarée volée|remplacée|non vérifié|invérifiable',
   trayAsOf: 'au {date}',
   trayNotAsked: 'non demandé',
+  ownerClaim: 'Cette montre est à moi : saisir le code de la boîte',
+  ownerCodeLabel: 'Le code de la boîte (ou du vendeur)',
+  ownerEmailLabel:
+    'E-mail pour retrouver une clé perdue (facultatif : la marque n’en garde qu’une empreinte chiffrée)',
+  ownerSubmit: 'M’enregistrer comme propriétaire',
+  ownerLine: 'Vous êtes le propriétaire enregistré (propriétaire n° {n} depuis le {date}).',
+  ownerKeyOnce:
+    'Votre clé de propriétaire. Notez-la ou enregistrez-la maintenant : elle n’est montrée qu’une fois, et c’est elle qui permet de céder la montre.',
+  ownerSaveKey: 'Enregistrer ma clé de propriétaire (fichier)',
+  ownerKeyNotKept: 'Cet appareil n’a pas pu garder la clé : notez-la maintenant.',
+  ownerHandover: 'Céder cette montre à un acheteur',
+  ownerHandoverHelp:
+    'Faites scanner ce code par l’acheteur avec la page Hallmark. Il ne sert qu’une fois ; quand l’acheteur s’enregistre, votre clé cesse de fonctionner.',
+  ownerTakeLead: 'Le vendeur vous cède cette montre.',
+  ownerTake: 'Devenir propriétaire',
+  ownerNoLongerOwner:
+    'Votre clé de propriétaire ne fonctionne plus pour cette montre : elle a été cédée à un nouveau propriétaire.',
+  ownerErrWrongCode: 'Ce code ne correspond pas à cette montre.',
+  ownerErrOwned:
+    'Cette montre a déjà un propriétaire enregistré : c’est lui qui peut vous la céder.',
+  ownerErrNotActive:
+    'Cette montre n’est pas active (déclarée volée, révoquée ou remplacée) : elle ne peut pas changer de mains.',
+  ownerErrExpired: 'Ce code a expiré : demandez-en un nouveau à la marque ou au vendeur.',
+  ownerErrLimited: 'Trop de tentatives : attendez une minute, puis réessayez.',
+  ownerErrOffline: 'Il faut être en ligne pour cela.',
+  ownerErrFailed: 'Le service de la marque n’a pas répondu. Réessayez plus tard.',
 };
 
 export type Strings = typeof en;

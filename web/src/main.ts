@@ -14,6 +14,7 @@ import type { StatusInfo } from './status.ts';
 import { currentTrust, refreshTrust } from './trust.ts';
 import { assess, prefetchFor, type TrustHolder } from './assess.ts';
 import { checkLog, logBlocksGreen, type LogInfo } from './log.ts';
+import { getOwned, HANDOVER_SEPARATOR } from './owned.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -33,6 +34,10 @@ let lastStatus: StatusInfo = { state: 'unchecked' };
 let lastCompromised: 'confirmed' | 'unconfirmed' | undefined;
 let lastLog: LogInfo | undefined;
 let stopCamera: (() => void) | undefined;
+/** A seller's transfer code the current certificate came with (a hand-over QR). */
+let pendingTransfer: string | undefined;
+/** The certificate and language the owner's part was last drawn for. */
+let ownerShownFor = '';
 /** The tray check, once opened (its code loads on first use). */
 let tray: { render(): void } | undefined;
 
@@ -112,13 +117,25 @@ function renderVerdict(
   );
   $('ownership').hidden = !verdict.ok;
   show($('ownership-result'));
+  if (!verdict.ok) {
+    ownerShownFor = '';
+    show($('owner'));
+  } else if (ownerShownFor !== `${verdict.jws} ${lang} ${status.state}`) {
+    ownerShownFor = `${verdict.jws} ${lang} ${status.state}`;
+    void showOwner();
+  }
   $('again').hidden = false;
   // For measurement (bench:web): navigation start to verdict on screen.
   performance.mark('hallmark:verdict');
 }
 
 /** Verifies `input`, refreshing the keys at once if the signer is unknown and we are online. */
-async function check(input: string): Promise<void> {
+async function check(scanned: string): Promise<void> {
+  // A seller's hand-over QR: the certificate link, then the one-time transfer code.
+  const handover = new RegExp(`^([^]*)${HANDOVER_SEPARATOR}([0-9A-Za-z]{20})$`).exec(scanned);
+  const input = handover ? handover[1]! : scanned;
+  pendingTransfer = handover?.[2];
+  if (handover) ownerShownFor = '';
   const previous = input === lastInput ? lastVerdict : undefined;
   lastInput = input;
   if (lastVerdict) {
@@ -165,6 +182,35 @@ async function check(input: string): Promise<void> {
     renderVerdict(shown, lastStatus, lastCompromised, result, logBlocksGreen(result));
     performance.mark('hallmark:log-checked');
   }
+}
+
+/** The owner's part for the verdict on screen: loaded after it, never delaying it. */
+async function showOwner(notice?: string): Promise<void> {
+  const verdict = lastVerdict;
+  if (!verdict?.ok) return;
+  const [{ renderOwner }, mine] = await Promise.all([
+    import('./owner.ts'),
+    getOwned(verdict.claims.iss, verdict.claims.sn),
+  ]);
+  if (lastVerdict !== verdict) return; // another certificate meanwhile
+  renderOwner($('owner'), {
+    claims: verdict.claims,
+    kid: verdict.kid,
+    jws: verdict.jws,
+    ...(verdict.logIndex === undefined ? {} : { logIndex: verdict.logIndex }),
+    active: !['revoked', 'stolen', 'replaced'].includes(lastStatus.state),
+    mine,
+    ...(pendingTransfer ? { transferCode: pendingTransfer } : {}),
+    t,
+    lang,
+    ...(notice ? { notice } : {}),
+    changed: (next) => void showOwner(next),
+    handoverTaken: () => {
+      pendingTransfer = undefined;
+      if (location.hash.includes(HANDOVER_SEPARATOR))
+        history.replaceState(null, '', location.href.split(HANDOVER_SEPARATOR)[0]);
+    },
+  });
 }
 
 /** Retailer mode, on request only: owners and last transfer from the brand's service. */
