@@ -58,6 +58,20 @@ const envSchema = z.object({
     .string()
     .refine((p) => existsSync(p), 'no such file')
     .optional(),
+  HALLMARK_SMTP_URL: z
+    .string()
+    .refine(
+      (u) => /^smtps?:\/\/[^\s/]+(:\d+)?\/?(\?.*)?$/i.test(u),
+      'must be smtp://[user:password@]host[:port] or smtps://…',
+    )
+    .optional(),
+  HALLMARK_MAIL_FROM: z
+    .string()
+    .regex(
+      /^[^\r\n<>]*<[^\s@<>]+@[^\s@<>]+>$|^[^\s@<>]+@[^\s@<>]+$/,
+      'must be an address, or "Name <address>"',
+    )
+    .optional(),
   NODE_ENV: z.string().optional(),
 });
 
@@ -86,6 +100,8 @@ export interface ServiceConfig {
   logOrigin: string;
   /** Whether the origin was set explicitly (a stored log with another origin is then refused). */
   logOriginExplicit: boolean;
+  /** Where owner-key recovery mail goes out (HALLMARK_SMTP_URL), and as whom; none: no recovery by e-mail. */
+  mail: { url: string; from: string } | undefined;
   /** The PKCS#11 token (HALLMARK_PKCS11_*), and whether new keys are born in it. */
   pkcs11: { config: Pkcs11Config; newKeysInToken: boolean } | undefined;
   production: boolean;
@@ -167,6 +183,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     logOrigin: e.HALLMARK_LOG_ORIGIN ?? logOriginFor(publicUrl),
     logOriginExplicit: e.HALLMARK_LOG_ORIGIN !== undefined,
     pkcs11,
+    mail: e.HALLMARK_SMTP_URL
+      ? {
+          url: e.HALLMARK_SMTP_URL,
+          from: e.HALLMARK_MAIL_FROM ?? `Hallmark <no-reply@${new URL(publicUrl).hostname}>`,
+        }
+      : undefined,
     production,
   };
 }

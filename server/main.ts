@@ -20,6 +20,7 @@ import { resolvePassphrase } from './keys/passphrase.ts';
 import { createRegistry, type Registry } from './registry/registry.ts';
 import { refreshDevTrustList } from './trust/trust-lists.ts';
 import { openLogIdentity, startLogPublisher, type LogIdentity } from './log/log-service.ts';
+import { smtpMailer } from './mail/mailer.ts';
 
 export interface RunningService {
   server?: Server;
@@ -211,6 +212,7 @@ async function startHttp(
     logger,
     page,
     ...(metrics ? { metrics } : {}),
+    ...(config.mail ? { mailer: smtpMailer(config.mail.url, config.mail.from) } : {}),
     config: {
       publicUrl: config.publicUrl,
       defaultIssuer: config.issuer,

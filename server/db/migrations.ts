@@ -346,4 +346,19 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         BEGIN SELECT RAISE(ABORT, 'a certificate''s log index never changes'); END;
     `,
   },
+  {
+    version: 13,
+    name: 'ownership recovery links',
+    // Recovering a lost owner key by e-mail: one-time links, kept as hashes.
+    sql: `
+      CREATE TABLE ownership_recoveries (
+        token_hash   BLOB PRIMARY KEY,
+        issuer       TEXT NOT NULL,
+        serial       TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        used_at      INTEGER
+      ) STRICT;
+      CREATE INDEX ownership_recoveries_watch ON ownership_recoveries(issuer, serial, created_at);
+    `,
+  },
 ];

@@ -124,6 +124,16 @@ export const claimedSchema = z.strictObject({
   owners: count,
   ownerKey: z.string().describe('the owner’s secret; shown once, never stored in clear'),
 });
+export const recoveryAskedSchema = z.strictObject({
+  serial: z.string(),
+  message: z.string().describe('the same for every request, matched or not'),
+});
+export const recoveredSchema = z.strictObject({
+  issuer: z.string(),
+  serial: z.string(),
+  owners: count.describe('unchanged: the same owner, with a new key'),
+  ownerKey: z.string().describe('the new owner key; shown once. The old key no longer works'),
+});
 export const transferSchema = z.strictObject({
   serial: z.string(),
   transferCode: z.string().describe('one-time, for the buyer’s claim'),

@@ -13,6 +13,7 @@ import { malformedPathGuard } from './malformed-path.ts';
 import { requestContext } from './request-context.ts';
 import type { PageBuild } from '../../web/build.ts';
 import type { Metrics } from '../metrics.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import { IssuingService } from '../issuing/issuing-service.ts';
 import { brandRoutes } from './routes/brands.ts';
 import { certificateRoutes } from './routes/certificates.ts';
@@ -40,6 +41,8 @@ export interface AppConfig {
   stolenReportsPerHour?: number;
   /** Failed ownership claim / transfer attempts per minute per address (default 10). */
   claimRateLimit?: number;
+  /** Owner-key recovery requests per hour per address (default 5). */
+  recoveryRateLimit?: number;
 }
 
 export interface AppDeps {
@@ -50,9 +53,11 @@ export interface AppDeps {
   page?: PageBuild;
   /** Prometheus metrics (server/metrics.ts), when HALLMARK_METRICS_PORT is set. */
   metrics?: Metrics;
+  /** Mail for owner-key recovery (HALLMARK_SMTP_URL); without it, recovery answers 503. */
+  mailer?: Mailer;
 }
 
-export function createApp({ registry, config, logger, page, metrics }: AppDeps): Express {
+export function createApp({ registry, config, logger, page, metrics, mailer }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -93,7 +98,20 @@ export function createApp({ registry, config, logger, page, metrics }: AppDeps):
   });
   // One issuing service per app: its group commit queues the requests of this process.
   const issuing = new IssuingService(registry);
-  const ownership = ownershipRoutes(registry, config, claimLimit);
+  // Each recovery request may send an e-mail, whatever it matches: few per address.
+  const recoveryLimit = rateLimit({
+    windowMs: 3_600_000,
+    limit: config.recoveryRateLimit ?? 5,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) =>
+      next(new ApiError(429, 'RATE_LIMITED', 'too many recovery requests; try again later')),
+  });
+  const ownership = ownershipRoutes(registry, config, claimLimit, {
+    recoveryLimit,
+    logger,
+    ...(mailer ? { mailer } : {}),
+  });
   const retailer = retailerRoutes(registry, config, publicLimit);
   app.use(
     '/api/v1/certificates',
@@ -104,7 +122,7 @@ export function createApp({ registry, config, logger, page, metrics }: AppDeps):
   );
   app.use('/api/v1/brands', brandRoutes(registry));
   app.use('/api/v1/log', logMonitorRoutes(registry));
-  app.use('/api/v1', publicLimit, apiDocsRoutes());
+  app.use('/api/v1', apiDocsRoutes(publicLimit));
   app.use(logRoutes(registry, publicLimit));
   app.use(ownership.root, retailer.root);
   app.use(statusListRoutes(registry, publicLimit, metrics));

@@ -22,13 +22,21 @@ import {
   heldReportSchema,
   jwksSchema,
   monitorPageSchema,
+  recoveredSchema,
+  recoveryAskedSchema,
   retailerCheckSchema,
   transferSchema,
 } from './api-schemas.ts';
 import { issuerQuery, serialParams } from './params.ts';
 import { batchBody, IDEMPOTENCY_KEY, imageQuery, qrFormat } from './routes/certificates.ts';
 import { LOG_PREFIX, MAX_MONITOR_SPAN, monitorQuery } from './routes/log.ts';
-import { claimBody, claimCodeBody, transferBody } from './routes/ownership.ts';
+import {
+  claimBody,
+  claimCodeBody,
+  recoveryBody,
+  recoveryCompleteBody,
+  transferBody,
+} from './routes/ownership.ts';
 import { presentedBody } from './routes/retailer.ts';
 import { reasonBody } from './routes/status-changes.ts';
 import type { Scope } from '../registry/tokens.ts';
@@ -320,6 +328,43 @@ export const OPERATIONS: Operation[] = [
       ...bodyErrors,
       403: error('CODE_REJECTED: not the owner’s key for this watch'),
       409: error('NOT_ACTIVE'),
+      429: E[429],
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/ownership/recovery',
+    id: 'recoveryRequest',
+    tag: 'Ownership',
+    summary: 'A lost owner key: a one-time link to the address registered for the watch',
+    description:
+      'Public, a few per address and hour. When the address matches the keyed hash the registry kept at the claim, a link that works once, for one hour, is e-mailed to it. Every request gets the same answer, before any mail is sent: nobody learns which address owns which watch. At most 3 mails per watch and day.',
+    auth: 'public',
+    body: { schema: recoveryBody, required: true },
+    answers: {
+      202: {
+        description: 'the same answer, whether or not a mail was sent',
+        json: recoveryAskedSchema,
+      },
+      ...bodyErrors,
+      429: E[429],
+      503: error('RECOVERY_UNAVAILABLE: the service has no mail relay (HALLMARK_SMTP_URL)'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/ownership/recovery/complete',
+    id: 'recoveryComplete',
+    tag: 'Ownership',
+    summary: 'Complete a recovery with the token from the link: a new owner key',
+    auth: 'public',
+    body: { schema: recoveryCompleteBody, required: true },
+    answers: {
+      201: { description: 'the new key, shown once', json: recoveredSchema },
+      ...bodyErrors,
+      403: error('CODE_REJECTED: unknown or used link, or the watch changed hands since'),
+      409: error('NOT_ACTIVE'),
+      410: error('CODE_EXPIRED: the link is older than an hour'),
       429: E[429],
     },
   },

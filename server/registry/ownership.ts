@@ -41,6 +41,11 @@ const sameHash = (a: Buffer | null, b: Buffer) =>
 export type OwnershipFailure =
   'wrong_code' | 'wrong_owner_key' | 'owned' | 'expired' | 'not_active';
 
+/** How long a recovery link works: one hour. */
+export const RECOVERY_LIFETIME_SECONDS = 3600;
+/** Recovery e-mails one watch may cause per day (so an owner's mailbox cannot be flooded). */
+export const RECOVERIES_PER_WATCH_PER_DAY = 3;
+
 /** How long a claim or transfer code stays valid, by default: 30 days. */
 export const CODE_LIFETIME_SECONDS = 30 * 86_400;
 
@@ -184,6 +189,12 @@ export class OwnershipStore {
               'UPDATE ownership SET owners = owners + 1, last_transfer_at = ?, owner_key_hash = ?, code_hash = NULL, code_kind = NULL, failed_attempts = 0, locked_until = NULL, email_hash = ? WHERE issuer = ? AND serial = ?',
             )
             .run(now, digest(ownerKey), emailHash, issuer, serial);
+          // A recovery link an earlier owner asked for dies when the watch changes hands.
+          this.db
+            .prepare(
+              'UPDATE ownership_recoveries SET used_at = ? WHERE issuer = ? AND serial = ? AND used_at IS NULL',
+            )
+            .run(now, issuer, serial);
           return { value: { ownerKey, owners: row.owners + 1 } };
         })
         .immediate(),
@@ -231,6 +242,96 @@ export class OwnershipStore {
       'not_active',
       `this watch is ${status === 'stolen' ? 'reported stolen' : status}: it cannot change hands`,
     );
+  }
+
+  /**
+   * A recovery for a lost owner key: when `email` is the address the owner registered (its
+   * keyed hash matches, compared in constant time), a one-time token for a link sent to that
+   * address; otherwise undefined. The caller answers both alike. At most
+   * RECOVERIES_PER_WATCH_PER_DAY tokens per watch and day. Every request is audited.
+   */
+  startRecovery(issuer: string, serial: string, email: string, now: number): string | undefined {
+    return this.db
+      .transaction(() => {
+        const row = this.get.get(issuer, serial) as
+          (Row & { email_hash: Buffer | null }) | undefined;
+        const matched =
+          row !== undefined &&
+          row.owner_key_hash !== null &&
+          sameHash(row.email_hash, this.emailHash(email, now)) &&
+          this.inactive(issuer, serial) === undefined;
+        const recent = this.db
+          .prepare(
+            'SELECT count(*) FROM ownership_recoveries WHERE issuer = ? AND serial = ? AND created_at > ?',
+          )
+          .pluck()
+          .get(issuer, serial, now - 86_400) as number;
+        const sent = matched && recent < RECOVERIES_PER_WATCH_PER_DAY;
+        // Only requests about a watch that exists are recorded: unknown serials leave no trace.
+        if (row)
+          this.events.append({
+            at: now,
+            actor: 'owner',
+            action: 'ownership.recovery_requested',
+            serial,
+            detail: { issuer, sent, ...(matched && !sent ? { throttled: true } : {}) },
+          });
+        if (!sent) return undefined;
+        const token = `rec_${randomBytes(24).toString('base64url')}`;
+        this.db
+          .prepare(
+            'INSERT INTO ownership_recoveries (token_hash, issuer, serial, created_at) VALUES (?, ?, ?, ?)',
+          )
+          .run(digest(token), issuer, serial, now);
+        return token;
+      })
+      .immediate();
+  }
+
+  /**
+   * Completes a recovery: a new owner key for the same owner (the count does not change), the
+   * old key and any pending code dead. The token works once, within RECOVERY_LIFETIME_SECONDS.
+   * @throws OwnershipError 'wrong_code' (unknown or used), 'expired', 'not_active'
+   */
+  completeRecovery(
+    token: string,
+    now: number,
+  ): { issuer: string; serial: string; owners: number; ownerKey: string } {
+    return this.db
+      .transaction(() => {
+        const rec = this.db
+          .prepare('SELECT * FROM ownership_recoveries WHERE token_hash = ?')
+          .get(digest(token)) as
+          | { issuer: string; serial: string; created_at: number; used_at: number | null }
+          | undefined;
+        if (!rec || rec.used_at !== null)
+          throw new OwnershipError('wrong_code', 'this recovery link is not valid (or was used)');
+        if (now - rec.created_at > RECOVERY_LIFETIME_SECONDS)
+          throw new OwnershipError('expired', 'this recovery link has expired: ask again');
+        const inactive = this.inactive(rec.issuer, rec.serial);
+        if (inactive) throw inactive;
+        const row = this.get.get(rec.issuer, rec.serial) as Row | undefined;
+        if (!row?.owner_key_hash)
+          throw new OwnershipError('wrong_code', 'this recovery link is not valid (or was used)');
+        const ownerKey = `own_${randomBytes(24).toString('base64url')}`;
+        this.db
+          .prepare('UPDATE ownership_recoveries SET used_at = ? WHERE token_hash = ?')
+          .run(now, digest(token));
+        this.db
+          .prepare(
+            'UPDATE ownership SET owner_key_hash = ?, code_hash = NULL, code_kind = NULL WHERE issuer = ? AND serial = ?',
+          )
+          .run(digest(ownerKey), rec.issuer, rec.serial);
+        this.events.append({
+          at: now,
+          actor: 'owner',
+          action: 'ownership.recovered',
+          serial: rec.serial,
+          detail: { issuer: rec.issuer, owners: row.owners },
+        });
+        return { issuer: rec.issuer, serial: rec.serial, owners: row.owners, ownerKey };
+      })
+      .immediate();
   }
 
   /**

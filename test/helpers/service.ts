@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { openDatabase } from '../../server/db/database.ts';
 import { createApp, type AppConfig } from '../../server/http/app.ts';
+import type { Mailer } from '../../server/mail/mailer.ts';
 import { createRegistry, type Registry } from '../../server/registry/registry.ts';
 import type { Scope, TokenBrands } from '../../server/registry/tokens.ts';
 import { SAMPLE_WATCHES } from '../../server/issuing/sample-data.ts';
@@ -40,6 +41,8 @@ export function testService(
     statusListSize?: number;
     /** More brands, each with its own key, all on the trust list. */
     brands?: string[];
+    /** Mail for owner-key recovery (a real SMTP server in the tests: helpers/smtp.ts). */
+    mailer?: Mailer;
   } = {},
 ): TestService {
   const clock = { now: NOW - 86_400 };
@@ -69,12 +72,14 @@ export function testService(
     trustProxy: 0,
     ...options.config,
   };
-  const app = createApp({ registry, logger, config });
+  const mail = options.mailer ? { mailer: options.mailer } : {};
+  const app = createApp({ registry, logger, config, ...mail });
   const withPage = async () =>
     createApp({
       registry,
       logger,
       config,
+      ...mail,
       page: await buildPage({
         roots: registry.trust.rootJwks(),
         trustList: registry.trust.latest()?.jws,

@@ -14,7 +14,7 @@ import addFormatsModule from 'ajv-formats';
 import type { Express } from 'express';
 import request, { type Response } from 'supertest';
 import pino from 'pino';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/database.ts';
 import { createApp } from '../../server/http/app.ts';
 import { createRegistry } from '../../server/registry/registry.ts';
@@ -24,6 +24,8 @@ import { statusService } from '../../server/status/status-service.ts';
 import { parseWatchInput } from '../../shared/watch-input.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { NOW } from '../helpers/fixtures.ts';
+import { startSmtp } from '../helpers/smtp.ts';
+import { smtpMailer } from '../../server/mail/mailer.ts';
 import { listen, PASSPHRASE, PUBLIC_URL, testService, watchBody } from '../helpers/service.ts';
 
 // ajv-formats is CommonJS with a default export.
@@ -43,11 +45,16 @@ const NOT_PRODUCED: Record<string, string> = {
   'post /api/v1/certificates/batch 409': 'needs two concurrent batches',
 };
 
+const smtp = await startSmtp();
 const svc = testService({
   brands: ['ZEN'],
-  config: { stolenReportsPerHour: 1, claimRateLimit: 1000 },
+  config: { stolenReportsPerHour: 1, claimRateLimit: 1000, recoveryRateLimit: 1000 },
+  mailer: smtpMailer(smtp.url, 'no-reply@verify.hallmark.example'),
 });
-const limited = testService({ config: { publicRateLimit: 1, claimRateLimit: 1 } });
+// No mail relay here: recovery answers 503 before its limit, 429 after.
+const limited = testService({
+  config: { publicRateLimit: 1, claimRateLimit: 1, recoveryRateLimit: 1 },
+});
 const issuing = new IssuingService(svc.registry);
 const status = statusService(svc.registry);
 let app: Express;
@@ -150,6 +157,8 @@ async function call(method: 'get' | 'post', url: string, c: Call = {}): Promise<
 const get = (url: string, c?: Call) => call('get', url, c);
 const post = (url: string, c?: Call) => call('post', url, c);
 const big = (kb: number) => ({ reason: 'x'.repeat(kb * 1024) });
+
+afterAll(() => smtp.close());
 
 beforeAll(async () => {
   app = await svc.withPage();
@@ -387,6 +396,35 @@ describe('real answers conform to the document', () => {
     expect(override.status).toBe(201);
   });
 
+  it('owner-key recovery', async () => {
+    const serial = fresh();
+    const code = (await post(`/api/v1/certificates/${serial}/claim-code`, { token: 'issue' })).body
+      .code as string;
+    await post('/api/v1/ownership/claim', { body: { serial, code, email: 'oas@example.com' } });
+    const ask = (body: unknown) => post('/api/v1/ownership/recovery', { body });
+    const link = async () =>
+      /#recover=(rec_[A-Za-z0-9_-]{32})/.exec((await smtp.next('oas@example.com')).text)![1]!;
+    expect((await ask({ serial, email: 'oas@example.com' })).status).toBe(202);
+    const token = await link();
+    expect((await ask({ serial })).status).toBe(400);
+    expect((await post('/api/v1/ownership/recovery', { raw: 'x' })).status).toBe(415);
+    expect((await ask({ serial, email: 'x'.repeat(9000) })).status).toBe(413);
+    const done = (body: unknown) => post('/api/v1/ownership/recovery/complete', { body });
+    expect((await done({ token })).status).toBe(201);
+    expect((await done({ token })).status).toBe(403);
+    expect((await done({ token: 'nope' })).status).toBe(400);
+    expect((await post('/api/v1/ownership/recovery/complete', { raw: 'x' })).status).toBe(415);
+    expect((await done({ token: 'x'.repeat(9000) })).status).toBe(413);
+    await ask({ serial, email: 'oas@example.com' });
+    const late = await link();
+    await ask({ serial, email: 'oas@example.com' });
+    const beforeTheft = await link();
+    status.change('HUB', serial, 'stolen', 'test');
+    expect((await done({ token: beforeTheft })).status).toBe(409);
+    svc.clock.now += 3601;
+    expect((await done({ token: late })).status).toBe(410);
+  });
+
   it('retailer checks', async () => {
     const serial = fresh();
     const cert = (await get(`/api/v1/certificates/${serial}`, { token: 'read' })).body as Json;
@@ -488,6 +526,20 @@ describe('real answers conform to the document', () => {
     for (const url of [urls[0]!, ...urls]) await get(url, { on: limitedApp });
     for (const url of urls)
       expect(seen.has(`get ${ops.find((o) => o.match.test(url))!.path} 429`)).toBe(true);
+    const recovery = { serial: 'NOSUCH123', email: 'a@example.com' };
+    const first = await post('/api/v1/ownership/recovery', { on: limitedApp, body: recovery });
+    expect(first.status).toBe(503);
+    expect(
+      (await post('/api/v1/ownership/recovery', { on: limitedApp, body: recovery })).status,
+    ).toBe(429);
+    // The claim limiter counts failures: a wrong token, then the limit.
+    const complete = () =>
+      post('/api/v1/ownership/recovery/complete', {
+        on: limitedApp,
+        body: { token: `rec_${'A'.repeat(32)}` },
+      });
+    expect((await complete()).status).toBe(403);
+    expect((await complete()).status).toBe(429);
     for (const url of ['/api/v1/check', '/api/v1/ownership/claim', '/api/v1/ownership/transfer']) {
       const body = {
         certificate: 'x',

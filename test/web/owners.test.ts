@@ -5,6 +5,7 @@
  * - the hand-over at the counter: the seller's page shows a QR code; an image of it (decoded
  *   independently by zbarimg first) is fed to the buyer's scanner; the buyer takes ownership;
  * - the old owner is refused, by the page and by the API;
+ * - a lost key recovered by e-mail, through a real SMTP server started here;
  * - a wrong code, a stolen watch; French.
  * Phone screenshots of each screen go to test/artifacts/.
  */
@@ -19,11 +20,14 @@ import { launchChromium, PHONE, verdictOf } from '../helpers/browser.ts';
 import { REPO } from '../helpers/cli.ts';
 import { listen, testService, watchBody } from '../helpers/service.ts';
 import { zbarDecode } from '../helpers/zbar.ts';
+import { startSmtp } from '../helpers/smtp.ts';
+import { smtpMailer } from '../../server/mail/mailer.ts';
 
 const ARTIFACTS = join(REPO, 'test', 'artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
 const dir = mkdtempSync(join(tmpdir(), 'hallmark-owners-'));
-const svc = testService();
+const smtp = await startSmtp();
+const svc = testService({ mailer: smtpMailer(smtp.url, 'no-reply@verify.hallmark.example') });
 const erp = svc.token(['issue'], 'erp');
 let http: Awaited<ReturnType<typeof listen>>;
 let browser: Browser;
@@ -70,6 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await http?.close();
+  await smtp.close();
 });
 
 describe('owners on the page', () => {
@@ -152,6 +157,42 @@ describe('owners on the page', () => {
       .poll(() => stranger.locator('#owner-note').innerText())
       .toMatch(/does not match|already has a registered owner/);
     await third.close();
+  });
+
+  it('a lost key: recovery by e-mail through a real SMTP server, on a new phone; the old key dies', async () => {
+    const lostLink = await issue('OWNPAGE03');
+    const code = await claimCode('OWNPAGE03');
+    const claimed = await request(svc.app)
+      .post('/api/v1/ownership/claim')
+      .send({ serial: 'OWNPAGE03', code, email: 'lost.key@example.com' });
+    expect(claimed.status).toBe(201);
+    const phone = await browser.newContext(PHONE); // the old phone is gone
+    const page = await open(phone, lostLink);
+    await page.locator('#owner-recover').click();
+    await page.locator('#owner-recover-email').fill('lost.key@example.com');
+    await page.locator('#owner-recover-submit').click();
+    await expect
+      .poll(() => page.locator('#owner-note').innerText())
+      .toMatch(/a link has been sent to it/);
+    await shot(page, 'owner-recovery-asked');
+    const mail = await smtp.next('lost.key@example.com');
+    const token = /#recover=(rec_[A-Za-z0-9_-]{32})/.exec(mail.text)![1]!;
+    // The link opens the page (here on the test's own address) and fetches the new key.
+    const recovered = await phone.newPage();
+    await recovered.goto(`${http.url}/#recover=${token}`);
+    await recovered.locator('#owner-recovered').waitFor();
+    const key = await recovered.locator('#owner-key').innerText();
+    expect(key).toMatch(/^own_/);
+    expect(recovered.url()).not.toContain(token); // not kept in the history
+    await shot(recovered, 'owner-recovered');
+    const again = await open(phone, lostLink);
+    await again.locator('#owner-line').waitFor();
+    expect(await again.locator('#owner-line').getAttribute('data-owner')).toBe('1');
+    const old = await request(svc.app)
+      .post('/api/v1/ownership/transfer')
+      .send({ serial: 'OWNPAGE03', ownerKey: claimed.body.ownerKey });
+    expect(old.status).toBe(403);
+    await phone.close();
   });
 
   it('a stolen watch cannot be claimed; the owner’s part speaks French', async () => {

@@ -135,6 +135,13 @@ const en = {
   ownerErrLimited: 'Too many attempts: wait a minute, then try again.',
   ownerErrOffline: 'You need to be online to do this.',
   ownerErrFailed: 'The brand’s service did not answer. Try again later.',
+  ownerRecoverOpen: 'Lost your owner key? Recover it by e-mail',
+  ownerRecoverEmail: 'The e-mail address you registered for this watch',
+  ownerRecoverSubmit: 'Send me a recovery link',
+  ownerRecoverSent:
+    'If this is the address registered for this watch, a link has been sent to it. It works once, for one hour.',
+  ownerRecovered: 'Your new owner key for {brand} {serial}. Your old key no longer works.',
+  ownerErrRecoveryOff: 'Recovery by e-mail is not available on this service: ask the brand.',
 };
 
 const fr: typeof en = {
@@ -276,6 +283,15 @@ const fr: typeof en = {
   ownerErrLimited: 'Trop de tentatives : attendez une minute, puis réessayez.',
   ownerErrOffline: 'Il faut être en ligne pour cela.',
   ownerErrFailed: 'Le service de la marque n’a pas répondu. Réessayez plus tard.',
+  ownerRecoverOpen: 'Clé de propriétaire perdue ? La retrouver par e-mail',
+  ownerRecoverEmail: 'L’adresse e-mail enregistrée pour cette montre',
+  ownerRecoverSubmit: 'M’envoyer un lien de récupération',
+  ownerRecoverSent:
+    'Si c’est l’adresse enregistrée pour cette montre, un lien lui a été envoyé. Il ne sert qu’une fois, pendant une heure.',
+  ownerRecovered:
+    'Votre nouvelle clé de propriétaire pour {brand} {serial}. L’ancienne ne fonctionne plus.',
+  ownerErrRecoveryOff:
+    'La récupération par e-mail n’est pas disponible sur ce service : adressez-vous à la marque.',
 };
 
 export type Strings = typeof en;

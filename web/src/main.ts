@@ -343,8 +343,17 @@ function wire(): void {
 }
 
 function start(): void {
+  // A recovery link from the e-mail: no certificate to check, a new owner key to fetch.
+  const recovery = /^#recover=(rec_[A-Za-z0-9_-]{32})$/.exec(location.hash);
+  if (recovery) {
+    history.replaceState(null, '', location.pathname); // the token is not kept in history
+    $('ownership').hidden = false;
+    void import('./owner.ts').then(({ completeRecovery }) =>
+      completeRecovery($('owner'), recovery[1]!, t),
+    );
+  }
   // The verdict first: the rest waits until it is on screen (or a moment, without one).
-  const own = ownCertificate();
+  const own = recovery ? undefined : ownCertificate();
   const first = own ? check(own) : Promise.resolve();
   if (lang !== 'en') renderStatic(); // the HTML is written in English
   wire();

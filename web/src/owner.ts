@@ -45,6 +45,7 @@ type Failure = keyof Pick<
   | 'ownerErrLimited'
   | 'ownerErrOffline'
   | 'ownerErrFailed'
+  | 'ownerErrRecoveryOff'
 >;
 
 /** POSTs to the brand's ownership API; the answer, or the failure to say. */
@@ -72,6 +73,7 @@ async function ask<T>(path: string, body: unknown): Promise<{ ok: T } | { failur
     NOT_ACTIVE: 'ownerErrNotActive',
     CODE_EXPIRED: 'ownerErrExpired',
     RATE_LIMITED: 'ownerErrLimited',
+    RECOVERY_UNAVAILABLE: 'ownerErrRecoveryOff',
   };
   return { failure: (code && failures[code]) || 'ownerErrFailed' };
 }
@@ -278,7 +280,89 @@ export function renderOwner(container: HTMLElement, ctx: OwnerContext): void {
     event.preventDefault();
     void claim(code.value.trim(), email.input.value.trim() || undefined, submit);
   });
-  show(container, open, form, note);
+  // Lost key: a one-time link to the address registered at the claim.
+  const lost = el('button', { type: 'button', id: 'owner-recover' }, t.ownerRecoverOpen);
+  const recoverForm = el('form', { class: 'owner__form', id: 'owner-recover-form', hidden: '' });
+  const address = el('input', {
+    id: 'owner-recover-email',
+    type: 'email',
+    autocomplete: 'email',
+    required: '',
+    maxlength: '254',
+  });
+  const send = el('button', { type: 'submit', id: 'owner-recover-submit' }, t.ownerRecoverSubmit);
+  show(
+    recoverForm,
+    el('label', { for: 'owner-recover-email' }, t.ownerRecoverEmail),
+    address,
+    send,
+  );
+  lost.addEventListener('click', () => {
+    recoverForm.hidden = false;
+    lost.hidden = true;
+    address.focus();
+  });
+  recoverForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void (async () => {
+      send.disabled = true;
+      const answer = await ask('api/v1/ownership/recovery', {
+        serial: claims.sn,
+        issuer: claims.iss,
+        email: address.value.trim(),
+      });
+      send.disabled = false;
+      if ('failure' in answer) return fail(answer.failure);
+      note.className = 'owner__note';
+      note.textContent = t.ownerRecoverSent;
+    })();
+  });
+  show(container, open, form, lost, recoverForm, note);
+}
+
+/** Completes a recovery from the link in the e-mail: a new key, kept on this device. */
+export async function completeRecovery(
+  container: HTMLElement,
+  token: string,
+  t: Strings,
+): Promise<void> {
+  const note = el('p', { class: 'owner__note', role: 'status', id: 'owner-note' });
+  show(container, note);
+  const answer = await ask<{ issuer: string; serial: string; owners: number; ownerKey: string }>(
+    'api/v1/ownership/recovery/complete',
+    { token },
+  );
+  if ('failure' in answer) {
+    note.className = 'owner__note status-note status-note--warn';
+    note.textContent = t[answer.failure];
+    return;
+  }
+  const watch: OwnedWatch = {
+    id: ownedId(answer.ok.issuer, answer.ok.serial),
+    issuer: answer.ok.issuer,
+    serial: answer.ok.serial,
+    ownerKey: answer.ok.ownerKey,
+    owners: answer.ok.owners,
+    since: Math.floor(Date.now() / 1000),
+  };
+  let kept = true;
+  try {
+    await putOwned(watch);
+  } catch {
+    kept = false;
+  }
+  show(
+    container,
+    el(
+      'p',
+      { class: 'owner__line', id: 'owner-recovered', 'data-owner': String(watch.owners) },
+      t.ownerRecovered.replace('{brand}', watch.issuer).replace('{serial}', watch.serial),
+    ),
+    el('p', {}, t.ownerKeyOnce),
+    el('p', { class: 'owner__key', id: 'owner-key', tabindex: '-1' }, watch.ownerKey),
+    ...(kept ? [] : [el('p', { class: 'status-note status-note--warn' }, t.ownerKeyNotKept)]),
+  );
+  container.querySelector<HTMLElement>('#owner-key')?.focus();
 }
 
 function emailField(t: Strings) {

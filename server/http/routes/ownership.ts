@@ -4,6 +4,8 @@
  */
 import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
+import type { Logger } from 'pino';
+import type { Mailer } from '../../mail/mailer.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { hasScope } from '../../registry/tokens.ts';
 import { actorName, requireScope, targetWatch, type Actor } from '../auth.ts';
@@ -30,10 +32,24 @@ export const transferBody = z.strictObject({
   ownerKey: z.string().min(10).max(100),
 });
 
+export const recoveryBody = z.strictObject({
+  serial: serialParam,
+  issuer: brandParam.optional(),
+  email: z.email().max(254),
+});
+export const recoveryCompleteBody = z.strictObject({
+  token: z.string().regex(/^rec_[A-Za-z0-9_-]{32}$/, 'is not a recovery token'),
+});
+
+/** What every recovery request is told, whether or not the address matched. */
+export const RECOVERY_ANSWER =
+  'if this is the address registered for this watch, a recovery link has been sent to it; it works once, for one hour';
+
 export function ownershipRoutes(
   registry: Registry,
-  config: { defaultIssuer: string },
+  config: { defaultIssuer: string; publicUrl: string },
   claimLimit: RequestHandler,
+  recovery: { recoveryLimit: RequestHandler; logger: Logger; mailer?: Mailer },
 ) {
   const certificatesRouter = Router();
   const root = Router();
@@ -106,6 +122,58 @@ export function ownershipRoutes(
       detail: { issuer: brand },
     });
     res.status(201).json({ serial: b.serial, transferCode });
+  });
+
+  // Recovering a lost owner key. The owner proves the mailbox they registered: the registry
+  // compares the typed address with the keyed hash it kept, and only then mails a one-time
+  // link to that address. Every request gets the same answer, before any mail is sent, so the
+  // endpoint tells nobody which address owns which watch.
+  root.post('/api/v1/ownership/recovery', recovery.recoveryLimit, ...body, (req, res) => {
+    const b = parseRequest(recoveryBody, req.body, 'body');
+    if (!recovery.mailer)
+      throw new ApiError(
+        503,
+        'RECOVERY_UNAVAILABLE',
+        'recovery by e-mail is not set up on this service: ask the brand',
+      );
+    const brand = b.issuer ?? config.defaultIssuer;
+    const token = registry.ownership.startRecovery(brand, b.serial, b.email, registry.now());
+    res.status(202).json({ serial: b.serial, message: RECOVERY_ANSWER });
+    if (token === undefined) return;
+    const link = `${registry.brands.publicUrlOf(brand, config.publicUrl)}#recover=${token}`;
+    const mailer = recovery.mailer;
+    void mailer
+      .send({
+        to: b.email,
+        subject: `Your Hallmark owner key for watch ${b.serial}`,
+        text: [
+          `Someone, we hope you, asked to recover the owner key of the watch ${b.serial} (${brand}).`,
+          '',
+          'Open this link on the phone that should hold the new key. It works once, for one hour, and your old key stops working when you use it:',
+          '',
+          link,
+          '',
+          'If you did not ask for this, ignore this message: nothing changes.',
+        ].join('\r\n'),
+      })
+      .then(() =>
+        registry.events.append({
+          at: registry.now(),
+          actor: 'system:mail',
+          action: 'ownership.recovery_mailed',
+          serial: b.serial,
+          detail: { issuer: brand },
+        }),
+      )
+      .catch((error: unknown) =>
+        recovery.logger.error({ err: error, serial: b.serial }, 'recovery mail not sent'),
+      );
+  });
+
+  root.post('/api/v1/ownership/recovery/complete', claimLimit, ...body, (req, res) => {
+    const { token } = parseRequest(recoveryCompleteBody, req.body, 'body');
+    const done = registry.ownership.completeRecovery(token, registry.now());
+    res.status(201).json(done);
   });
 
   return { certificatesRouter, root };
