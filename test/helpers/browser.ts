@@ -1,5 +1,5 @@
 /** Debian's Chromium driven by playwright-core (never a downloaded browser). */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -39,4 +39,17 @@ export async function verdictOf(
     text: (await page.locator('#verdict').innerText()).replace(/\s+/g, ' '),
     status: (await status.count()) > 0 ? await status.first().getAttribute('data-status') : null,
   };
+}
+
+/**
+ * Collects every Content-Security-Policy violation in a browser context's pages (Chromium
+ * reports each on the console): a feature that needs something the strict CSP forbids shows
+ * up here, even if the page seems to work.
+ */
+export function cspViolations(context: BrowserContext): string[] {
+  const violations: string[] = [];
+  context.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  return violations;
 }

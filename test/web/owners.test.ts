@@ -16,7 +16,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusService } from '../../server/status/status-service.ts';
-import { launchChromium, PHONE, verdictOf } from '../helpers/browser.ts';
+import { cspViolations, launchChromium, PHONE, verdictOf } from '../helpers/browser.ts';
 import { REPO } from '../helpers/cli.ts';
 import { listen, testService, watchBody } from '../helpers/service.ts';
 import { zbarDecode } from '../helpers/zbar.ts';
@@ -36,6 +36,7 @@ let buyer: BrowserContext;
 let link: string;
 let boxCode: string;
 let sellerKey: string;
+const violations: string[][] = [];
 
 async function issue(serial: string): Promise<string> {
   const res = await request(svc.app)
@@ -68,6 +69,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   seller = await browser.newContext(PHONE);
   buyer = await browser.newContext(PHONE);
+  violations.push(cspViolations(seller), cspViolations(buyer));
   link = await issue('OWNPAGE01');
   boxCode = await claimCode('OWNPAGE01');
 });
@@ -211,5 +213,9 @@ describe('owners on the page', () => {
     await expect
       .poll(() => fr.locator('#owner-line').innerText())
       .toMatch(/^Vous êtes le propriétaire enregistré \(propriétaire n° 2 depuis le /);
+  });
+
+  it('all of it under the strict CSP: no violation on either phone', () => {
+    expect(violations.flat()).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ import { signCertificate } from '../../shared/certificate.ts';
 import { toQr, type QrForm } from '../../shared/qr.ts';
 import { REPO } from '../helpers/cli.ts';
 import { sampleClaims, testKey } from '../helpers/fixtures.ts';
-import { launchChromium, PHONE } from '../helpers/browser.ts';
+import { cspViolations, launchChromium, PHONE } from '../helpers/browser.ts';
 import { addTestBrand, signTestTrustList } from '../helpers/registry.ts';
 import { listen, testService, watchBody } from '../helpers/service.ts';
 
@@ -100,6 +100,7 @@ describe('the tray check', () => {
 
   it('adds a row per code, any brand, flags a watch read twice and a forgery; exports CSV', async () => {
     context = await browser.newContext({ ...PHONE, acceptDownloads: true });
+    const violations = cspViolations(context);
     const page = await context.newPage();
     await openTray(page);
     // Opening moves the focus to the tray's heading (keyboard and screen-reader users).
@@ -159,6 +160,7 @@ describe('the tray check', () => {
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
     });
+    expect(violations).toEqual([]); // the camera, downloads and all under the strict CSP
     await page.close();
   });
 
