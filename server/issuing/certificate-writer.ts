@@ -55,6 +55,41 @@ export function issueCertificate(
 }
 
 /**
+ * First certificates (generation 1) for many watches at once, in the caller's transaction:
+ * each brand's status indexes reserved together, each watch signed, and all of them recorded
+ * in multi-row statements. The group commit's path. Any failure throws, and the caller's
+ * savepoint takes everything back.
+ */
+export function issueCertificates(
+  registry: WriterRegistry,
+  items: readonly { input: WatchInput; brand: string; actor: string }[],
+  now: number,
+): CertificateRecord[] {
+  const allocations = new Map<string, Allocation[]>();
+  for (const item of items) allocations.set(item.brand, []);
+  for (const [brand, list] of allocations)
+    list.push(
+      ...registry.statusIndex
+        .reserve(brand, items.filter((item) => item.brand === brand).length)
+        .reverse(),
+    );
+  const signed = items.map((item) => {
+    const key = registry.keys.active(item.brand);
+    const allocation = allocations.get(item.brand)!.pop()!;
+    const claims = watchClaims(
+      { ...item.input, issuer: item.brand },
+      { issuer: item.brand, issuedAt: now, statusIndex: allocation.index, generation: 1 },
+    );
+    return {
+      certificate: signCertificate(claims, key.kid, key.sign),
+      allocation,
+      actor: item.actor,
+    };
+  });
+  return recordCertificates(registry, signed, { actor: 'unused', now });
+}
+
+/**
  * Sequences a signed certificate in the issuance log, stores it with its log index, and
  * appends its audit event, all in the caller's transaction: a certificate never exists
  * without its leaf, nor a leaf without its certificate.
@@ -80,6 +115,8 @@ export function recordCertificates(
     allocation: Allocation;
     claimsJson?: string | undefined;
     detail?: Record<string, unknown>;
+    /** Who asked for this one, when not `context.actor` (a group commit of many callers). */
+    actor?: string;
   }[],
   context: WriteContext,
 ): CertificateRecord[] {
@@ -99,7 +136,7 @@ export function recordCertificates(
   registry.events.appendMany(
     records.map((record, i) => ({
       at: context.now,
-      actor: context.actor,
+      actor: items[i]!.actor ?? context.actor,
       action: context.action ?? 'certificate.issued',
       serial: record.serial,
       detail: {

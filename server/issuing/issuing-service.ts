@@ -10,7 +10,7 @@ import { ErrorCode, HallmarkError, type FieldError } from '../../shared/errors.t
 import type { WatchInput } from '../../shared/watch-input.ts';
 import type { CertificateRecord } from '../registry/certificates.ts';
 import type { Registry } from '../registry/registry.ts';
-import { issueCertificate } from './certificate-writer.ts';
+import { issueCertificate, issueCertificates } from './certificate-writer.ts';
 
 /** The serial exists with different watch details. */
 export class ConflictError extends Error {
@@ -59,6 +59,7 @@ const MAX_GROUP = 256;
 
 export class IssuingService {
   private readonly issueTx;
+  private readonly freshTx;
   private readonly groupTx;
   private readonly queue: Queued[] = [];
   private scheduled = false;
@@ -69,15 +70,75 @@ export class IssuingService {
     this.issueTx = registry.db.transaction((input: WatchInput, brand: string, actor: string) =>
       this.issueInside(input, brand, actor),
     );
-    this.groupTx = registry.db.transaction((items: Queued[]): Settled[] =>
-      items.map((item) => {
-        try {
-          return { ok: true, value: this.issueTx(item.input, item.brand, item.actor) };
-        } catch (error) {
-          return { ok: false, error };
-        }
-      }),
+    // Also a SAVEPOINT inside groupTx: the new certificates of a group, written together.
+    this.freshTx = registry.db.transaction((fresh: Queued[]) =>
+      issueCertificates(this.registry, fresh, this.registry.now()),
     );
+    this.groupTx = registry.db.transaction((items: Queued[]) => this.writeGroup(items));
+  }
+
+  /**
+   * A group, in one transaction: existing certificates and conflicts answered from a lookup;
+   * the new ones (one per brand and serial) signed and written together; a second request for
+   * a serial that the group itself issues answered like a later request would be. Should the
+   * group write fail, each new certificate is written alone in its own savepoint, so that one
+   * bad request fails alone.
+   */
+  private writeGroup(items: Queued[]): Settled[] {
+    const { brands } = this.registry;
+    const settled: Settled[] = new Array(items.length);
+    const fresh: number[] = [];
+    const again: number[] = [];
+    const first = new Map<string, number>();
+    items.forEach((item, i) => {
+      try {
+        const key = `${item.brand}\n${item.input.serial}`;
+        if (first.has(key)) return void again.push(i);
+        const outcome = this.lookUp(item.input, item.brand);
+        if (outcome) return void (settled[i] = { ok: true, value: outcome });
+        if (!brands.has(item.brand)) throw unknownBrand(item.brand);
+        first.set(key, i);
+        fresh.push(i);
+      } catch (error) {
+        settled[i] = { ok: false, error };
+      }
+    });
+    let written: CertificateRecord[] | undefined;
+    try {
+      written = this.freshTx(fresh.map((i) => items[i]!));
+    } catch {
+      written = undefined; // rolled back to the savepoint: one at a time below
+    }
+    fresh.forEach((i, n) => {
+      const item = items[i]!;
+      if (written) settled[i] = { ok: true, value: { outcome: 'created', record: written[n]! } };
+      else
+        try {
+          settled[i] = { ok: true, value: this.issueTx(item.input, item.brand, item.actor) };
+        } catch (error) {
+          settled[i] = { ok: false, error };
+        }
+    });
+    for (const i of again) {
+      const item = items[i]!;
+      try {
+        settled[i] = { ok: true, value: this.issueTx(item.input, item.brand, item.actor) };
+      } catch (error) {
+        settled[i] = { ok: false, error };
+      }
+    }
+    return settled;
+  }
+
+  /** The outcome for a watch already issued (existing, or a conflict thrown), else undefined. */
+  private lookUp(input: WatchInput, brand: string): IssueOutcome | undefined {
+    if (input.issuer !== undefined && input.issuer !== brand)
+      throw new Error(`issuing for ${brand} a watch that names ${input.issuer}`);
+    const existing = this.registry.certificates.findLatest(brand, input.serial);
+    if (!existing) return undefined;
+    const fields = differingFields(existing.certificate.claims, input);
+    if (fields.length > 0) throw new ConflictError(existing, fields);
+    return { outcome: 'existing', record: existing };
   }
 
   /**
@@ -127,16 +188,9 @@ export class IssuingService {
    * a failure throws and rolls back only what the caller's savepoint covers.
    */
   issueInside(input: WatchInput, brand: string, actor: string): IssueOutcome {
-    const { certificates, brands } = this.registry;
-    if (input.issuer !== undefined && input.issuer !== brand)
-      throw new Error(`issuing for ${brand} a watch that names ${input.issuer}`);
-    const existing = certificates.findLatest(brand, input.serial);
-    if (existing) {
-      const fields = differingFields(existing.certificate.claims, input);
-      if (fields.length > 0) throw new ConflictError(existing, fields);
-      return { outcome: 'existing', record: existing };
-    }
-    if (!brands.has(brand)) throw unknownBrand(brand);
+    const existing = this.lookUp(input, brand);
+    if (existing) return existing;
+    if (!this.registry.brands.has(brand)) throw unknownBrand(brand);
     const record = issueCertificate(this.registry, input, brand, 1, {
       actor,
       now: this.registry.now(),
