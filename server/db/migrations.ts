@@ -361,4 +361,10 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX ownership_recoveries_watch ON ownership_recoveries(issuer, serial, created_at);
     `,
   },
+  {
+    version: 14,
+    name: 'code lifetimes',
+    // A transfer code may live shorter than the default (a hand-over shown on a screen).
+    sql: `ALTER TABLE ownership ADD COLUMN code_expires_at INTEGER;`,
+  },
 ];

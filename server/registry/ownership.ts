@@ -65,6 +65,8 @@ interface Row {
   code_hash: Buffer | null;
   code_kind: 'claim' | 'transfer' | null;
   code_created_at: number | null;
+  /** When the pending code stops working, when shorter than the default lifetime. */
+  code_expires_at: number | null;
   /** Wrong answers in the current alert window. */
   failed_attempts: number;
   /** End of the current alert window (the column's old name: nothing is ever locked). */
@@ -147,7 +149,7 @@ export class OwnershipStore {
           this.ensure.run(issuer, serial);
           this.db
             .prepare(
-              "UPDATE ownership SET code_hash = ?, code_kind = 'claim', code_created_at = ? WHERE issuer = ? AND serial = ?",
+              "UPDATE ownership SET code_hash = ?, code_kind = 'claim', code_created_at = ?, code_expires_at = NULL WHERE issuer = ? AND serial = ?",
             )
             .run(digest(normaliseCode(code)), now, issuer, serial);
           return { value: null };
@@ -173,7 +175,11 @@ export class OwnershipStore {
           if (row === undefined || !sameHash(row.code_hash, digest(normaliseCode(code))))
             return { error: this.fail(issuer, serial, row, now, 'wrong_code') };
           // Told only to the holder of the right code: its age, and the watch's state.
-          if (row.code_created_at === null || now - row.code_created_at > this.codeLifetime)
+          if (
+            row.code_created_at === null ||
+            now - row.code_created_at > this.codeLifetime ||
+            (row.code_expires_at !== null && now > row.code_expires_at)
+          )
             return {
               error: new OwnershipError(
                 'expired',
@@ -202,7 +208,14 @@ export class OwnershipStore {
   }
 
   /** The current owner creates a one-time transfer code for the buyer. */
-  startTransfer(issuer: string, serial: string, ownerKey: string, now: number): string {
+  startTransfer(
+    issuer: string,
+    serial: string,
+    ownerKey: string,
+    now: number,
+    /** Shorter than the default lifetime (a code shown on a screen at the counter). */
+    lifetime?: number,
+  ): string {
     return settle(
       this.db
         .transaction((): Outcome<string> => {
@@ -214,9 +227,15 @@ export class OwnershipStore {
           const code = newCode();
           this.db
             .prepare(
-              "UPDATE ownership SET code_hash = ?, code_kind = 'transfer', code_created_at = ? WHERE issuer = ? AND serial = ?",
+              "UPDATE ownership SET code_hash = ?, code_kind = 'transfer', code_created_at = ?, code_expires_at = ? WHERE issuer = ? AND serial = ?",
             )
-            .run(digest(normaliseCode(code)), now, issuer, serial);
+            .run(
+              digest(normaliseCode(code)),
+              now,
+              lifetime === undefined ? null : now + lifetime,
+              issuer,
+              serial,
+            );
           return { value: code };
         })
         .immediate(),

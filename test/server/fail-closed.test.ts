@@ -69,6 +69,36 @@ describe('ownership respects the watch', () => {
     expect(() => loadConfig({ HALLMARK_CLAIM_CODE_DAYS: '0' })).toThrow(/HALLMARK_CLAIM_CODE_DAYS/);
   });
 
+  it('a hand-over code can be made short-lived (a QR on a screen): photographed, it soon dies', async () => {
+    await issue('STATE0005');
+    const { ownerKey } = (await claim('STATE0005', await claimCode('STATE0005'))).body;
+    const short = await post('/api/v1/ownership/transfer', undefined, {
+      serial: 'STATE0005',
+      ownerKey,
+      expiresInMinutes: 15,
+    });
+    expect(short.status).toBe(201);
+    svc.clock.now += 15 * 60 + 1;
+    const late = await claim('STATE0005', short.body.transferCode);
+    expect(late.status).toBe(410);
+    expect(late.body.error.code).toBe('CODE_EXPIRED');
+    // A new code, in time, works; a lifetime out of bounds is refused by name.
+    const again = await post('/api/v1/ownership/transfer', undefined, {
+      serial: 'STATE0005',
+      ownerKey,
+      expiresInMinutes: 15,
+    });
+    svc.clock.now += 14 * 60;
+    expect((await claim('STATE0005', again.body.transferCode)).status).toBe(201);
+    const bad = await post('/api/v1/ownership/transfer', undefined, {
+      serial: 'STATE0005',
+      ownerKey,
+      expiresInMinutes: 0,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields[0].path).toBe('expiresInMinutes');
+  });
+
   it("re-issuing an owned watch's card needs admin and a reason; an unowned one, issue", async () => {
     await issue('STATE0004');
     expect((await post('/api/v1/certificates/STATE0004/reissue', erp)).status).toBe(201);

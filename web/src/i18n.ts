@@ -122,7 +122,7 @@ const en = {
   ownerKeyNotKept: 'This device could not keep the key: write it down now.',
   ownerHandover: 'Hand this watch over to a buyer',
   ownerHandoverHelp:
-    'Let the buyer scan this code with the Hallmark page. It works once; when the buyer registers, your key stops working.',
+    'Let the buyer scan this code with the Hallmark page. It works once, for 15 minutes; when the buyer registers, your key stops working.',
   ownerTakeLead: 'The seller is handing this watch over to you.',
   ownerTake: 'Take ownership',
   ownerNoLongerOwner:
@@ -269,7 +269,7 @@ const fr: typeof en = {
   ownerKeyNotKept: 'Cet appareil n’a pas pu garder la clé : notez-la maintenant.',
   ownerHandover: 'Céder cette montre à un acheteur',
   ownerHandoverHelp:
-    'Faites scanner ce code par l’acheteur avec la page Hallmark. Il ne sert qu’une fois ; quand l’acheteur s’enregistre, votre clé cesse de fonctionner.',
+    'Faites scanner ce code par l’acheteur avec la page Hallmark. Il ne sert qu’une fois, pendant 15 minutes ; quand l’acheteur s’enregistre, votre clé cesse de fonctionner.',
   ownerTakeLead: 'Le vendeur vous cède cette montre.',
   ownerTake: 'Devenir propriétaire',
   ownerNoLongerOwner:

@@ -78,6 +78,9 @@ async function ask<T>(path: string, body: unknown): Promise<{ ok: T } | { failur
   return { failure: (code && failures[code]) || 'ownerErrFailed' };
 }
 
+/** How long a hand-over code works. */
+const HANDOVER_MINUTES = 15;
+
 /** Draws `text` as a QR code on a canvas (the encoder is loaded only when one is shown). */
 async function qrCanvas(text: string, label: string): Promise<HTMLCanvasElement> {
   const { default: QRCode } = await import('qrcode');
@@ -215,6 +218,8 @@ export function renderOwner(container: HTMLElement, ctx: OwnerContext): void {
           serial: claims.sn,
           issuer: claims.iss,
           ownerKey: mine.ownerKey,
+          // Shown on a screen at the counter: a photographed code is soon worth nothing.
+          expiresInMinutes: HANDOVER_MINUTES,
         });
         handover.disabled = false;
         if ('failure' in answer) {

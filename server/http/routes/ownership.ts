@@ -30,6 +30,12 @@ export const transferBody = z.strictObject({
   serial: serialParam,
   issuer: brandParam.optional(),
   ownerKey: z.string().min(10).max(100),
+  /** A shorter life for the code (a hand-over at the counter): 1 minute to 30 days. */
+  expiresInMinutes: z
+    .int()
+    .min(1)
+    .max(30 * 24 * 60)
+    .optional(),
 });
 
 export const recoveryBody = z.strictObject({
@@ -113,6 +119,7 @@ export function ownershipRoutes(
       b.serial,
       b.ownerKey,
       registry.now(),
+      b.expiresInMinutes === undefined ? undefined : b.expiresInMinutes * 60,
     );
     registry.events.append({
       at: registry.now(),
