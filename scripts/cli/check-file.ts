@@ -19,6 +19,7 @@ import {
   type CertificateStatus,
 } from '../../shared/status-list.ts';
 import type { TrustList } from '../../shared/trust-list.ts';
+import { trayCsv } from '../../shared/tray-csv.ts';
 import { verify } from '../../shared/verify.ts';
 import { CliError, readInput } from './io.ts';
 
@@ -34,6 +35,7 @@ export interface CheckedRow {
   brandName?: string;
   serial?: string;
   model?: string;
+  reference?: string;
   status?: CertificateStatus;
   statusAsOf?: string;
   owners?: number;
@@ -147,6 +149,7 @@ export async function checkList(
       brandName: verdict.brandName ?? c.iss,
       serial: c.sn,
       model: c.mdl,
+      reference: c.ref,
       duplicate: false,
     };
     const base = baseOf(c.iss);
@@ -204,37 +207,24 @@ export function listExitCode(rows: CheckedRow[]): number {
   return rows.some((r) => r.verdict === 'CHECK_ONLINE') ? 3 : 0;
 }
 
-const COLUMNS = [
-  'line',
-  'brand',
-  'brand_name',
-  'serial',
-  'model',
-  'verdict',
-  'code',
-  'status',
-  'status_as_of',
-  'owners',
-  'duplicate',
-] as const;
-const values = (r: CheckedRow) => [
-  String(r.line),
-  r.issuer ?? '',
-  r.brandName ?? '',
-  r.serial ?? '',
-  r.model ?? '',
-  r.verdict,
-  r.code ?? '',
-  r.status ?? '',
-  r.statusAsOf ?? '',
-  r.owners === undefined ? '' : String(r.owners),
-  String(r.duplicate),
-];
-
-/** CSV, each cell quoted and never read as a formula by a spreadsheet. */
+/** CSV, in the page's tray format (shared/tray-csv.ts). */
 export function rowsToCsv(rows: CheckedRow[]): string {
-  const cell = (v: string) => `"${(/^[=+\-@\t\r]/.test(v) ? `'${v}` : v).replace(/"/g, '""')}"`;
-  return `${[COLUMNS.join(','), ...rows.map((r) => values(r).map(cell).join(','))].join('\r\n')}\r\n`;
+  return trayCsv(
+    rows.map((r) => ({
+      n: r.line,
+      brand: r.issuer ?? '',
+      brandName: r.brandName ?? '',
+      serial: r.serial ?? '',
+      model: r.model ?? '',
+      reference: r.reference ?? '',
+      verdict: r.verdict,
+      code: r.code ?? '',
+      status: r.status ?? '',
+      statusAsOf: r.statusAsOf ?? '',
+      owners: r.owners === undefined ? '' : String(r.owners),
+      duplicate: r.duplicate,
+    })),
+  );
 }
 
 /** A table for people, in columns. */

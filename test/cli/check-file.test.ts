@@ -136,10 +136,12 @@ describe('hallmark check --file', () => {
     const csv = await check(tray(), ['--csv']);
     const rows = csv.stdout.trimEnd().split('\r\n');
     expect(rows[0]).toBe(
-      'line,brand,brand_name,serial,model,verdict,code,status,status_as_of,owners,duplicate',
+      'n,brand,brand_name,serial,model,reference,verdict,code,status,status_as_of,owners,duplicate',
     );
     expect(rows).toHaveLength(7);
-    expect(rows[3]).toMatch(/^"5","ZEN","Zenith","FILEZEN01",".+","AUTHENTIC","","active","20/);
+    expect(rows[3]).toMatch(
+      /^"5","ZEN","Zenith","FILEZEN01",".+",".+","AUTHENTIC","","active","20/,
+    );
   });
 
   it('exit 0 for a clean tray; 3 when the brand cannot be reached; 2 for a bad list or flags', async () => {

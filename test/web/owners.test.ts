@@ -87,7 +87,7 @@ describe('owners on the page', () => {
     await page.locator('#owner-code').fill('ABCDE-FGHJK-MNPQR-STVWX');
     await page.locator('#owner-submit').click();
     await expect
-      .poll(() => page.locator('#owner-note').innerText())
+      .poll(() => page.locator('#owner-note').innerText(), { timeout: 10_000 })
       .toBe('This code does not match this watch.');
     await page.locator('#owner-code').fill(boxCode.toLowerCase()); // as typed by a person
     await page.locator('#owner-email').fill('first.owner@example.com');
@@ -156,7 +156,7 @@ describe('owners on the page', () => {
     const stranger = await open(third, shown);
     await stranger.locator('#owner-take').click();
     await expect
-      .poll(() => stranger.locator('#owner-note').innerText())
+      .poll(() => stranger.locator('#owner-note').innerText(), { timeout: 10_000 })
       .toMatch(/does not match|already has a registered owner/);
     await third.close();
   });
@@ -174,7 +174,7 @@ describe('owners on the page', () => {
     await page.locator('#owner-recover-email').fill('lost.key@example.com');
     await page.locator('#owner-recover-submit').click();
     await expect
-      .poll(() => page.locator('#owner-note').innerText())
+      .poll(() => page.locator('#owner-note').innerText(), { timeout: 10_000 })
       .toMatch(/a link has been sent to it/);
     await shot(page, 'owner-recovery-asked');
     const mail = await smtp.next('lost.key@example.com');
@@ -206,12 +206,14 @@ describe('owners on the page', () => {
     statusService(svc.registry).change('HUB', 'OWNPAGE02', 'stolen', 'test');
     await page.locator('#owner-code').fill(code);
     await page.locator('#owner-submit').click();
-    await expect.poll(() => page.locator('#owner-note').innerText()).toMatch(/not active/);
+    await expect
+      .poll(() => page.locator('#owner-note').innerText(), { timeout: 10_000 })
+      .toMatch(/not active/);
     const fr = await open(buyer, link);
     await fr.locator('#owner-line').waitFor();
     await fr.locator('#lang').click();
     await expect
-      .poll(() => fr.locator('#owner-line').innerText())
+      .poll(() => fr.locator('#owner-line').innerText(), { timeout: 10_000 })
       .toMatch(/^Vous êtes le propriétaire enregistré \(propriétaire n° 2 depuis le /);
   });
 

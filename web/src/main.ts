@@ -7,7 +7,7 @@ import { verifyNatively } from '../../shared/ed25519-native.ts';
 import { verify, type Verdict } from '../../shared/verify.ts';
 import { el, show } from './dom.ts';
 import { formatDate, initialLang, STRINGS, type Lang, type Strings } from './i18n.ts';
-import { clearOutcome, renderOutcome } from './render.ts';
+import { clearOutcome, outcomeOf, renderOutcome } from './render.ts';
 import { askRegistry } from './registry.ts';
 import { decodeImageFile, startCamera } from './scanner.ts';
 import type { StatusInfo } from './status.ts';
@@ -98,23 +98,7 @@ function renderVerdict(
   lastStatus = status;
   lastCompromised = compromised;
   lastLog = log;
-  renderOutcome(
-    $('verdict'),
-    verdict.ok
-      ? {
-          ok: true,
-          claims: verdict.claims,
-          kid: verdict.kid,
-          brandName: verdict.brandName ?? verdict.claims.iss,
-          status,
-          ...(compromised ? { compromised } : {}),
-          ...(log ? { log } : {}),
-        }
-      : { ok: false, code: verdict.code },
-    t,
-    lang,
-    focus,
-  );
+  renderOutcome($('verdict'), outcomeOf(verdict, status, compromised, log), t, lang, focus);
   $('ownership').hidden = !verdict.ok;
   show($('ownership-result'));
   if (!verdict.ok) {

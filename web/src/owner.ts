@@ -100,6 +100,29 @@ async function qrCanvas(text: string, label: string): Promise<HTMLCanvasElement>
   return canvas;
 }
 
+/** Keeps a new owner key on this device; `kept` false when it could not (write it down). */
+async function keep(key: {
+  issuer: string;
+  serial: string;
+  owners: number;
+  ownerKey: string;
+}): Promise<{ watch: OwnedWatch; kept: boolean }> {
+  const watch: OwnedWatch = {
+    id: ownedId(key.issuer, key.serial),
+    issuer: key.issuer,
+    serial: key.serial,
+    ownerKey: key.ownerKey,
+    owners: key.owners,
+    since: Math.floor(Date.now() / 1000),
+  };
+  try {
+    await putOwned(watch);
+    return { watch, kept: true };
+  } catch {
+    return { watch, kept: false };
+  }
+}
+
 function download(name: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
   el('a', { href: url, download: name }).click();
@@ -137,20 +160,7 @@ export function renderOwner(container: HTMLElement, ctx: OwnerContext): void {
     });
     button.disabled = false;
     if ('failure' in answer) return fail(answer.failure);
-    const watch: OwnedWatch = {
-      id: ownedId(claims.iss, claims.sn),
-      issuer: claims.iss,
-      serial: claims.sn,
-      ownerKey: answer.ok.ownerKey,
-      owners: answer.ok.owners,
-      since: Math.floor(Date.now() / 1000),
-    };
-    let kept = true;
-    try {
-      await putOwned(watch);
-    } catch {
-      kept = false;
-    }
+    const { watch, kept } = await keep({ ...answer.ok, issuer: claims.iss, serial: claims.sn });
     if (ctx.transferCode) ctx.handoverTaken();
     showKeyOnce(watch, kept);
   };
@@ -276,11 +286,7 @@ export function renderOwner(container: HTMLElement, ctx: OwnerContext): void {
     email.input,
     submit,
   );
-  open.addEventListener('click', () => {
-    form.hidden = false;
-    open.hidden = true;
-    code.focus();
-  });
+  opens(open, form, code);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void claim(code.value.trim(), email.input.value.trim() || undefined, submit);
@@ -302,11 +308,7 @@ export function renderOwner(container: HTMLElement, ctx: OwnerContext): void {
     address,
     send,
   );
-  lost.addEventListener('click', () => {
-    recoverForm.hidden = false;
-    lost.hidden = true;
-    address.focus();
-  });
+  opens(lost, recoverForm, address);
   recoverForm.addEventListener('submit', (event) => {
     event.preventDefault();
     void (async () => {
@@ -342,20 +344,7 @@ export async function completeRecovery(
     note.textContent = t[answer.failure];
     return;
   }
-  const watch: OwnedWatch = {
-    id: ownedId(answer.ok.issuer, answer.ok.serial),
-    issuer: answer.ok.issuer,
-    serial: answer.ok.serial,
-    ownerKey: answer.ok.ownerKey,
-    owners: answer.ok.owners,
-    since: Math.floor(Date.now() / 1000),
-  };
-  let kept = true;
-  try {
-    await putOwned(watch);
-  } catch {
-    kept = false;
-  }
+  const { watch, kept } = await keep(answer.ok);
   show(
     container,
     el(
@@ -368,6 +357,15 @@ export async function completeRecovery(
     ...(kept ? [] : [el('p', { class: 'status-note status-note--warn' }, t.ownerKeyNotKept)]),
   );
   container.querySelector<HTMLElement>('#owner-key')?.focus();
+}
+
+/** A button that shows its form in its place, with the focus on the form's first field. */
+function opens(button: HTMLButtonElement, form: HTMLFormElement, first: HTMLElement): void {
+  button.addEventListener('click', () => {
+    form.hidden = false;
+    button.hidden = true;
+    first.focus();
+  });
 }
 
 function emailField(t: Strings) {

@@ -12,6 +12,7 @@ import { el, show } from './dom.ts';
 import { formatDate, type Lang, type Strings } from './i18n.ts';
 import { logBlocksGreen, type LogInfo } from './log.ts';
 import type { StatusInfo } from './status.ts';
+import type { Verdict } from '../../shared/verify.ts';
 
 export type Outcome =
   | {
@@ -149,6 +150,26 @@ function detail(label: string, value: string, cls = ''): HTMLElement {
 /** Whether a status lets the page show green: verified, current and active. Nothing else does. */
 export function statusConfirmsActive(status: StatusInfo): boolean {
   return status.state === 'active' && status.stale !== true && status.asOf !== undefined;
+}
+
+/** The outcome to show for a verdict and what else is known of the certificate. */
+export function outcomeOf(
+  verdict: Verdict,
+  status: StatusInfo,
+  compromised?: 'confirmed' | 'unconfirmed',
+  log?: LogInfo,
+): Outcome {
+  return verdict.ok
+    ? {
+        ok: true,
+        claims: verdict.claims,
+        kid: verdict.kid,
+        brandName: verdict.brandName ?? verdict.claims.iss,
+        status,
+        ...(compromised ? { compromised } : {}),
+        ...(log ? { log } : {}),
+      }
+    : { ok: false, code: verdict.code };
 }
 
 /** The verdict of an outcome, as a heading and a row of the tray show it (and tests read it). */

@@ -7,11 +7,12 @@
  * status read from the lists kept on the device, with their date. The list exports as CSV.
  * Loaded on first use only: the single check never waits for it.
  */
+import { trayCsv } from '../../shared/tray-csv.ts';
 import { assess, type TrustHolder } from './assess.ts';
 import { el, show } from './dom.ts';
 import { formatDate, type Lang, type Strings } from './i18n.ts';
 import { askRegistry } from './registry.ts';
-import { verdictName, type VerdictName } from './render.ts';
+import { outcomeOf, verdictName, type VerdictName } from './render.ts';
 import { decodeImageFile, startCamera } from './scanner.ts';
 import type { StatusInfo } from './status.ts';
 
@@ -39,10 +40,6 @@ interface Row {
 }
 
 const STATES = ['active', 'revoked', 'stolen', 'replaced', 'unchecked', 'unverifiable'] as const;
-
-/** A CSV cell: quoted, and never read as a formula by a spreadsheet (OWASP CSV injection). */
-const cell = (value: string) =>
-  `"${(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value).replace(/"/g, '""')}"`;
 
 export function openTray(section: HTMLElement, ctx: TrayContext) {
   const rows: Row[] = [];
@@ -142,18 +139,7 @@ export function openTray(section: HTMLElement, ctx: TrayContext) {
   async function judge(input: string): Promise<void> {
     await ctx.ready;
     const { verdict, status: state, compromised } = await assess(input, ctx.trust);
-    const name = verdictName(
-      verdict.ok
-        ? {
-            ok: true,
-            claims: verdict.claims,
-            kid: verdict.kid,
-            brandName: verdict.brandName ?? verdict.claims.iss,
-            status: state,
-            ...(compromised ? { compromised } : {}),
-          }
-        : { ok: false, code: verdict.code },
-    );
+    const name = verdictName(outcomeOf(verdict, state, compromised));
     const owners =
       verdict.ok && navigator.onLine ? await askRegistry(verdict.jws, 4000) : undefined;
     const row: Row = {
@@ -189,40 +175,24 @@ export function openTray(section: HTMLElement, ctx: TrayContext) {
   };
 
   function toCsv(): string {
-    const header = [
-      'n',
-      'brand',
-      'brand_name',
-      'serial',
-      'model',
-      'reference',
-      'verdict',
-      'code',
-      'status',
-      'status_as_of',
-      'owners',
-      'duplicate',
-    ];
-    const lines = rows.map((r) =>
-      [
-        String(r.n),
-        r.issuer,
-        r.brandName,
-        r.serial,
-        r.model,
-        r.reference,
-        r.verdict,
-        r.code ?? '',
-        r.verdict === 'NOT_AUTHENTIC' ? '' : r.status.state,
-        r.status.asOf === undefined ? '' : new Date(r.status.asOf * 1000).toISOString(),
-        r.owners === undefined ? '' : String(r.owners),
-        String(r.duplicate),
-      ]
-        .map(cell)
-        .join(','),
+    const csv = trayCsv(
+      rows.map((r) => ({
+        n: r.n,
+        brand: r.issuer,
+        brandName: r.brandName,
+        serial: r.serial,
+        model: r.model,
+        reference: r.reference,
+        verdict: r.verdict,
+        code: r.code ?? '',
+        status: r.verdict === 'NOT_AUTHENTIC' ? '' : r.status.state,
+        statusAsOf: r.status.asOf === undefined ? '' : new Date(r.status.asOf * 1000).toISOString(),
+        owners: r.owners === undefined ? '' : String(r.owners),
+        duplicate: r.duplicate,
+      })),
     );
     // A byte order mark, so that spreadsheets read the names as UTF-8.
-    return `\ufeff${[header.join(','), ...lines].join('\r\n')}\r\n`;
+    return `\ufeff${csv}`;
   }
 
   const stopScanning = () => {
