@@ -55,6 +55,10 @@ export function registerPublishCommand(program: Command): void {
               throw error;
             }
             process.stderr.write(summary(opts.out, result));
+            for (const list of result.unsigned)
+              process.stderr.write(
+                `hallmark: not published, the brand has no active key: ${list}\n`,
+              );
             if (every === undefined || stopped) break;
             await new Promise<void>((resolve) => {
               wake = resolve;

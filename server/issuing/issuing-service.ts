@@ -103,12 +103,13 @@ export class IssuingService {
         settled[i] = { ok: false, error };
       }
     });
-    let written: CertificateRecord[] | undefined;
-    try {
-      written = this.freshTx(fresh.map((i) => items[i]!));
-    } catch {
-      written = undefined; // rolled back to the savepoint: one at a time below
-    }
+    let written: CertificateRecord[] | undefined = [];
+    if (fresh.length > 0)
+      try {
+        written = this.freshTx(fresh.map((i) => items[i]!));
+      } catch {
+        written = undefined; // rolled back to the savepoint: one at a time below
+      }
     fresh.forEach((i, n) => {
       const item = items[i]!;
       if (written) settled[i] = { ok: true, value: { outcome: 'created', record: written[n]! } };

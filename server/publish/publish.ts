@@ -24,6 +24,7 @@ import { TRUST_LIST_PATH } from '../http/routes/well-known.ts';
 import { readLogSettings } from '../log/log-service.ts';
 import type { Registry } from '../registry/registry.ts';
 import { statusLists } from '../status/status-lists.ts';
+import { NoActiveKeyError } from '../registry/key-store.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const SHORT = 'public, max-age=300, stale-while-revalidate=86400';
@@ -119,6 +120,8 @@ export interface PublishResult {
   /** Content-addressed files already there, left alone. */
   kept: number;
   statusLists: number;
+  /** Status lists not published: their brand has no active key. */
+  unsigned: string[];
   /** The log's published size, when the log has a checkpoint. */
   logSize?: number;
   trustListSeq?: number;
@@ -208,14 +211,28 @@ export async function publishStatic(
     .prepare('SELECT id FROM status_lists WHERE brand IS NOT NULL ORDER BY id')
     .pluck()
     .all() as number[];
-  for (const id of ids) out.replace(`status/${id}.jwt`, lists.build(id)!.jws);
+  // A brand with no key to sign with cannot publish its lists: its pages then say "status
+  // unknown" (never green) until the operator gives it a key. Said, not fatal to the others.
+  const unsigned: string[] = [];
+  for (const id of ids) {
+    let built;
+    try {
+      built = lists.build(id);
+    } catch (error) {
+      if (!(error instanceof NoActiveKeyError)) throw error;
+      unsigned.push(`status/${id}.jwt (${error.message})`);
+      continue;
+    }
+    if (built) out.replace(`status/${id}.jwt`, built.jws);
+  }
   out.replace('.well-known/jwks.json', JSON.stringify({ keys: registry.keys.publicJwks() }));
   if (trustList) out.replace(TRUST_LIST_PATH, trustList.jws);
 
   return {
     written: out.written,
     kept: out.kept,
-    statusLists: ids.length,
+    statusLists: ids.length - unsigned.length,
+    unsigned,
     ...(logSize === undefined ? {} : { logSize }),
     ...(trustList ? { trustListSeq: trustList.payload.seq } : {}),
   };

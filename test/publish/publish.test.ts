@@ -186,6 +186,28 @@ describe('hallmark publish --out', () => {
     expect(run.status).toBe(0);
   });
 
+  it('a brand that has no key to sign its list with: said on one line, the rest still published', async () => {
+    const svc2 = testService({ dbPath: join(dir, 'second.db') });
+    svc2.registry.brands.add({ code: 'NOKEY', name: 'No key' }, svc2.clock.now);
+    svc2.registry.db
+      .prepare(
+        "INSERT INTO status_lists (id, size, multiplier, offset, brand, permutation) VALUES (77, 1024, 0, 0, 'NOKEY', 'feistel-v1')",
+      )
+      .run();
+    svc2.registry.db.close();
+    const out = join(dir, 'second-site');
+    const run = hallmark(['publish', '--out', out], {
+      cwd: dir,
+      env: { ...env, HALLMARK_DB: join(dir, 'second.db') },
+    });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(
+      /^hallmark: not published, the brand has no active key: status\/77\.jwt \(brand NOKEY has no active signing key\)$/m,
+    );
+    expect(existsSync(join(out, 'status/77.jwt'))).toBe(false);
+    expect(existsSync(join(out, 'index.html'))).toBe(true);
+  });
+
   it('served by a plain static server, the page verifies in Chromium, then offline', async () => {
     const port = await freePort();
     server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1'], {
