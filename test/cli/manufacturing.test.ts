@@ -69,7 +69,9 @@ describe('hallmark import → report → print', { timeout: 120_000 }, () => {
     expect(printed.stdout).toMatch(/cards\.pdf: 5 cards on 1 pages \(sheet\), QR module 0\.\d+ mm/);
     execFileSync('pdftoppm', ['-r', '300', '-png', join(dir, 'cards.pdf'), join(dir, 'page')]);
     const page = readdirSync(dir).find((f) => f.startsWith('page') && f.endsWith('.png'))!;
-    const decoded = zbarDecode(readFileSync(join(dir, page)));
+    // zbarimg may report one symbol twice on a 300 dpi page (seen once in many runs): five
+    // distinct codes must decode, and nothing else.
+    const decoded = [...new Set(zbarDecode(readFileSync(join(dir, page))))];
     expect(decoded).toHaveLength(5);
     for (const text of decoded) expect(text).toMatch(/^HTTPS:\/\/VERIFY\.HALLMARK\.EXAMPLE\/#\d+$/);
 
