@@ -145,7 +145,10 @@ describe('Prometheus metrics', { timeout: 90_000 }, () => {
       expect(value(families, 'hallmark_imported_rows', { outcome: 'issued' })).toBe(900);
       expect(value(families, 'process_resident_memory_bytes')).toBeGreaterThan(0);
       // No label carries a serial, a path with one, or any part of the token.
-      for (const secret of ['METRIC000', '/status/0.jwt', token, token.split('_').pop()!])
+      // The token is hmk_<12-character id>_<43-character secret>; both parts may hold '_'.
+      const [id, secret43] = [token.slice(4, 16), token.slice(17)];
+      expect(secret43).toHaveLength(43);
+      for (const secret of ['METRIC000', '/status/0.jwt', token, id, secret43])
         expect(text).not.toContain(secret);
       // Never on the public port.
       expect((await fetch(`${svc.url}/metrics`)).status).toBe(404);
