@@ -7,7 +7,7 @@ import { verify } from '../../shared/verify.ts';
 import { ImportError, runImport, type ImportOptions } from '../../server/import/importer.ts';
 import { BUILT_IN_MAPPINGS, loadMapping } from '../../server/import/mapping.ts';
 import { REPO } from '../helpers/cli.ts';
-import { testService } from '../helpers/service.ts';
+import { testService, watchBody } from '../helpers/service.ts';
 
 const FIXTURES = join(REPO, 'test', 'fixtures', 'erp');
 const dir = mkdtempSync(join(tmpdir(), 'hallmark-import-'));
@@ -254,15 +254,7 @@ describe('bounded input', () => {
       3: '(line): is 300012 characters long, over the 65536 allowed',
     });
     const jsonl = join(dir, 'overlong.jsonl');
-    const item = (serial: string) =>
-      JSON.stringify({
-        serial,
-        reference: '441.NX.1170.RX',
-        model: 'Big Bang',
-        caseMaterial: 'King Gold',
-        calibre: 'HUB1280',
-        manufacturedOn: '2026-03-02',
-      });
+    const item = (serial: string) => JSON.stringify(watchBody({ serial }));
     writeFileSync(
       jsonl,
       [

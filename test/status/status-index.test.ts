@@ -10,7 +10,8 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { listPermutation, STATUS_LIST_SIZE } from '../../server/registry/status-index.ts';
 import { IssuingService } from '../../server/issuing/issuing-service.ts';
-import { testService } from '../helpers/service.ts';
+import { parseWatchInput } from '../../shared/watch-input.ts';
+import { testService, watchBody } from '../helpers/service.ts';
 
 const SIZE = STATUS_LIST_SIZE; // 2^20, as in production
 const MASK = SIZE - 1;
@@ -136,14 +137,7 @@ describe('status-list indexes', () => {
   it('each certificate records its allocation, which the database keeps unique', () => {
     const svc = testService({ statusListSize: 16 });
     const { db } = svc.registry;
-    const watch = (serial: string) => ({
-      serial,
-      reference: '441.NX.1170.RX',
-      model: 'Big Bang',
-      caseMaterial: 'King Gold',
-      calibre: 'HUB1280',
-      manufacturedOn: '2026-03-02',
-    });
+    const watch = (serial: string) => parseWatchInput(watchBody({ serial }));
     // 20 watches over two lists of 16: every index is its allocation's permutation.
     const issuing = new IssuingService(svc.registry);
     for (let i = 0; i < 20; i++) issuing.issue(watch(`SEQ${i}`), 'HUB', 'test');
