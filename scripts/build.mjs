@@ -22,6 +22,7 @@ await esbuild.build({
     'read-worker': 'server/import/read-worker.mjs',
     'import-worker': 'scripts/cli/import-worker.ts',
     'checkpoint-worker': 'server/db/checkpoint-worker.mjs',
+    'pg-worker': 'server/db/pg-worker.mjs',
   },
   outdir: out,
   outExtension: { '.js': '.mjs' },

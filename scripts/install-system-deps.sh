@@ -4,7 +4,8 @@
 # (pdftoppm, to rasterise printed cards), fonts-dejavu-core (Unicode text on printed cards), and
 # softhsm2 with opensc (a real PKCS#11 token for the HSM tests, and pkcs11-tool to inspect it),
 # python3-prometheus-client (Prometheus's text-format parser, for the metrics test), and
-# imagemagick (photo-like degradations of printed cards, for npm run bench:print).
+# imagemagick (photo-like degradations of printed cards, for npm run bench:print), and
+# postgresql (the tests start throwaway clusters from its binaries: the PostgreSQL registry).
 # Needs root or sudo; does nothing if all are present.
 set -euo pipefail
 need=()
@@ -19,6 +20,7 @@ command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 [ -x /usr/bin/convert ] || need+=(imagemagick)
 # Prometheus's own text-format parser (the Python client), to check GET /metrics independently.
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need+=(python3-prometheus-client)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

@@ -9,7 +9,8 @@ import type { Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { ConfigError, loadConfig, registryOptions, type ServiceConfig } from './config.ts';
 import { startCheckpointer } from './db/checkpointer.ts';
-import { openDatabase, type Db } from './db/database.ts';
+import { describeLocation, isPostgresUrl, openDatabase, type Db } from './db/database.ts';
+import { electLeader } from './db/leader.ts';
 import { buildPage } from '../web/build.ts';
 import { createApp } from './http/app.ts';
 import { certificateViews } from './http/views.ts';
@@ -56,79 +57,97 @@ function prepareRegistry(
   const db = openDatabase(config.dbPath);
   const registry = createRegistry(db, registryOptions(config, source.passphrase));
   try {
-    if (registry.brands.list().length === 0) {
-      registry.brands.add({ code: config.issuer, name: config.issuer }, nowSeconds());
-      logger.info({ brand: config.issuer }, 'created the first brand');
-    } else if (!registry.brands.has(config.issuer)) {
-      throw new ConfigError(
-        `HALLMARK_ISSUER is ${config.issuer}, which is not a brand of this registry (brands: ${registry.brands
-          .list()
-          .map((b) => b.code)
-          .join(', ')})`,
-      );
-    }
-    const created = registry.keys.ensureKey(config.issuer, nowSeconds());
-    // Fails here, before listening, on a wrong passphrase.
-    const key = registry.keys.active(config.issuer);
-    if (created)
-      logger.info({ kid: key.kid, brand: config.issuer }, 'generated the first signing key');
-    // Before the development trust list, which names the log's key.
-    const log = openLogIdentity(registry, config.logOrigin, nowSeconds(), config.logOriginExplicit);
-    if (source.development) {
-      say(
-        banner([
-          'DEVELOPMENT KEY — FOR DEVELOPMENT ONLY',
-          `The signing key is sealed with a generated passphrase kept in ${source.file}.`,
-          'Anyone who can read that folder can sign certificates as your brand.',
-          'The trust list pages rely on is signed with a development root key in the same folder.',
-          'In production set HALLMARK_KEY_PASSPHRASE (and NODE_ENV=production).',
-        ]),
-      );
-      const list = refreshDevTrustList(registry, config.dbPath, source.passphrase, nowSeconds(), {
-        create: true,
-      });
-      if (list)
-        logger.warn(
-          { seq: list.payload.seq, brands: list.payload.brands.length },
-          'signed the trust list with the DEVELOPMENT root key',
+    // One transaction under the write lock: nodes that start together on one PostgreSQL
+    // registry do the first-start work once (one brand, one key, one admin token).
+    const log = db
+      .transaction(() => {
+        if (registry.brands.list().length === 0) {
+          registry.brands.add({ code: config.issuer, name: config.issuer }, nowSeconds());
+          logger.info({ brand: config.issuer }, 'created the first brand');
+        } else if (!registry.brands.has(config.issuer)) {
+          throw new ConfigError(
+            `HALLMARK_ISSUER is ${config.issuer}, which is not a brand of this registry (brands: ${registry.brands
+              .list()
+              .map((b) => b.code)
+              .join(', ')})`,
+          );
+        }
+        const created = registry.keys.ensureKey(config.issuer, nowSeconds());
+        // Fails here, before listening, on a wrong passphrase.
+        const key = registry.keys.active(config.issuer);
+        if (created)
+          logger.info({ kid: key.kid, brand: config.issuer }, 'generated the first signing key');
+        // Before the development trust list, which names the log's key.
+        const log = openLogIdentity(
+          registry,
+          config.logOrigin,
+          nowSeconds(),
+          config.logOriginExplicit,
         );
-    }
-    for (const { brand, kid } of registry.trust.unlistedActiveKeys())
-      logger.warn(
-        { brand, kid },
-        'the installed trust list does not vouch for this active key: pages will refuse its certificates until `hallmark trust-list sign` installs a new list',
-      );
-    if (registry.trust.latest()?.payload.log?.key !== log.vkey)
-      logger.warn(
-        { log: log.origin },
-        'the installed trust list does not name the issuance log key: pages and verifiers will not check the log until `hallmark trust-list sign` installs a new list',
-      );
-    if (registry.tokens.count() === 0) {
-      // The operator's token: every brand, and brand management.
-      const { token } = registry.tokens.create('bootstrap-admin', ['admin'], '*', nowSeconds());
-      registry.events.append({
-        at: nowSeconds(),
-        actor: 'system',
-        action: 'token.created',
-        detail: { label: 'bootstrap-admin', scopes: ['admin'], brands: '*' },
-      });
-      say(
-        banner([
-          'ADMIN TOKEN (shown once; store it now):',
-          token,
-          `Create narrower tokens with: npx hallmark tokens create --scope issue --brand ${config.issuer} --label erp`,
-        ]),
-      );
-    }
-    if (config.sampleData && registry.certificates.count() === 0) {
-      const issuing = new IssuingService(registry);
-      const view = certificateViews(registry, config.publicUrl);
-      const lines = SAMPLE_WATCHES.map((w) => {
-        const { record } = issuing.issue(w, config.issuer, 'system:sample-data');
-        return `${record.serial}  ${view(record).url}`;
-      });
-      say(banner(['Sample certificates (open a link to verify it):', ...lines]));
-    }
+        if (source.development) {
+          say(
+            banner([
+              'DEVELOPMENT KEY — FOR DEVELOPMENT ONLY',
+              `The signing key is sealed with a generated passphrase kept in ${source.file}.`,
+              'Anyone who can read that folder can sign certificates as your brand.',
+              'The trust list pages rely on is signed with a development root key in the same folder.',
+              'In production set HALLMARK_KEY_PASSPHRASE (and NODE_ENV=production).',
+            ]),
+          );
+          const list = refreshDevTrustList(
+            registry,
+            config.dbPath,
+            source.passphrase,
+            nowSeconds(),
+            {
+              create: true,
+            },
+          );
+          if (list)
+            logger.warn(
+              { seq: list.payload.seq, brands: list.payload.brands.length },
+              'signed the trust list with the DEVELOPMENT root key',
+            );
+        }
+        for (const { brand, kid } of registry.trust.unlistedActiveKeys())
+          logger.warn(
+            { brand, kid },
+            'the installed trust list does not vouch for this active key: pages will refuse its certificates until `hallmark trust-list sign` installs a new list',
+          );
+        if (registry.trust.latest()?.payload.log?.key !== log.vkey)
+          logger.warn(
+            { log: log.origin },
+            'the installed trust list does not name the issuance log key: pages and verifiers will not check the log until `hallmark trust-list sign` installs a new list',
+          );
+        if (registry.tokens.count() === 0) {
+          // The operator's token: every brand, and brand management.
+          const { token } = registry.tokens.create('bootstrap-admin', ['admin'], '*', nowSeconds());
+          registry.events.append({
+            at: nowSeconds(),
+            actor: 'system',
+            action: 'token.created',
+            detail: { label: 'bootstrap-admin', scopes: ['admin'], brands: '*' },
+          });
+          say(
+            banner([
+              'ADMIN TOKEN (shown once; store it now):',
+              token,
+              `Create narrower tokens with: npx hallmark tokens create --scope issue --brand ${config.issuer} --label erp`,
+            ]),
+          );
+        }
+        if (config.sampleData && registry.certificates.count() === 0) {
+          const issuing = new IssuingService(registry);
+          const view = certificateViews(registry, config.publicUrl);
+          const lines = SAMPLE_WATCHES.map((w) => {
+            const { record } = issuing.issue(w, config.issuer, 'system:sample-data');
+            return `${record.serial}  ${view(record).url}`;
+          });
+          say(banner(['Sample certificates (open a link to verify it):', ...lines]));
+        }
+        return log;
+      })
+      .immediate();
     return { db, registry, log };
   } catch (error) {
     db.close();
@@ -147,12 +166,17 @@ export async function startService(
   const say = options.say ?? ((text: string) => process.stdout.write(text));
   if (cluster.isWorker) return startHttp(config, logger, openWorkerRegistry(config));
   const { db, registry, log } = prepareRegistry(config, logger, say);
-  const checkpointer = startCheckpointer(db, config.dbPath, logger);
-  // One publisher per registry, in this (primary) process: checkpoints at least every second.
-  const publisher = startLogPublisher(registry, log, { logger });
+  const checkpointer = isPostgresUrl(config.dbPath)
+    ? undefined
+    : startCheckpointer(db, config.dbPath, logger);
+  // One publisher per registry: this (primary) process on SQLite; on PostgreSQL, the node
+  // elected through the database. Checkpoints at least every second.
+  const leadership = electLeader(config.dbPath, 'log-publisher');
+  const publisher = startLogPublisher(registry, log, { logger, leads: leadership.isLeader });
   const stopBackground = async () => {
     await publisher.stop();
-    await checkpointer.stop();
+    leadership.stop();
+    await checkpointer?.stop();
   };
   if (config.workers <= 1) {
     const running = await startHttp(config, logger, { db, registry });
@@ -190,7 +214,7 @@ async function startMetrics(
 function openWorkerRegistry(config: ServiceConfig): { db: Db; registry: Registry } {
   const { passphrase } = resolvePassphrase(config, { create: false });
   const db = openDatabase(config.dbPath);
-  db.pragma('wal_autocheckpoint = 0'); // the primary checkpoints
+  if (!isPostgresUrl(config.dbPath)) db.pragma('wal_autocheckpoint = 0'); // the primary checkpoints
   const registry = createRegistry(db, registryOptions(config, passphrase));
   registry.keys.active(config.issuer);
   return { db, registry };
@@ -236,7 +260,7 @@ async function startHttp(
   const port = typeof address === 'object' && address ? address.port : config.port;
   if (!cluster.isWorker)
     logger.info(
-      { port, host: config.host, db: config.dbPath, publicUrl: config.publicUrl },
+      { port, host: config.host, db: describeLocation(config.dbPath), publicUrl: config.publicUrl },
       'listening',
     );
 
@@ -282,7 +306,7 @@ async function startPrimary(
     {
       port: config.port,
       host: config.host,
-      db: config.dbPath,
+      db: describeLocation(config.dbPath),
       publicUrl: config.publicUrl,
       workers: config.workers,
     },

@@ -17,6 +17,7 @@ import {
   Histogram,
   register,
 } from 'prom-client';
+import { onPostgres } from './db/database.ts';
 import type { Registry } from './registry/registry.ts';
 
 /** Outcomes of POST /api/v1/certificates, by HTTP status. */
@@ -147,9 +148,13 @@ function createMetrics(): Metrics {
     aggregator: 'max',
     collect() {
       for (const registry of watched) {
+        const field = (name: string) =>
+          onPostgres(registry.db)
+            ? `coalesce(sum(CAST(CAST(detail AS json) ->> '${name}' AS BIGINT)), 0) AS ${name}`
+            : `coalesce(sum(detail ->> '${name}'), 0) AS ${name}`;
         const totals = registry.db
           .prepare(
-            "SELECT coalesce(sum(detail ->> 'issued'), 0) AS issued, coalesce(sum(detail ->> 'existing'), 0) AS existing, coalesce(sum(detail ->> 'rejected'), 0) AS rejected FROM events WHERE action = 'import.completed'",
+            `SELECT ${['issued', 'existing', 'rejected'].map(field).join(', ')} FROM events WHERE action = 'import.completed'`,
           )
           .get() as Record<'issued' | 'existing' | 'rejected', number>;
         for (const [outcome, n] of Object.entries(totals)) this.set({ outcome }, n);

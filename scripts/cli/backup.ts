@@ -1,7 +1,7 @@
 /** `hallmark backup <file>` (online, consistent) and `hallmark restore <file>` (checked first). */
 import type { Command } from 'commander';
 import { backupTo, checkCopy, restoreFrom } from '../../server/db/backup.ts';
-import { openDatabase } from '../../server/db/database.ts';
+import { describeLocation, openDatabase } from '../../server/db/database.ts';
 import { resolvePassphrase } from '../../server/keys/passphrase.ts';
 import { CliError } from './io.ts';
 import { cliConfig } from './registry.ts';
@@ -15,9 +15,9 @@ export function registerBackupCommands(program: Command): void {
       const config = cliConfig();
       const db = openDatabase(config.dbPath);
       try {
-        const count = backupTo(db, file);
+        const count = backupTo(db, file, config.dbPath);
         process.stderr.write(
-          `backed up ${config.dbPath} to ${file}: ${count} certificates, all verified\n`,
+          `backed up ${describeLocation(config.dbPath)} to ${file}: ${count} certificates, all verified\n`,
         );
       } catch (error) {
         throw new CliError(`backup failed: ${(error as Error).message}`, 1);
@@ -63,6 +63,6 @@ export function registerBackupCommands(program: Command): void {
       process.stderr.write(
         `${file}: integrity ok, ${report.certificates} certificates verified with ${report.keys} keys\n`,
       );
-      if (!opts.checkOnly) process.stderr.write(`restored to ${config.dbPath}\n`);
+      if (!opts.checkOnly) process.stderr.write(`restored to ${describeLocation(config.dbPath)}\n`);
     });
 }

@@ -6,6 +6,7 @@
  * they would in-process.
  */
 import { Worker } from 'node:worker_threads';
+import { describeLocation } from '../../server/db/database.ts';
 import type { ImportOptions, ImportProgress, ImportSummary } from '../../server/import/importer.ts';
 import { CliError } from './io.ts';
 import { cliActor, nowSeconds, withRegistry } from './registry.ts';
@@ -71,7 +72,7 @@ export async function runImportJob(
       const brands = registry.brands.list().map((b) => b.code);
       if (brands.length === 0)
         throw new CliError(
-          `the registry ${config.dbPath} has no brand yet: start the service once (npm start) to create it with a development key and sample data, or add the brand: hallmark brands add --code ${defaultIssuer} --name "<brand name>"`,
+          `the registry ${describeLocation(config.dbPath)} has no brand yet: start the service once (npm start) to create it with a development key and sample data, or add the brand: hallmark brands add --code ${defaultIssuer} --name "<brand name>"`,
         );
       try {
         const summary = await runImport(registry, {

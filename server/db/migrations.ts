@@ -367,4 +367,16 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     // A transfer code may live shorter than the default (a hand-over shown on a screen).
     sql: `ALTER TABLE ownership ADD COLUMN code_expires_at INTEGER;`,
   },
+  {
+    version: 15,
+    name: 'rate limits shared by every process and node',
+    sql: `
+      CREATE TABLE rate_limits (
+        key          TEXT PRIMARY KEY,          -- limiter prefix and client address
+        hits         INTEGER NOT NULL,
+        reset_at     INTEGER NOT NULL           -- epoch milliseconds: the window's end
+      ) STRICT;
+      CREATE INDEX rate_limits_reset ON rate_limits(reset_at);
+    `,
+  },
 ];

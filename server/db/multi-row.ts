@@ -3,8 +3,7 @@
  * costs one call into SQLite instead of one per row. Statements are prepared once per row
  * count (a full batch, and each remainder size as it occurs).
  */
-import type { Statement } from 'better-sqlite3';
-import type { Db } from './database.ts';
+import type { Db, Statement } from './database.ts';
 
 export class MultiRowInsert {
   private readonly statements = new Map<number, Statement>();

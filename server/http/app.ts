@@ -4,6 +4,7 @@
  */
 import express, { type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { DbRateLimitStore } from './rate-limit-store.ts';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.ts';
@@ -73,6 +74,7 @@ export function createApp({ registry, config, logger, page, metrics, mailer }: A
   const publicLimit = rateLimit({
     windowMs: 60_000,
     limit: config.publicRateLimit,
+    store: new DbRateLimitStore(registry.db, 'public:'),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (_req, _res, next) =>
@@ -90,6 +92,7 @@ export function createApp({ registry, config, logger, page, metrics, mailer }: A
   const claimLimit = rateLimit({
     windowMs: 60_000,
     limit: config.claimRateLimit ?? 10,
+    store: new DbRateLimitStore(registry.db, 'claim:'),
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
@@ -102,6 +105,7 @@ export function createApp({ registry, config, logger, page, metrics, mailer }: A
   const recoveryLimit = rateLimit({
     windowMs: 3_600_000,
     limit: config.recoveryRateLimit ?? 5,
+    store: new DbRateLimitStore(registry.db, 'recovery:'),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (_req, _res, next) =>

@@ -17,6 +17,7 @@ import { parseWatchInput, watchClaims, type WatchInput } from '../../shared/watc
 import { recordCertificates } from '../issuing/certificate-writer.ts';
 import { differingFields } from '../issuing/issuing-service.ts';
 import type { SigningKey } from '../keys/signing-key.ts';
+import { onPostgres } from '../db/database.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Allocation } from '../registry/status-index.ts';
 import { applyMapping, missingColumns, type Mapping } from './mapping.ts';
@@ -157,14 +158,17 @@ export async function runImport(
   };
 
   db.exec(
-    'CREATE TEMP TABLE IF NOT EXISTS import_seen (issuer TEXT NOT NULL, serial TEXT NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (issuer, serial)) WITHOUT ROWID',
+    'CREATE TEMP TABLE IF NOT EXISTS import_seen (issuer TEXT NOT NULL, serial TEXT NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (issuer, serial))' +
+      (onPostgres(db) ? '' : ' WITHOUT ROWID'),
   );
   db.exec('DELETE FROM import_seen');
   // One statement per chunk: the rows whose brand and serial are new to this file go in (the
   // first of equal rows within a chunk wins, in line order); the rest are duplicates.
   const firstSeen = db
     .prepare(
-      'INSERT INTO import_seen (issuer, serial, line) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING RETURNING line',
+      onPostgres(db)
+        ? 'INSERT INTO import_seen (issuer, serial, line) SELECT v ->> 0, v ->> 1, CAST(v ->> 2 AS INTEGER) FROM json_array_elements(CAST(? AS json)) AS v ON CONFLICT DO NOTHING RETURNING line'
+        : 'INSERT INTO import_seen (issuer, serial, line) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING RETURNING line',
     )
     .pluck();
   const seenLine = db

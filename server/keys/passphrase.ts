@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { toBase64url } from '../../shared/bytes.ts';
 import { ConfigError } from '../config.ts';
+import { localFilesDir } from '../db/database.ts';
 
 export interface PassphraseSource {
   passphrase: string;
@@ -18,7 +19,7 @@ export interface PassphraseSource {
 }
 
 export function devPassphraseFile(dbPath: string): string {
-  return join(dirname(dbPath), 'dev-key-passphrase');
+  return join(localFilesDir(dbPath), 'dev-key-passphrase');
 }
 
 /** Resolves the passphrase; `create` allows generating the development one. @throws ConfigError */

@@ -261,7 +261,12 @@ export interface LogPublisher {
 export function startLogPublisher(
   registry: Pick<Registry, 'db' | 'log' | 'now'>,
   identity: LogIdentity,
-  options: { logger: Logger; intervalMs?: number },
+  options: {
+    logger: Logger;
+    intervalMs?: number;
+    /** Whether this process is the log's one publisher now (several nodes: leader.ts). */
+    leads?: () => boolean;
+  },
 ): LogPublisher {
   const busy = new Set<string>();
   let stopped = false;
@@ -289,7 +294,7 @@ export function startLogPublisher(
   };
 
   const publish = async () => {
-    if (stopped) return;
+    if (stopped || !(options.leads?.() ?? true)) return;
     try {
       const published = publishCheckpoint(registry, identity, registry.now());
       if (published) options.logger.debug({ size: published.size }, 'published a log checkpoint');

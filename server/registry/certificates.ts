@@ -2,7 +2,7 @@
 import { fromBase64url } from '../../shared/bytes.ts';
 import type { Certificate } from '../../shared/certificate.ts';
 import { canonicalClaimsJson, parseClaims } from '../../shared/claims.ts';
-import type { Db } from '../db/database.ts';
+import { onPostgres, type Db } from '../db/database.ts';
 import { MultiRowInsert } from '../db/multi-row.ts';
 import type { Allocation } from './status-index.ts';
 
@@ -79,7 +79,11 @@ export class CertificateStore {
     );
     this.existing = db
       .prepare(
-        'SELECT DISTINCT serial FROM certificates WHERE issuer = ? AND serial IN (SELECT value FROM json_each(?))',
+        `SELECT DISTINCT serial FROM certificates WHERE issuer = ? AND serial IN ${
+          onPostgres(db)
+            ? '(SELECT json_array_elements_text(CAST(? AS json)))'
+            : '(SELECT value FROM json_each(?))'
+        }`,
       )
       .pluck();
     this.exists = db

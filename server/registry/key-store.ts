@@ -179,7 +179,7 @@ export class KeyStore {
         if (row.state === 'active') active = this.rotate(row.brand!, now).active;
         this.db
           .prepare(
-            'UPDATE keys SET compromised_since = min(coalesce(compromised_since, ?), ?) WHERE kid = ?',
+            'UPDATE keys SET compromised_since = CASE WHEN compromised_since IS NULL OR compromised_since > ? THEN ? ELSE compromised_since END WHERE kid = ?',
           )
           .run(since, since, kid);
       })

@@ -95,7 +95,7 @@ export class StatusIndexAllocator {
     );
     this.advanceBy = db.prepare('UPDATE status_lists SET next_seq = next_seq + ? WHERE id = ?');
     this.create = db.prepare(
-      `INSERT INTO status_lists (id, size, multiplier, offset, brand, permutation) VALUES ((SELECT coalesce(max(id) + 1, 0) FROM status_lists), ?, 0, 0, ?, '${PERMUTATION}') RETURNING id, size, next_seq`,
+      `INSERT INTO status_lists (id, size, multiplier, "offset", brand, permutation) VALUES ((SELECT coalesce(max(id) + 1, 0) FROM status_lists), ?, 0, 0, ?, '${PERMUTATION}') RETURNING id, size, next_seq`,
     );
   }
 

@@ -4,6 +4,7 @@
  * turning watches red at once. A leaked or misused retailer token can then flag a handful of
  * watches, not a catalogue, and every report, held or applied, names the token in the audit.
  */
+import { onPostgres } from '../db/database.ts';
 import type { Registry } from '../registry/registry.ts';
 import { statusService, TransitionError, UnknownCertificateError } from './status-service.ts';
 
@@ -30,7 +31,9 @@ export function stolenReports(registry: Registry, perHour = STOLEN_REPORTS_PER_H
   const status = statusService(registry);
   const applied = db
     .prepare(
-      "SELECT count(*) FROM events WHERE action = 'certificate.reported_stolen' AND at > ? AND json_extract(detail, '$.tokenId') = ?",
+      `SELECT count(*) FROM events WHERE action = 'certificate.reported_stolen' AND at > ? AND ${
+        onPostgres(db) ? "CAST(detail AS json) ->> 'tokenId'" : "json_extract(detail, '$.tokenId')"
+      } = ?`,
     )
     .pluck();
   const held = db
@@ -51,13 +54,12 @@ export function stolenReports(registry: Registry, perHour = STOLEN_REPORTS_PER_H
       if (record.status !== 'active')
         throw new TransitionError(`cannot report stolen a certificate that is ${record.status}`);
       const now = registry.now();
-      const id = Number(
-        db
-          .prepare(
-            'INSERT INTO stolen_reports_held (issuer, serial, token_id, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?)',
-          )
-          .run(issuer, serial, tokenId, actor, reason ?? null, now).lastInsertRowid,
-      );
+      const id = db
+        .prepare(
+          'INSERT INTO stolen_reports_held (issuer, serial, token_id, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+        )
+        .pluck()
+        .get(issuer, serial, tokenId, actor, reason ?? null, now) as number;
       events.append({
         at: now,
         actor,
@@ -119,7 +121,7 @@ export function stolenReports(registry: Registry, perHour = STOLEN_REPORTS_PER_H
     pending(issuer?: string): HeldReport[] {
       return db
         .prepare(
-          `SELECT id, issuer, serial, token_id AS tokenId, actor, reason, at FROM stolen_reports_held WHERE decided_at IS NULL ${issuer ? 'AND issuer = ?' : ''} ORDER BY id`,
+          `SELECT id, issuer, serial, token_id AS "tokenId", actor, reason, at FROM stolen_reports_held WHERE decided_at IS NULL ${issuer ? 'AND issuer = ?' : ''} ORDER BY id`,
         )
         .all(...(issuer ? [issuer] : [])) as HeldReport[];
     },

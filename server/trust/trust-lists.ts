@@ -6,20 +6,21 @@
  * its list is re-signed whenever brands or keys change, so `npm start` needs no ceremony.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { signTrustList, canonicalTrustListJson, type TrustList } from '../../shared/trust-list.ts';
+import { localFilesDir } from '../db/database.ts';
 import { readKeyFile, writeKeyFile } from '../keys/key-file.ts';
 import { generateSigningKey, type SigningKey } from '../keys/signing-key.ts';
 import type { Registry } from '../registry/registry.ts';
 
 /** Where a development registry keeps its development root key. */
 export function devRootKeyFile(dbPath: string): string {
-  return join(dirname(dbPath), 'dev-root-key.json');
+  return join(localFilesDir(dbPath), 'dev-root-key.json');
 }
 
 /** Its public half, for `hallmark verify --trust-list … --root <this file>`. */
 export function devRootJwksFile(dbPath: string): string {
-  return join(dirname(dbPath), 'dev-root.jwks.json');
+  return join(localFilesDir(dbPath), 'dev-root.jwks.json');
 }
 
 /**

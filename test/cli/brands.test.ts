@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hallmark, type RunResult } from '../helpers/cli.ts';
 import { startServiceProcess, watchBody, type ServiceProcess } from '../helpers/service.ts';
+import { testDbLocation } from '../helpers/db.ts';
 
 const ok = (r: RunResult) => {
   expect(r.status, r.stderr).toBe(0);
@@ -20,7 +21,7 @@ describe('two brands on one platform, from the command line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hallmark-brands-'));
   const ceremony = mkdtempSync(join(tmpdir(), 'hallmark-ceremony-'));
   const env = {
-    HALLMARK_DB: join(dir, 'data', 'hallmark.db'),
+    HALLMARK_DB: testDbLocation(join(dir, 'data'), 'hallmark.db'),
     HALLMARK_KEY_PASSPHRASE: 'the platform passphrase, long enough',
     HALLMARK_ROOT_PASSPHRASE: 'the offline root passphrase, long enough',
     HALLMARK_ISSUER: 'HUB',

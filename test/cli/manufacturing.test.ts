@@ -7,12 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { hallmark, REPO } from '../helpers/cli.ts';
 import { PASSPHRASE } from '../helpers/service.ts';
 import { zbarDecode } from '../helpers/zbar.ts';
+import { testDbLocation } from '../helpers/db.ts';
 
 describe('hallmark import → report → print', { timeout: 120_000 }, () => {
   it('imports the sample SAP export, reports the bad rows, prints cards whose QR codes all decode', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallmark-mfg-'));
     const env = {
-      HALLMARK_DB: join(dir, 'h.db'),
+      HALLMARK_DB: testDbLocation(dir, 'h.db'),
       HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
       HALLMARK_PUBLIC_URL: 'https://verify.hallmark.example/',
     };
@@ -87,7 +88,7 @@ describe('hallmark import → report → print', { timeout: 120_000 }, () => {
 
   it('says what to do: a fresh registry, a brand that is not there, an empty file, an Excel export', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallmark-mfg-'));
-    const env = { HALLMARK_DB: join(dir, 'h.db'), HALLMARK_KEY_PASSPHRASE: PASSPHRASE };
+    const env = { HALLMARK_DB: testDbLocation(dir, 'h.db'), HALLMARK_KEY_PASSPHRASE: PASSPHRASE };
     // Copies: an import writes its report beside the file.
     const fixture = (name: string) => {
       copyFileSync(join(REPO, 'test/fixtures/erp', name), join(dir, name));
@@ -96,7 +97,7 @@ describe('hallmark import → report → print', { timeout: 120_000 }, () => {
     const fresh = hallmark(['import', fixture('api-fields-utf8-bom.csv')], { cwd: dir, env });
     expect(fresh.status).toBe(2);
     expect(fresh.stderr).toMatch(
-      /^hallmark: the registry .*h\.db has no brand yet: start the service once \(npm start\).*hallmark brands add --code DEMO/,
+      /^hallmark: the registry \S+ has no brand yet: start the service once \(npm start\).*hallmark brands add --code DEMO/,
     );
     expect(
       hallmark(['brands', 'add', '--code', 'HUB', '--name', 'Hublot'], { cwd: dir, env }).status,

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { openDatabase } from '../../server/db/database.ts';
+import { openTestDatabase } from './db.ts';
 import { createApp, type AppConfig } from '../../server/http/app.ts';
 import type { Mailer } from '../../server/mail/mailer.ts';
 import { createRegistry, type Registry } from '../../server/registry/registry.ts';
@@ -46,7 +47,7 @@ export function testService(
   } = {},
 ): TestService {
   const clock = { now: NOW - 86_400 };
-  const db = openDatabase(options.dbPath ?? ':memory:');
+  const db = options.dbPath ? openDatabase(options.dbPath) : openTestDatabase();
   const registry = createRegistry(db, {
     passphrase: PASSPHRASE,
     legacyBrand: 'HUB',

@@ -22,6 +22,7 @@ import { verify } from '../../shared/verify.ts';
 import { HALLMARK, hallmark } from '../helpers/cli.ts';
 import { startServiceProcess, watchBody, type ServiceProcess } from '../helpers/service.ts';
 import { createSoftHsm, TOKEN_PIN, type SoftHsm } from '../helpers/softhsm.ts';
+import { testDbLocation } from '../helpers/db.ts';
 
 /** An ERP export of `n` watches with serials `<prefix>0000000…`. */
 function erpCsv(prefix: string, n: number): string {
@@ -45,7 +46,7 @@ describe('brand keys in a PKCS#11 token (SoftHSM2)', { timeout: 180_000 }, () =>
     dir = mkdtempSync(join(tmpdir(), 'hallmark-hsm-svc-'));
     env = {
       ...hsm.env,
-      HALLMARK_DB: join(dir, 'data', 'hallmark.db'),
+      HALLMARK_DB: testDbLocation(join(dir, 'data'), 'hallmark.db'),
       HALLMARK_KEY_PASSPHRASE: '',
       HALLMARK_KEY_CUSTODY: 'pkcs11',
       HALLMARK_ISSUER: 'HUB',
@@ -321,7 +322,7 @@ describe('brand keys in a PKCS#11 token (SoftHSM2)', { timeout: 180_000 }, () =>
     const dir2 = mkdtempSync(join(tmpdir(), 'hallmark-hsm-root-'));
     const env2 = {
       ...hsm.env,
-      HALLMARK_DB: join(dir2, 'hallmark.db'),
+      HALLMARK_DB: testDbLocation(dir2, 'hallmark.db'),
       HALLMARK_KEY_PASSPHRASE: 'a passphrase for this registry only',
       HALLMARK_KEY_CUSTODY: 'pkcs11',
     };

@@ -16,6 +16,7 @@ import { openDatabase } from '../../server/db/database.ts';
 import { createRegistry } from '../../server/registry/registry.ts';
 import { HALLMARK, hallmark } from '../helpers/cli.ts';
 import { PASSPHRASE } from '../helpers/service.ts';
+import { testDbLocation } from '../helpers/db.ts';
 
 const ROWS = 20_000;
 
@@ -56,7 +57,7 @@ describe('import crash safety', () => {
   it(`${ROWS} rows, killed with SIGKILL three times, rerun: exactly ${ROWS} certificates, all verify`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallmark-crash-'));
     const env = {
-      HALLMARK_DB: join(dir, 'h.db'),
+      HALLMARK_DB: testDbLocation(dir, 'h.db'),
       HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
       HALLMARK_ISSUER: 'HUB',
     };

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/db/database.ts';
+import { openTestDatabase } from '../helpers/db.ts';
 import { LogStore } from '../../server/log/log-store.ts';
 import { toHex, utf8 } from '../../shared/bytes.ts';
 import { formatVerifierKey, noteSigner } from '../../shared/tlog/note.ts';
@@ -49,7 +49,7 @@ const verifyWithPython = (dir: string, verifier = VERIFIER, origin = ORIGIN) => 
 };
 
 describe('an independent verifier (Python, from the specifications)', () => {
-  const db = openDatabase(':memory:');
+  const db = openTestDatabase();
   const log = new LogStore(db);
   const SIZE = 700; // two full tiles and a partial one
   const checkpoint = db.transaction(() => {

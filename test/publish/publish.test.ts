@@ -27,12 +27,14 @@ import { launchChromium, PHONE, verdictOf } from '../helpers/browser.ts';
 import { HALLMARK, hallmark, REPO } from '../helpers/cli.ts';
 import { signTestTrustList } from '../helpers/registry.ts';
 import { freePort, PASSPHRASE, testService, watchBody } from '../helpers/service.ts';
+import { testDbLocation } from '../helpers/db.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hallmark-publish-'));
 const site = join(dir, 'site');
-const svc = testService({ dbPath: join(dir, 'registry.db'), brands: ['ZEN'] });
+const location = testDbLocation(dir, 'registry.db');
+const svc = testService({ dbPath: location, brands: ['ZEN'] });
 const env = {
-  HALLMARK_DB: join(dir, 'registry.db'),
+  HALLMARK_DB: location,
   HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
   HALLMARK_ISSUER: 'HUB',
 };
@@ -187,18 +189,19 @@ describe('hallmark publish --out', () => {
   });
 
   it('a brand that has no key to sign its list with: said on one line, the rest still published', async () => {
-    const svc2 = testService({ dbPath: join(dir, 'second.db') });
+    const second = testDbLocation(dir, 'second.db');
+    const svc2 = testService({ dbPath: second });
     svc2.registry.brands.add({ code: 'NOKEY', name: 'No key' }, svc2.clock.now);
     svc2.registry.db
       .prepare(
-        "INSERT INTO status_lists (id, size, multiplier, offset, brand, permutation) VALUES (77, 1024, 0, 0, 'NOKEY', 'feistel-v1')",
+        "INSERT INTO status_lists (id, size, multiplier, \"offset\", brand, permutation) VALUES (77, 1024, 0, 0, 'NOKEY', 'feistel-v1')",
       )
       .run();
     svc2.registry.db.close();
     const out = join(dir, 'second-site');
     const run = hallmark(['publish', '--out', out], {
       cwd: dir,
-      env: { ...env, HALLMARK_DB: join(dir, 'second.db') },
+      env: { ...env, HALLMARK_DB: second },
     });
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(

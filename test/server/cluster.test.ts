@@ -6,12 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/database.ts';
 import { hallmark } from '../helpers/cli.ts';
 import { PASSPHRASE, startServiceProcess, watchBody } from '../helpers/service.ts';
+import { testDbLocation } from '../helpers/db.ts';
 
 describe('two worker processes', () => {
   it('64 concurrent requests for one serial across both processes → exactly one certificate; SIGTERM stops all', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallmark-cluster-'));
     const env = {
-      HALLMARK_DB: join(dir, 'h.db'),
+      HALLMARK_DB: testDbLocation(dir, 'h.db'),
       HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
       HALLMARK_WORKERS: '2',
     };

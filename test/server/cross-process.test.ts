@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/database.ts';
 import { HALLMARK, hallmark } from '../helpers/cli.ts';
 import { PASSPHRASE, startServiceProcess, watchBody } from '../helpers/service.ts';
+import { testDbLocation } from '../helpers/db.ts';
 
 const ROWS = 3000;
 
@@ -20,7 +21,7 @@ describe('the service and the importer on one registry', () => {
   it(`${ROWS} serials from both ends at once: one certificate each, both sides issued`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallmark-xproc-'));
     const env = {
-      HALLMARK_DB: join(dir, 'h.db'),
+      HALLMARK_DB: testDbLocation(dir, 'h.db'),
       HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
       HALLMARK_ISSUER: 'HUB',
       HALLMARK_SAMPLE_DATA: 'false',

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import { hallmark } from '../helpers/cli.ts';
 import { PASSPHRASE, testService, watchBody } from '../helpers/service.ts';
+import { testDbLocation } from '../helpers/db.ts';
 
 const svc = testService();
 const erp = svc.token(['issue'], 'erp');
@@ -166,12 +167,12 @@ describe('production defaults cannot leak', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallmark-prod-url-'));
     const res = hallmark(['serve'], {
       cwd: dir,
-      env: { ...base, HALLMARK_DB: join(dir, 'h.db'), HALLMARK_PUBLIC_URL: '' },
+      env: { ...base, HALLMARK_DB: testDbLocation(dir, 'h.db'), HALLMARK_PUBLIC_URL: '' },
     });
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/HALLMARK_PUBLIC_URL/);
     const env = {
-      HALLMARK_DB: join(dir, 'dev.db'),
+      HALLMARK_DB: testDbLocation(dir, 'dev.db'),
       HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
       HALLMARK_ISSUER: 'HUB',
       HALLMARK_PUBLIC_URL: '',

@@ -11,6 +11,7 @@ import { createRegistry } from '../../server/registry/registry.ts';
 import { SealError } from '../../server/keys/sealed.ts';
 import { hallmark } from '../helpers/cli.ts';
 import { PASSPHRASE, startServiceProcess, testService, watchBody } from '../helpers/service.ts';
+import { testDbLocation } from '../helpers/db.ts';
 
 describe('key rotation', () => {
   it('old certificates keep verifying; new ones carry the new kid; the JWKS shows both windows', async () => {
@@ -80,7 +81,7 @@ describe('restart with the wrong passphrase', () => {
   it('fails with a clear message and exit 4, no stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallmark-pass-'));
     const env = {
-      HALLMARK_DB: join(dir, 'h.db'),
+      HALLMARK_DB: testDbLocation(dir, 'h.db'),
       HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
       HALLMARK_SAMPLE_DATA: 'false',
     };
@@ -115,7 +116,7 @@ describe('restart with the wrong passphrase', () => {
     const res = hallmark(['serve'], {
       cwd: dir,
       env: {
-        HALLMARK_DB: join(dir, 'h.db'),
+        HALLMARK_DB: testDbLocation(dir, 'h.db'),
         NODE_ENV: 'production',
         HALLMARK_KEY_PASSPHRASE: '',
         HALLMARK_PUBLIC_URL: 'https://verify.brand.example/',

@@ -15,10 +15,14 @@ import { proveConsistency, type TileFetch } from '../../shared/tlog/client.ts';
 import { certificateLeaf } from '../../shared/tlog/entry.ts';
 import { parseNote } from '../../shared/tlog/note.ts';
 import { startServiceProcess, watchBody, type ServiceProcess } from '../helpers/service.ts';
+import { testDbLocation } from '../helpers/db.ts';
 
 describe('the log across a crash', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'hallmark-logcrash-'));
-  const env = { HALLMARK_DB: join(dir, 'data', 'hallmark.db'), HALLMARK_KEY_PASSPHRASE: '' };
+  const env = {
+    HALLMARK_DB: testDbLocation(join(dir, 'data'), 'hallmark.db'),
+    HALLMARK_KEY_PASSPHRASE: '',
+  };
   let svc: ServiceProcess | undefined;
   afterAll(async () => {
     await svc?.stop();

@@ -182,9 +182,9 @@ describe('the issuance log in issuing', () => {
 
   it('the log tables are append-only in the database itself', () => {
     const { db } = svc.registry;
-    expect(() => db.prepare("UPDATE log_entries SET leaf = x'00' WHERE idx = 0").run()).toThrow(
-      /append-only/,
-    );
+    expect(() =>
+      db.prepare('UPDATE log_entries SET leaf = ? WHERE idx = 0').run(Buffer.from([0])),
+    ).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM log_entries WHERE idx = 0').run()).toThrow(/append-only/);
     // What the entry bundles derive from cannot change either.
     expect(() => db.prepare("UPDATE certificates SET jws = 'x' WHERE log_index = 0").run()).toThrow(

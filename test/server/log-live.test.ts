@@ -22,6 +22,7 @@ import { testKey } from '../helpers/fixtures.ts';
 import { SAMPLE_WATCHES } from '../../server/issuing/sample-data.ts';
 import { HALLMARK, hallmark, REPO } from '../helpers/cli.ts';
 import { startServiceProcess, watchBody, type ServiceProcess } from '../helpers/service.ts';
+import { testDbLocation } from '../helpers/db.ts';
 
 const WITNESS_PASSPHRASE = 'witness passphrase, long enough';
 
@@ -105,7 +106,10 @@ describe('the issuance log, live', { timeout: 180_000 }, () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hallmark-log-'));
-    env = { HALLMARK_DB: join(dir, 'data', 'hallmark.db'), HALLMARK_KEY_PASSPHRASE: '' };
+    env = {
+      HALLMARK_DB: testDbLocation(join(dir, 'data'), 'hallmark.db'),
+      HALLMARK_KEY_PASSPHRASE: '',
+    };
     svc = await startServiceProcess(env, dir);
     logKey = (await (await fetch(`${svc.url}/log/vkey`)).text()).trim();
     trustArgs = [

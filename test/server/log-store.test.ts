@@ -6,7 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/db/database.ts';
+import { openTestDatabase } from '../helpers/db.ts';
 import { LogStore } from '../../server/log/log-store.ts';
 import { equalBytes, utf8 } from '../../shared/bytes.ts';
 import { openCheckpoint } from '../../shared/tlog/checkpoint.ts';
@@ -21,7 +21,7 @@ import { tilesOf } from '../../shared/tlog/tiles.ts';
 import { testKey } from '../helpers/fixtures.ts';
 
 const SIZE = 70_000;
-const db = openDatabase(':memory:');
+const db = openTestDatabase();
 const log = new LogStore(db);
 const entries = Array.from({ length: SIZE }, (_, i) => utf8(`certificate commitment ${i}`));
 const leaves = entries.map(leafHash);

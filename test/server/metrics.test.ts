@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/database.ts';
 import { hallmark, REPO } from '../helpers/cli.ts';
 import { freePort, PASSPHRASE, startServiceProcess, watchBody } from '../helpers/service.ts';
+import { testDbLocation } from '../helpers/db.ts';
 
 interface Family {
   name: string;
@@ -63,7 +64,7 @@ async function serviceWithMetrics(workers: number) {
   const dir = mkdtempSync(join(tmpdir(), 'hallmark-metrics-'));
   const metricsPort = await freePort();
   const env = {
-    HALLMARK_DB: join(dir, 'h.db'),
+    HALLMARK_DB: testDbLocation(dir, 'h.db'),
     HALLMARK_KEY_PASSPHRASE: PASSPHRASE,
     HALLMARK_ISSUER: 'HUB',
     HALLMARK_WORKERS: String(workers),

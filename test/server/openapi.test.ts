@@ -15,7 +15,7 @@ import type { Express } from 'express';
 import request, { type Response } from 'supertest';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/db/database.ts';
+import { openTestDatabase } from '../helpers/db.ts';
 import { createApp } from '../../server/http/app.ts';
 import { createRegistry } from '../../server/registry/registry.ts';
 import { IssuingService } from '../../server/issuing/issuing-service.ts';
@@ -502,7 +502,7 @@ describe('real answers conform to the document', () => {
     expect((await get('/healthz')).status).toBe(200);
     // A registry with no trust list installed yet.
     const bare = createApp({
-      registry: createRegistry(openDatabase(':memory:'), {
+      registry: createRegistry(openTestDatabase(), {
         passphrase: PASSPHRASE,
         legacyBrand: 'HUB',
         now: () => NOW,

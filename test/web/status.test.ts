@@ -153,7 +153,7 @@ describe('status on the page', () => {
     // A second list of HUB's (every entry active) and ZEN's first list: both validly signed.
     svc.registry.db
       .prepare(
-        "INSERT INTO status_lists (id, size, multiplier, offset, brand, permutation) VALUES (90, 1048576, 0, 0, 'HUB', 'feistel-v1')",
+        "INSERT INTO status_lists (id, size, multiplier, \"offset\", brand, permutation) VALUES (90, 1048576, 0, 0, 'HUB', 'feistel-v1')",
       )
       .run();
     const zen = svc.token(['issue'], 'zen-erp', ['ZEN']);
