@@ -3,7 +3,9 @@
  * (`npm run test:postgres`). Each PostgreSQL test database is a fresh schema on the cluster
  * that test/global-setup.ts starts, so tests stay as isolated as with SQLite.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { PgDatabase } from '../../server/db/postgres.ts';
@@ -37,4 +39,17 @@ export function testDbLocation(dir: string, name = 'registry.db'): string {
 /** A fresh, migrated registry database: in memory on SQLite, a fresh schema on PostgreSQL. */
 export function openTestDatabase(): Db {
   return openDatabase(ON_POSTGRES ? freshPostgresUrl() : ':memory:');
+}
+
+/**
+ * Everything a registry stores, as bytes to search: the SQLite file, or a plain-text pg_dump
+ * of the PostgreSQL schema (bytea written in hex there, so search for hex too).
+ */
+export function registryContents(location: string): Buffer {
+  if (!ON_POSTGRES) return readFileSync(location);
+  const bin = process.env.HALLMARK_TEST_PG_BIN;
+  if (!bin) throw new Error('no test PostgreSQL cluster');
+  return execFileSync(join(bin, 'pg_dump'), ['--format=plain', `--dbname=${location}`], {
+    maxBuffer: 1 << 30,
+  });
 }

@@ -256,7 +256,7 @@ describe('the issuance log, live', { timeout: 180_000 }, () => {
     // An insider with the database and the passphrase mints a second certificate for a serial.
     const db = openDatabase(env.HALLMARK_DB!);
     const registry = createRegistry(db, {
-      passphrase: readFileSync(devPassphraseFile(env.HALLMARK_DB!), 'utf8').trim(),
+      passphrase: readFileSync(devPassphraseFile(join(dir, 'data', 'hallmark.db')), 'utf8').trim(),
       legacyBrand: 'DEMO',
       now: () => Math.floor(Date.now() / 1000),
     });
@@ -292,7 +292,7 @@ describe('the issuance log, live', { timeout: 180_000 }, () => {
     // What a compromised log would show one victim: a validly signed tree head for another tree.
     const db = openDatabase(env.HALLMARK_DB!);
     const registry = createRegistry(db, {
-      passphrase: readFileSync(devPassphraseFile(env.HALLMARK_DB!), 'utf8').trim(),
+      passphrase: readFileSync(devPassphraseFile(join(dir, 'data', 'hallmark.db')), 'utf8').trim(),
       legacyBrand: 'DEMO',
       now: () => Math.floor(Date.now() / 1000),
     });
