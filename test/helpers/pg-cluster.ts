@@ -4,7 +4,15 @@
  * root, so as root the cluster runs as the `postgres` system user.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './service.ts';
@@ -108,8 +116,16 @@ export async function startPgCluster(): Promise<PgCluster> {
     bin,
     process: child,
     stop: async () => {
-      if (child.exitCode === null) child.kill('SIGINT'); // fast shutdown
-      await exited;
+      // Fast shutdown, sent to the postmaster itself: runuser does not pass SIGINT on.
+      try {
+        const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+        process.kill(pid, 'SIGINT');
+      } catch {
+        // already stopped
+      }
+      const timeout = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      if (child.exitCode === null && child.signalCode === null) await exited;
+      clearTimeout(timeout);
       rmSync(dir, { recursive: true, force: true });
     },
   };
