@@ -41,18 +41,20 @@ const IDENTITY: Record<string, string> = {
   stolen_reports_held: 'id',
 };
 
+/** The newest Debian install's /usr/lib/postgresql/<version>/bin holding `program`, if any. */
+export function debianPostgresBin(program = 'postgres'): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const newest = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', program)))
+    .sort((a, b) => Number(b) - Number(a))[0];
+  return newest && join(root, newest, 'bin');
+}
+
 /** PostgreSQL's client programs: HALLMARK_PG_BIN, else the newest Debian install, else PATH. */
 export function pgProgram(name: 'pg_dump' | 'pg_restore'): string {
-  const dir = process.env.HALLMARK_PG_BIN;
-  if (dir) return join(dir, name);
-  const root = '/usr/lib/postgresql';
-  if (existsSync(root)) {
-    const newest = readdirSync(root)
-      .filter((v) => existsSync(join(root, v, 'bin', name)))
-      .sort((a, b) => Number(b) - Number(a))[0];
-    if (newest) return join(root, newest, 'bin', name);
-  }
-  return name;
+  const dir = process.env.HALLMARK_PG_BIN ?? debianPostgresBin(name);
+  return dir ? join(dir, name) : name;
 }
 
 function run(program: string, args: string[]): string {

@@ -4,17 +4,10 @@
  * root, so as root the cluster runs as the `postgres` system user.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { debianPostgresBin } from '../../server/db/pg-backup.ts';
 import { freePort } from './service.ts';
 
 export interface PgCluster {
@@ -28,12 +21,7 @@ export interface PgCluster {
 
 /** The newest installed /usr/lib/postgresql/<version>/bin, or undefined. */
 export function postgresBin(): string | undefined {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root)
-    .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
-    .sort((a, b) => Number(b) - Number(a));
-  return versions[0] && join(root, versions[0], 'bin');
+  return debianPostgresBin('postgres');
 }
 
 function asOwner(bin: string, args: string[]): [string, string[]] {
