@@ -371,11 +371,19 @@ export async function runImport(
 
   // The keys the import will most likely need (the default brand's, the status-index secret)
   // are opened off this thread while the first rows are read; awaited before the first chunk.
+  // A missing status-index secret is created then, but only once the passphrase has opened
+  // the brand's sealed key: a wrong passphrase must not seal a new secret that the right one
+  // cannot open. A key in a PKCS#11 token proves nothing about the passphrase: the secret is
+  // then made as the first reservation would make it, only sooner.
+  const brand = options.defaultIssuer;
   let prefetched: Promise<unknown> | undefined = pool
-    ? Promise.all([
-        registry.secrets.prefetch('status-index'),
-        registry.keys.prefetchActive(options.defaultIssuer),
-      ])
+    ? registry.keys
+        .prefetchActive(brand)
+        .then(() =>
+          registry.keys.opensActive(brand) || registry.keys.activeCustody(brand) === 'pkcs11'
+            ? registry.secrets.prefetch('status-index', options.now())
+            : undefined,
+        )
     : undefined;
   let header: string[] | undefined;
   let sawHeader = false;

@@ -47,14 +47,52 @@ function deriveKey(
   return scryptSync(passphrase.normalize('NFC'), salt, 32, { ...params, maxmem: SCRYPT_MAXMEM });
 }
 
+function deriveKeyAsync(
+  passphrase: string,
+  salt: Uint8Array,
+  params: { N: number; r: number; p: number },
+): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(
+      passphrase.normalize('NFC'),
+      salt,
+      32,
+      { N: params.N, r: params.r, p: params.p, maxmem: SCRYPT_MAXMEM },
+      (error, derived) => (error ? reject(error) : resolve(derived)),
+    ),
+  );
+}
+
 /** Seals `secret` under `passphrase`, binding `context` (the key id) as AAD. */
 export function seal(secret: Uint8Array, passphrase: string, context: string): Sealed {
+  checkPassphrase(passphrase);
+  const salt = randomBytes(16);
+  return encrypt(secret, deriveKey(passphrase, salt, SCRYPT), salt, context);
+}
+
+/**
+ * `seal`, with scrypt on libuv's thread pool: this thread goes on meanwhile (the importer
+ * creates a missing registry secret while it reads its first rows).
+ */
+export async function sealAsync(
+  secret: Uint8Array,
+  passphrase: string,
+  context: string,
+): Promise<Sealed> {
+  checkPassphrase(passphrase);
+  const salt = randomBytes(16);
+  return encrypt(secret, await deriveKeyAsync(passphrase, salt, SCRYPT), salt, context);
+}
+
+function checkPassphrase(passphrase: string): void {
   if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
     throw new Error(`the key passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters`);
   }
-  const salt = randomBytes(16);
+}
+
+function encrypt(secret: Uint8Array, key: Buffer, salt: Uint8Array, context: string): Sealed {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', deriveKey(passphrase, salt, SCRYPT), iv);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(utf8(context));
   const ct = Buffer.concat([cipher.update(secret), cipher.final()]);
   return {
@@ -84,16 +122,7 @@ export async function openAsync(
   context: string,
 ): Promise<Uint8Array> {
   const s = sealedSchema.parse(sealed);
-  const key = await new Promise<Buffer>((resolve, reject) =>
-    scrypt(
-      passphrase.normalize('NFC'),
-      fromBase64url(s.salt),
-      32,
-      { N: s.N, r: s.r, p: s.p, maxmem: SCRYPT_MAXMEM },
-      (error, derived) => (error ? reject(error) : resolve(derived)),
-    ),
-  );
-  return decrypt(s, key, context);
+  return decrypt(s, await deriveKeyAsync(passphrase, fromBase64url(s.salt), s), context);
 }
 
 function decrypt(s: Sealed, key: Buffer, context: string): Uint8Array {

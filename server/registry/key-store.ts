@@ -139,6 +139,18 @@ export class KeyStore {
     }
   }
 
+  /** Whether the brand's active key is open already (by `active` or `prefetchActive`): the passphrase is right. */
+  opensActive(brand: string): boolean {
+    const kid = this.activeKid.get(brand) as string | undefined;
+    return kid !== undefined && this.opened.has(kid);
+  }
+
+  /** Where the brand's active key lives, or undefined when it has none. */
+  activeCustody(brand: string): 'sealed' | 'pkcs11' | undefined {
+    const kid = this.activeKid.get(brand) as string | undefined;
+    return kid === undefined ? undefined : (this.byKid.get(kid) as KeyRow).custody;
+  }
+
   /**
    * Retires the brand's active key at `now` and makes `next` (a new key by default, or one
    * brought from an offline key ceremony) active from `now`.

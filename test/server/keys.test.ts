@@ -67,13 +67,42 @@ describe('key rotation', () => {
     const fresh = (passphrase: string) =>
       createRegistry(svc.registry.db, { passphrase, legacyBrand: 'HUB', now: () => 0 });
     const same = fresh(PASSPHRASE);
-    await Promise.all([same.keys.prefetchActive('HUB'), same.secrets.prefetch('status-index')]);
+    await Promise.all([same.keys.prefetchActive('HUB'), same.secrets.prefetch('status-index', 0)]);
     expect(Buffer.from(same.keys.active('HUB').exportSeed())).toEqual(expected);
     expect(Buffer.from(same.secrets.get('status-index', 0))).toEqual(secret);
     const wrong = fresh('a different passphrase');
-    await Promise.all([wrong.keys.prefetchActive('HUB'), wrong.secrets.prefetch('status-index')]);
+    await Promise.all([
+      wrong.keys.prefetchActive('HUB'),
+      wrong.secrets.prefetch('status-index', 0),
+    ]);
     expect(() => wrong.keys.active('HUB')).toThrow(SealError);
     expect(() => wrong.secrets.get('status-index', 0)).toThrow(SealError);
+  });
+
+  it('a missing secret is created off the main thread by prefetch, once: every registry then opens the same one', async () => {
+    const svc = testService();
+    const other = () =>
+      createRegistry(svc.registry.db, { passphrase: PASSPHRASE, legacyBrand: 'HUB', now: () => 0 });
+    const [a, b] = [other(), other()];
+    const count = () =>
+      svc.registry.db
+        .prepare("SELECT count(*) FROM registry_secrets WHERE name = 'prefetched-test'")
+        .pluck()
+        .get();
+    expect(count()).toBe(0);
+    // Two creators at once (two processes starting an import together): one sealed secret wins.
+    await Promise.all([
+      a.secrets.prefetch('prefetched-test', 0),
+      b.secrets.prefetch('prefetched-test', 0),
+    ]);
+    expect(count()).toBe(1);
+    const secret = Buffer.from(a.secrets.get('prefetched-test', 0));
+    expect(secret).toHaveLength(32);
+    expect(Buffer.from(b.secrets.get('prefetched-test', 0))).toEqual(secret);
+    expect(Buffer.from(other().secrets.get('prefetched-test', 0))).toEqual(secret);
+    // get() creates one the same way, and a fresh registry opens what it stored.
+    const made = Buffer.from(a.secrets.get('made-by-get', 0));
+    expect(Buffer.from(other().secrets.get('made-by-get', 0))).toEqual(made);
   });
 });
 
