@@ -60,14 +60,26 @@ export class BrandExistsError extends Error {
 
 export class BrandStore {
   private readonly byCode;
+  /**
+   * Brands read from the database, by code. A brand row never changes and is never deleted,
+   * so what was read once stays true: the issuing path (several look-ups per request) then
+   * reads no row. Only rows read outside a transaction are kept (a row inside one may still
+   * be rolled back); an unknown code is always asked again (another process may add it).
+   */
+  private readonly known = new Map<string, Brand>();
 
   constructor(private readonly db: Db) {
     this.byCode = db.prepare('SELECT * FROM brands WHERE code = ?');
   }
 
   get(code: string): Brand | undefined {
+    const kept = this.known.get(code);
+    if (kept) return kept;
     const row = this.byCode.get(code) as Row | undefined;
-    return row && toBrand(row);
+    if (!row) return undefined;
+    const brand = toBrand(row);
+    if (!this.db.inTransaction) this.known.set(code, brand);
+    return brand;
   }
 
   /** The verification page for the brand's QR codes: its own host, else `fallback` (the deployment's). */
@@ -76,7 +88,7 @@ export class BrandStore {
   }
 
   has(code: string): boolean {
-    return this.byCode.get(code) !== undefined;
+    return this.get(code) !== undefined;
   }
 
   list(): Brand[] {
