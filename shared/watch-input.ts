@@ -28,7 +28,11 @@ import { ErrorCode, HallmarkError } from './errors.ts';
 import { parseOrThrow } from './validation.ts';
 
 const MAX_RAW = 1000;
-const tidy = (s: string) => s.trim().replace(/\s+/g, ' ').normalize('NFC');
+// Printable ASCII words with single spaces between them: already trimmed, collapsed and NFC,
+// so tidy returns them as they are (the common case of an import, without three new strings).
+const TIDY_ASCII = /^[!-~]+(?: [!-~]+)*$/;
+const tidy = (s: string) =>
+  TIDY_ASCII.test(s) ? s : s.trim().replace(/\s+/g, ' ').normalize('NFC');
 const text = <T extends z.ZodMiniType<string, string>>(
   rule: T,
   normalise: (s: string) => string = tidy,

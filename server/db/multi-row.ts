@@ -25,10 +25,16 @@ export class MultiRowInsert {
   run(rows: readonly (readonly unknown[])[]): unknown[] {
     const returned: unknown[] = [];
     for (let at = 0; at < rows.length; at += this.perStatement) {
-      const batch = rows.slice(at, at + this.perStatement);
-      const statement = this.statementFor(batch.length);
-      const params = batch.flat();
-      if (statement.reader) returned.push(...statement.all(params));
+      const count = Math.min(this.perStatement, rows.length - at);
+      const statement = this.statementFor(count);
+      // The parameters of `count` rows in one array, filled in place (no copies of the rows).
+      const width = rows[at]!.length;
+      const params = new Array<unknown>(count * width);
+      for (let r = 0; r < count; r++) {
+        const row = rows[at + r]!;
+        for (let c = 0; c < width; c++) params[r * width + c] = row[c];
+      }
+      if (statement.reader) for (const row of statement.all(params)) returned.push(row);
       else statement.run(params);
     }
     return returned;

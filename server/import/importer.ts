@@ -120,7 +120,13 @@ class Report {
     this.out = createWriteStream(this.temp, { flags: 'w' });
   }
   async write(line: ReportLine): Promise<void> {
-    if (!this.out.write(`${JSON.stringify(line)}\n`))
+    await this.writeAll([line]);
+  }
+  /** Writes lines in one write (a chunk's lines: one buffer, not one per line). */
+  async writeAll(lines: readonly ReportLine[]): Promise<void> {
+    let text = '';
+    for (const line of lines) text += `${JSON.stringify(line)}\n`;
+    if (text !== '' && !this.out.write(text))
       await new Promise<void>((r) => this.out.once('drain', () => r()));
   }
   async close(): Promise<void> {
@@ -285,8 +291,10 @@ export async function runImport(
     const jsons = toSign.map((s) => canonicalClaimsJson(s.claims));
     const inputs = jsons.map((json) => `${header}.${textToBase64url(json)}`);
     const signatures = await pool!.sign(key, inputs);
-    return toSign.map((s, i) => ({
-      ...s,
+    return toSign.map((s, i): Signed => ({
+      row: s.row,
+      claims: s.claims,
+      allocation: s.allocation,
       claimsJson: jsons[i]!,
       kid: key.kid,
       input: inputs[i]!,
@@ -358,14 +366,13 @@ export async function runImport(
           generation: 1,
         });
     }
-    for (const line of lines.sort(
-      (a, b) => (a as { line: number }).line - (b as { line: number }).line,
-    )) {
+    lines.sort((a, b) => (a as { line: number }).line - (b as { line: number }).line);
+    for (const line of lines) {
       if (line.type === 'rejected') counts.rejected++;
       else if (line.type === 'issued') counts.issued++;
       else if (line.type === 'existing') counts.existing++;
-      await report.write(line);
     }
+    await report.writeAll(lines);
     options.onProgress?.({ ...counts });
   };
 

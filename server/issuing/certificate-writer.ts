@@ -6,7 +6,7 @@
  */
 import { signCertificate, type Certificate } from '../../shared/certificate.ts';
 import { certificateEntry } from '../../shared/tlog/entry.ts';
-import { sha256 } from '../log/hash.ts';
+import { sha256Text } from '../log/hash.ts';
 import type { WatchInput } from '../../shared/watch-input.ts';
 import { watchClaims } from '../../shared/watch-input.ts';
 import type { CertificateRecord } from '../registry/certificates.ts';
@@ -122,15 +122,21 @@ export function recordCertificates(
 ): CertificateRecord[] {
   const first = registry.log.size();
   const records = registry.certificates.insertMany(
-    items.map((item, i) => ({
-      certificate: { ...item.certificate, logIndex: first + i },
-      allocation: item.allocation,
-      claimsJson: item.claimsJson,
+    items.map(({ certificate: c, allocation, claimsJson }, i) => ({
+      certificate: {
+        claims: c.claims,
+        kid: c.kid,
+        signature: c.signature,
+        jws: c.jws,
+        logIndex: first + i,
+      },
+      allocation,
+      claimsJson,
     })),
   );
   registry.log.appendAt(
     first,
-    items.map((item) => certificateEntry(item.certificate.jws, sha256)),
+    items.map((item) => certificateEntry(item.certificate.jws, sha256Text)),
     records.map((record) => record.id),
   );
   registry.events.appendMany(

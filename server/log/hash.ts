@@ -2,3 +2,6 @@
 import { hash } from 'node:crypto';
 
 export const sha256 = (bytes: Uint8Array): Uint8Array => hash('sha256', bytes, 'buffer');
+
+/** SHA-256 of a string's UTF-8 bytes, hashed from the string (no copy of it as bytes). */
+export const sha256Text = (text: string): Uint8Array => hash('sha256', text, 'buffer');

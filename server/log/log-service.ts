@@ -17,7 +17,7 @@ import {
   type NoteVerifier,
 } from '../../shared/tlog/note.ts';
 import { signingKeyFromSeed } from '../keys/signing-key.ts';
-import { sha256 } from './hash.ts';
+import { sha256Text } from './hash.ts';
 import type { Registry } from '../registry/registry.ts';
 
 /** The registry secret the log key's seed is kept in (sealed like the signing keys). */
@@ -101,7 +101,7 @@ export function backfillLog(registry: Pick<Registry, 'db' | 'log'>): number {
     .transaction(() => {
       const rows = pending();
       const indexes = log.append(
-        rows.map((r) => certificateEntry(r.jws, sha256)),
+        rows.map((r) => certificateEntry(r.jws, sha256Text)),
         rows.map((r) => r.id),
       );
       rows.forEach((r, i) => setIndex.run(indexes[i], r.id));

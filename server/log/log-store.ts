@@ -6,7 +6,7 @@
  * all; it costs one row per entry, plus one per 256 entries completed.
  */
 import { certificateEntry } from '../../shared/tlog/entry.ts';
-import { sha256 } from './hash.ts';
+import { sha256, sha256Text } from './hash.ts';
 import {
   consistencyProofFrom,
   inclusionProofFrom,
@@ -134,7 +134,7 @@ export class LogStore {
     if (rows.length !== width) return undefined;
     return Buffer.concat(
       rows.flatMap((row) => {
-        const entry = row.entry ?? certificateEntry(row.jws!, sha256);
+        const entry = row.entry ?? certificateEntry(row.jws!, sha256Text);
         const length = Buffer.alloc(2);
         length.writeUInt16BE(entry.length);
         return [length, entry];

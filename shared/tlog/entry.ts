@@ -14,16 +14,17 @@ export const CERTIFICATE_ENTRY = 0x01;
 export const ENTRY_BYTES = 33;
 
 /**
- * The log entry of a certificate, from its compact JWS. `hash` is SHA-256 (the server passes
- * Node's native one: this runs for every certificate issued).
+ * The log entry of a certificate, from its compact JWS. `hashText` is SHA-256 of a string's
+ * UTF-8 bytes (the server passes Node's native one, which hashes the string as it is: this
+ * runs for every certificate issued).
  */
 export function certificateEntry(
   jws: string,
-  hash: (bytes: Uint8Array) => Uint8Array = sha256,
+  hashText: (text: string) => Uint8Array = (text) => sha256(utf8(text)),
 ): Uint8Array {
   const entry = new Uint8Array(ENTRY_BYTES);
   entry[0] = CERTIFICATE_ENTRY;
-  entry.set(hash(utf8(jws)), 1);
+  entry.set(hashText(jws), 1);
   return entry;
 }
 
