@@ -3,7 +3,7 @@
 // ahead of the importer at any time: memory stays flat whatever the file's size.
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { readRows } from './read-rows.mjs';
+import { readRowBatches } from './read-rows.mjs';
 
 // The importer's writer thread is the pipeline's critical path: on Linux (where it applies to
 // this thread alone), this thread yields the CPU to it when both want it.
@@ -38,11 +38,11 @@ const send = async (rows) => {
 try {
   const { path, ...options } = workerData;
   let rows = [];
-  for await (const row of readRows(path, {
+  for await (const batch of readRowBatches(path, {
     ...options,
     onHeader: (columns) => parentPort.postMessage({ header: columns }),
   })) {
-    rows.push(row);
+    for (const row of batch) rows.push(row);
     if (rows.length >= BATCH) {
       await send(rows);
       rows = [];

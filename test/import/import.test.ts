@@ -267,6 +267,39 @@ describe('bounded input', () => {
     expect(j).toMatchObject({ rows: 3, issued: 2, rejected: 1 });
     expect(Object.keys(rejectedByLine(readReport(j.report)))).toEqual(['2']);
   });
+
+  it('a quoted field over two lines and blank lines: every row keeps its line number in the file', async () => {
+    const svc = testService();
+    const csv = join(dir, 'multiline.csv');
+    writeFileSync(
+      csv,
+      [
+        'serial,reference,model,caseMaterial,calibre,manufacturedOn',
+        'ML00000001,441.NX.1170.RX,Big Bang,King Gold,HUB1280,2026-03-02',
+        'ML00000002,441.NX.1170.RX,"Big Bang',
+        'Unico",King Gold,HUB1280,2026-03-02',
+        '',
+        'ML00000003,441.NX.1170.RX,Big Bang,King Gold,HUB1280,2026-02-30',
+        'ML00000004,441.NX.1170.RX,Big Bang,King Gold,HUB1280,2026-03-02',
+        '',
+      ].join('\r\n'),
+    );
+    const summary = await runImport(svc.registry, options('x.csv', { file: csv }));
+    expect(summary).toMatchObject({ rows: 4, issued: 3, rejected: 1 });
+    const report = readReport(summary.report);
+    expect(rejectedByLine(report)).toEqual({
+      6: 'manufacturedOn: is not a real calendar date',
+    });
+    // A record over several lines is numbered by the line it ends on.
+    expect(report.filter((r) => r.type === 'issued').map((r) => [r.line, r.serial])).toEqual([
+      [2, 'ML00000001'],
+      [4, 'ML00000002'],
+      [7, 'ML00000004'],
+    ]);
+    expect(svc.registry.certificates.findLatest('HUB', 'ML00000002')!.certificate.claims.mdl).toBe(
+      'Big Bang Unico',
+    );
+  });
 });
 
 describe('exports as Excel and ERP installations write them', () => {
