@@ -382,15 +382,17 @@ export async function runImport(
   // the brand's sealed key: a wrong passphrase must not seal a new secret that the right one
   // cannot open. A key in a PKCS#11 token proves nothing about the passphrase: the secret is
   // then made as the first reservation would make it, only sooner.
+  // Both scrypts run at once, on libuv's pool.
   const brand = options.defaultIssuer;
-  let prefetched: Promise<unknown> | undefined = pool
+  const keyOpened = pool
     ? registry.keys
         .prefetchActive(brand)
-        .then(() =>
-          registry.keys.opensActive(brand) || registry.keys.activeCustody(brand) === 'pkcs11'
-            ? registry.secrets.prefetch('status-index', options.now())
-            : undefined,
+        .then(
+          () => registry.keys.opensActive(brand) || registry.keys.activeCustody(brand) === 'pkcs11',
         )
+    : undefined;
+  let prefetched: Promise<unknown> | undefined = keyOpened
+    ? Promise.all([keyOpened, registry.secrets.prefetch('status-index', options.now(), keyOpened)])
     : undefined;
   let header: string[] | undefined;
   let sawHeader = false;

@@ -43,17 +43,22 @@ export class SecretStore {
 
   /**
    * Opens the secret called `name` ahead of its first use, or creates it when missing, off this
-   * thread (scrypt on libuv's pool); `get` then finds it open. Failures are left for `get` to
-   * report.
+   * thread (scrypt on libuv's pool); `get` then finds it open. A new secret is sealed at once
+   * but stored only if `store` resolves true (the caller's proof that the passphrase is right,
+   * found meanwhile). Failures are left for `get` to report.
    */
-  async prefetch(name: string, now: number): Promise<void> {
+  async prefetch(name: string, now: number, store: Promise<boolean>): Promise<void> {
     if (this.opened.has(name) || this.passphrase.length === 0) return;
     try {
       const sealed = this.stored(name);
       let secret: Uint8Array | undefined;
       if (sealed === undefined) {
         const fresh = randomBytes(32);
-        const made = await sealAsync(fresh, this.passphrase, `secret:${name}`);
+        const [made, proven] = await Promise.all([
+          sealAsync(fresh, this.passphrase, `secret:${name}`),
+          store,
+        ]);
+        if (!proven) return;
         secret = this.keep(name, fresh, made, now);
       }
       secret ??= await openAsync(JSON.parse(this.stored(name)!), this.passphrase, `secret:${name}`);

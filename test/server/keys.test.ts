@@ -67,13 +67,16 @@ describe('key rotation', () => {
     const fresh = (passphrase: string) =>
       createRegistry(svc.registry.db, { passphrase, legacyBrand: 'HUB', now: () => 0 });
     const same = fresh(PASSPHRASE);
-    await Promise.all([same.keys.prefetchActive('HUB'), same.secrets.prefetch('status-index', 0)]);
+    await Promise.all([
+      same.keys.prefetchActive('HUB'),
+      same.secrets.prefetch('status-index', 0, Promise.resolve(true)),
+    ]);
     expect(Buffer.from(same.keys.active('HUB').exportSeed())).toEqual(expected);
     expect(Buffer.from(same.secrets.get('status-index', 0))).toEqual(secret);
     const wrong = fresh('a different passphrase');
     await Promise.all([
       wrong.keys.prefetchActive('HUB'),
-      wrong.secrets.prefetch('status-index', 0),
+      wrong.secrets.prefetch('status-index', 0, Promise.resolve(false)),
     ]);
     expect(() => wrong.keys.active('HUB')).toThrow(SealError);
     expect(() => wrong.secrets.get('status-index', 0)).toThrow(SealError);
@@ -90,10 +93,13 @@ describe('key rotation', () => {
         .pluck()
         .get();
     expect(count()).toBe(0);
+    // Unproven passphrase (the brand's key did not open): nothing is stored.
+    await a.secrets.prefetch('prefetched-test', 0, Promise.resolve(false));
+    expect(count()).toBe(0);
     // Two creators at once (two processes starting an import together): one sealed secret wins.
     await Promise.all([
-      a.secrets.prefetch('prefetched-test', 0),
-      b.secrets.prefetch('prefetched-test', 0),
+      a.secrets.prefetch('prefetched-test', 0, Promise.resolve(true)),
+      b.secrets.prefetch('prefetched-test', 0, Promise.resolve(true)),
     ]);
     expect(count()).toBe(1);
     const secret = Buffer.from(a.secrets.get('prefetched-test', 0));
