@@ -245,6 +245,47 @@ describe('cleanWatchInput is watchInputSchema without zod', () => {
     expect(accepted).toBeLessThan(17_000);
   });
 
+  it('normalises text fields as trim, collapse white space, NFC, whether or not they take the ASCII shortcut', () => {
+    // Both paths share the normaliser, so the test above cannot see a fault in it: here it is
+    // held to its definition, on text that is already tidy ASCII (the shortcut) and text that is not.
+    const definition = (s: string) => s.trim().replace(/\s+/g, ' ').normalize('NFC');
+    const text = fc.oneof(
+      fc.stringMatching(/^[!-~]{1,8}( [!-~]{1,8}){0,3}$/),
+      fc
+        .string({
+          unit: fc.constantFrom(...tricky, 'a', ' ', '\t', '\u00a0', 'e\u0301', '\u2003'),
+        })
+        // Under the raw-length limit, which applies to the field as typed.
+        .filter((s) => s.length <= 200),
+    );
+    let shortcut = 0;
+    fc.assert(
+      fc.property(text, (model) => {
+        if (/^[!-~]+(?: [!-~]+)*$/.test(model)) shortcut++;
+        const input = (m: string) => ({
+          serial: 'HB1',
+          reference: 'R1',
+          model: m,
+          caseMaterial: 'Gold',
+          calibre: 'C1',
+          manufacturedOn: '2026-03-02',
+        });
+        // The field as typed and the field already normalised by the definition: the same
+        // answer on both paths (accepted or not, and the same value).
+        for (const parse of [
+          (m: string) => cleanWatchInput(input(m))?.model,
+          (m: string) => safeParse(watchInputSchema, input(m)).data?.model,
+        ]) {
+          const typed = parse(model);
+          expect(typed).toBe(parse(definition(model)));
+          if (typed !== undefined) expect(typed).toBe(definition(model));
+        }
+      }),
+      { numRuns: 5_000 },
+    );
+    expect(shortcut).toBeGreaterThan(1000);
+  });
+
   it('reports field errors through zod as before', () => {
     try {
       parseWatchInput({ serial: 'x', model: 'Big Bang', extra: 1 });
