@@ -9,7 +9,6 @@
  * chunk are written only after its commit.
  */
 import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
-import { textToBase64url, toBase64url } from '../../shared/bytes.ts';
 import { canonicalClaimsJson, type Claims } from '../../shared/claims.ts';
 import { HallmarkError, type FieldError } from '../../shared/errors.ts';
 import { encodedHeader } from '../../shared/jws.ts';
@@ -91,8 +90,10 @@ interface Signed {
   allocation: Allocation;
   claimsJson: string;
   kid: string;
-  input: string;
+  jws: string;
   signature: Uint8Array;
+  /** Its issuance-log leaf hash, computed where the JWS was built. */
+  leaf: Uint8Array;
 }
 
 type ReportLine =
@@ -237,10 +238,11 @@ export async function runImport(
     });
     const records = recordCertificates(
       registry,
-      fresh.map(({ row, claims, allocation, claimsJson, kid, input, signature }) => ({
-        certificate: { claims, kid, signature, jws: `${input}.${toBase64url(signature)}` },
+      fresh.map(({ row, claims, allocation, claimsJson, kid, jws, signature, leaf }) => ({
+        certificate: { claims, kid, signature, jws },
         allocation,
         claimsJson,
+        leaf,
         detail: { line: row.line },
       })),
       { actor: options.actor, now },
@@ -287,18 +289,17 @@ export async function runImport(
         });
       }
     });
-    const header = encodedHeader(key.kid);
     const jsons = toSign.map((s) => canonicalClaimsJson(s.claims));
-    const inputs = jsons.map((json) => `${header}.${textToBase64url(json)}`);
-    const signatures = await pool!.sign(key, inputs);
+    const signed = await pool!.signJws(key, encodedHeader(key.kid), jsons);
     return toSign.map((s, i): Signed => ({
       row: s.row,
       claims: s.claims,
       allocation: s.allocation,
       claimsJson: jsons[i]!,
       kid: key.kid,
-      input: inputs[i]!,
-      signature: signatures[i]!,
+      jws: signed.jws[i]!,
+      signature: signed.signatures[i]!,
+      leaf: signed.leaves[i]!,
     }));
   };
 

@@ -1,11 +1,15 @@
 // Signs JWS signing inputs with Node's native Ed25519, or in a PKCS#11 token. Keys arrive once
 // each: a kid and its 32-byte seed (thread memory, never logged), or a kid and the token's
 // configuration and key label (this thread then opens its own session). Batches arrive as a
-// kid and an array of strings. A token failure is reported back with its one-line message.
+// kid and an array of strings (signing inputs), or as a kid, a protected header and payloads
+// (canonical JSON texts): then this thread also builds each signing input, the compact JWS and
+// its issuance-log leaf, so that the importer's writer does not. A token failure is reported
+// back with its one-line message.
 import { createPrivateKey, sign } from 'node:crypto';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { findKey, openToken, signWith } from '../keys/pkcs11-core.mjs';
+import { certificateLeafOf } from '../log/certificate-leaf.mjs';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 // The importer's writer thread is the pipeline's critical path: on Linux (where it applies to
@@ -31,9 +35,13 @@ parentPort.on('message', (message) => {
     );
     return;
   }
-  const { id, kid, inputs } = message;
+  const { id, kid, header, payloads } = message;
   const key = keys.get(kid);
   if (!key) throw new Error(`no key ${kid} in this signer`);
+  // RFC 7515 §5.1: the signing input is the protected header and the payload, base64url, joined by '.'.
+  const inputs =
+    message.inputs ??
+    payloads.map((json) => `${header}.${Buffer.from(json, 'utf8').toString('base64url')}`);
   const out = new Uint8Array(inputs.length * 64);
   try {
     if (key.pkcs11) {
@@ -52,5 +60,15 @@ parentPort.on('message', (message) => {
     parentPort.postMessage({ id, error: error.message });
     return;
   }
-  parentPort.postMessage({ id, signatures: out }, [out.buffer]);
+  if (payloads === undefined) {
+    parentPort.postMessage({ id, signatures: out }, [out.buffer]);
+    return;
+  }
+  const jws = new Array(inputs.length);
+  const leaves = new Uint8Array(inputs.length * 32);
+  for (let i = 0; i < inputs.length; i++) {
+    jws[i] = `${inputs[i]}.${Buffer.from(out.buffer, i * 64, 64).toString('base64url')}`;
+    leaves.set(certificateLeafOf(jws[i]), i * 32);
+  }
+  parentPort.postMessage({ id, signatures: out, jws, leaves }, [out.buffer, leaves.buffer]);
 });

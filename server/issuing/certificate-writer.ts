@@ -114,6 +114,8 @@ export function recordCertificates(
     /** Its status index's allocation. */
     allocation: Allocation;
     claimsJson?: string | undefined;
+    /** Its issuance-log leaf hash, when computed already (the import's signing threads do). */
+    leaf?: Uint8Array;
     detail?: Record<string, unknown>;
     /** Who asked for this one, when not `context.actor` (a group commit of many callers). */
     actor?: string;
@@ -134,11 +136,19 @@ export function recordCertificates(
       claimsJson,
     })),
   );
-  registry.log.appendAt(
-    first,
-    items.map((item) => certificateEntry(item.certificate.jws, sha256Text)),
-    records.map((record) => record.id),
-  );
+  const ids = records.map((record) => record.id);
+  if (items.every((item) => item.leaf !== undefined))
+    registry.log.appendCertificateLeaves(
+      first,
+      items.map((item) => item.leaf!),
+      ids,
+    );
+  else
+    registry.log.appendAt(
+      first,
+      items.map((item) => certificateEntry(item.certificate.jws, sha256Text)),
+      ids,
+    );
   registry.events.appendMany(
     records.map((record, i) => ({
       at: context.now,

@@ -102,9 +102,29 @@ export class LogStore {
       const ref = refs?.[i];
       return [at + i, leaf, ref ?? null, ref === undefined ? entry : null];
     });
+    return this.insertRows(at, rows);
+  }
+
+  /**
+   * As `appendAt`, for certificates whose leaf hashes were computed already (by the import's
+   * signing threads, from the JWS they built): `leaves[i]` is certificate `certificateIds[i]`'s.
+   */
+  appendCertificateLeaves(
+    at: number,
+    leaves: readonly Uint8Array[],
+    certificateIds: readonly number[],
+  ): number[] {
+    return this.insertRows(
+      at,
+      leaves.map((leaf, i) => [at + i, leaf, certificateIds[i]!, null]),
+    );
+  }
+
+  /** Stores entry rows from index `at` on, and the head of every subtree they complete. */
+  private insertRows(at: number, rows: unknown[][]): number[] {
     this.insertEntries.run(rows);
     // Each full tile at one level is one hash of the level above, once its leaves are in.
-    for (let size = at + 1; size <= at + entries.length; size++) {
+    for (let size = at + 1; size <= at + rows.length; size++) {
       for (let level = 1, done = size; done % TILE_WIDTH === 0; level++) {
         done /= TILE_WIDTH;
         const below = this.hashesOf(level - 1, (done - 1) * TILE_WIDTH, done * TILE_WIDTH);

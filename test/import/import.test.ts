@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verify } from '../../shared/verify.ts';
+import { certificateLeaf } from '../../shared/tlog/entry.ts';
 import { ImportError, runImport, type ImportOptions } from '../../server/import/importer.ts';
 import { BUILT_IN_MAPPINGS, loadMapping } from '../../server/import/mapping.ts';
 import { REPO } from '../helpers/cli.ts';
@@ -96,6 +97,18 @@ describe('SAP export, Windows-1252, ; delimiter, CRLF', () => {
     const keys = svc.registry.keys.trustedKeys();
     for (const record of svc.registry.certificates.all())
       expect(verify(record.certificate.jws, keys, { now: new Date() }).ok).toBe(true);
+    // The log leaves that the signing threads computed are each certificate's, by the shared
+    // definition (noble's SHA-256), at the index the certificate records.
+    const leaves = svc.registry.db
+      .prepare(
+        'SELECT e.idx, e.leaf, c.jws, c.log_index FROM log_entries e JOIN certificates c ON c.id = e.certificate_id',
+      )
+      .all() as { idx: number; leaf: Buffer; jws: string; log_index: number }[];
+    expect(leaves).toHaveLength(5);
+    for (const row of leaves) {
+      expect(row.idx).toBe(row.log_index);
+      expect(Buffer.from(row.leaf)).toEqual(Buffer.from(certificateLeaf(row.jws)));
+    }
     expect(svc.registry.events.forSerial('HB26A0100003')[0]).toMatchObject({
       action: 'certificate.issued',
       actor: 'test:import',
