@@ -8,7 +8,6 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { findKey, openToken, signWith } from '../keys/pkcs11-core.mjs';
 import { certificateLeafOf } from '../log/certificate-leaf.mjs';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -16,8 +15,12 @@ const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 // this thread alone), this thread yields the CPU to it when both want it.
 if (process.platform === 'linux') setPriority(0, 5);
 const keys = new Map();
+// The PKCS#11 binding, loaded with the first batch for a key in a token: a thread that signs
+// natively never loads it (its native module costs a thread's start-up about 25 ms).
+let pkcs11Core;
+const pkcs11 = () => (pkcs11Core ??= import('../keys/pkcs11-core.mjs'));
 
-parentPort.on('message', (message) => {
+parentPort.on('message', async (message) => {
   if (message.key?.pkcs11) {
     const { kid, pkcs11 } = message.key;
     keys.set(kid, { pkcs11 }); // opened on first use, so a failure reaches a batch's caller
@@ -45,6 +48,7 @@ parentPort.on('message', (message) => {
   const out = new Uint8Array(inputs.length * 64);
   try {
     if (key.pkcs11) {
+      const { findKey, openToken, signWith } = await pkcs11();
       if (!key.token) {
         const token = openToken(key.pkcs11.config);
         key.token = { token, privateKey: findKey(token, key.pkcs11.label).privateKey };
