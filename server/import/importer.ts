@@ -2,8 +2,9 @@
  * Bulk issuing from an ERP export. A worker thread reads and parses the file; here each row is
  * mapped and validated with the shared rules, then, a chunk at a time, checked against
  * duplicates earlier in the same file (an on-disk TEMP table, so memory stays flat) and
- * against the registry. Per chunk: status indexes are reserved, the signing inputs are signed
- * in worker threads, and the chunk is written in one transaction of multi-row statements by
+ * against the registry. Per chunk: status indexes are reserved, claims built here, and each
+ * certificate's JWS signed (and, with a native key, assembled with its log leaf) in worker
+ * threads; the chunk is written in one transaction of multi-row statements by
  * this (the only) writer. A crash loses at most the chunks in flight, never half of one; the
  * registry's idempotency then makes a rerun issue exactly what is missing. Report lines for a
  * chunk are written only after its commit.
