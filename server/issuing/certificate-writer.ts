@@ -5,8 +5,7 @@
  * hands over the signature to `record`). Callers hold the transaction.
  */
 import { signCertificate, type Certificate } from '../../shared/certificate.ts';
-import { certificateEntry } from '../../shared/tlog/entry.ts';
-import { sha256Text } from '../log/hash.ts';
+import { certificateLeafOf } from '../log/certificate-leaf.mjs';
 import type { WatchInput } from '../../shared/watch-input.ts';
 import { watchClaims } from '../../shared/watch-input.ts';
 import type { CertificateRecord } from '../registry/certificates.ts';
@@ -136,19 +135,13 @@ export function recordCertificates(
       claimsJson,
     })),
   );
-  const ids = records.map((record) => record.id);
-  if (items.every((item) => item.leaf !== undefined))
-    registry.log.appendCertificateLeaves(
-      first,
-      items.map((item) => item.leaf!),
-      ids,
-    );
-  else
-    registry.log.appendAt(
-      first,
-      items.map((item) => certificateEntry(item.certificate.jws, sha256Text)),
-      ids,
-    );
+  // One definition of a certificate's leaf on the server (certificate-leaf.mjs): the import's
+  // signing threads computed it already; here it is computed for the rest.
+  registry.log.appendCertificateLeaves(
+    first,
+    items.map((item) => item.leaf ?? certificateLeafOf(item.certificate.jws)),
+    records.map((record) => record.id),
+  );
   registry.events.appendMany(
     records.map((record, i) => ({
       at: context.now,
