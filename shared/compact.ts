@@ -16,10 +16,16 @@
  * re-encodes to check, so one certificate has exactly one byte form.
  */
 import { concatBytes, equalBytes, fromUtf8, utf8 } from './bytes.ts';
-import { daysToDate, dateToDays, FORMAT_VERSION, MIN_ISSUED_AT, type Claims } from './claims.ts';
+import {
+  daysToDate,
+  dateToDays,
+  FORMAT_VERSION,
+  MIN_ISSUED_AT,
+  type Claims,
+} from './claims-core.ts';
 import type { Certificate } from './certificate.ts';
 import { ErrorCode, HallmarkError } from './errors.ts';
-import { kidReference } from './keys.ts';
+import { kidReference } from './key-set.ts';
 
 /** Bytes of the key reference in the compact form. */
 export const KID_REFERENCE_LENGTH = 4;

@@ -3,7 +3,7 @@
  * we sign with, the signing input, and strict parsing of a compact JWS.
  */
 import { fromBase64url, fromUtf8, textToBase64url, toBase64url, utf8 } from './bytes.ts';
-import { canonicalClaimsJson, type Claims } from './claims.ts';
+import { canonicalClaimsJson, type Claims } from './claims-core.ts';
 import { ErrorCode, HallmarkError } from './errors.ts';
 
 /** The algorithm name we sign with: fully specified Ed25519 (RFC 9864). */

@@ -15,7 +15,7 @@ import {
 import { bytesToDigits, digitsToBytes } from './digits.ts';
 import { ErrorCode, HallmarkError } from './errors.ts';
 import { signingInputText } from './jws.ts';
-import { kidReference, type KeySet, type TrustedKey } from './keys.ts';
+import { kidReference, type KeySet, type TrustedKey } from './key-set.ts';
 
 /** One QR segment, in the shape the `qrcode` package takes for explicit segments. */
 export interface QrSegment {

@@ -5,12 +5,10 @@
  * nothing about which watch is being checked. Pure: (de)compression is done by the caller
  * (zlib in Node, DecompressionStream in browsers).
  */
-import * as z from 'zod/mini';
-import { ErrorCode, HallmarkError } from './errors.ts';
+import { ErrorCode, HallmarkError, type FieldError } from './errors.ts';
 import { jsonPayload, parseCompactJws } from './jws.ts';
-import { inKeyWindow, type KeySet, type TrustedKey } from './keys.ts';
-import { parseOrThrow } from './validation.ts';
-import { verifySignature } from './verify.ts';
+import { inKeyWindow, type KeySet, type TrustedKey } from './key-set.ts';
+import { verifySignature } from './verify-core.ts';
 
 /** Status values, 2 bits each. 0 is also what an unused position holds. */
 export const STATUS_CODES = { active: 0, revoked: 1, stolen: 2, replaced: 3 } as const;
@@ -23,21 +21,60 @@ export const STATUS_LIST_SIZE = 1 << 20;
 /** The JWS header `typ` of a status list. */
 export const STATUS_LIST_TYP = 'statuslist+jwt';
 
-export const statusListPayloadSchema = z.strictObject({
+/** A status list's payload. */
+export interface StatusListPayload {
   /** Brand code. */
-  iss: z.string().check(z.regex(/^[A-Z0-9]{2,8}$/)),
+  iss: string;
   /** List number: this list covers indexes lst·size … (lst+1)·size − 1. */
-  lst: z.int().check(z.minimum(0)),
-  size: z.int().check(z.minimum(8), z.maximum(1 << 24)),
-  bits: z.literal(2),
+  lst: number;
+  size: number;
+  bits: 2;
   /** Issue time of the list (epoch seconds). */
-  iat: z.int().check(z.minimum(0)),
+  iat: number;
   /** How long the list may be relied on, in seconds; past it, statuses may be out of date. */
-  ttl: z.int().check(z.minimum(60), z.maximum(30 * 86_400)),
+  ttl: number;
   /** base64url(gzip(bitstring)), most significant bits first within each byte. */
-  lst_gz: z.string().check(z.regex(/^[A-Za-z0-9_-]+$/)),
-});
-export type StatusListPayload = z.infer<typeof statusListPayloadSchema>;
+  lst_gz: string;
+}
+
+const intIn = (min: number, max: number) => (v: unknown) =>
+  Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+
+/** Each member's rule and the words for breaking it (written by hand: no schema on the page). */
+const PAYLOAD_RULES: Record<keyof StatusListPayload, [(v: unknown) => boolean, string]> = {
+  iss: [(v) => typeof v === 'string' && /^[A-Z0-9]{2,8}$/.test(v), 'must be a brand code'],
+  lst: [intIn(0, Number.MAX_SAFE_INTEGER), 'must be an integer ≥ 0'],
+  size: [intIn(8, 1 << 24), `must be an integer from 8 to ${1 << 24}`],
+  bits: [(v) => v === 2, 'must be 2'],
+  iat: [intIn(0, Number.MAX_SAFE_INTEGER), 'must be an integer ≥ 0'],
+  ttl: [intIn(60, 30 * 86_400), `must be an integer from 60 to ${30 * 86_400}`],
+  lst_gz: [(v) => typeof v === 'string' && /^[A-Za-z0-9_-]+$/.test(v), 'must be base64url'],
+};
+
+/**
+ * A status list's payload, checked member by member: exactly these members, each to its rule.
+ * @throws HallmarkError CLAIMS_INVALID with every failing field
+ */
+export function parseStatusListPayload(input: unknown): StatusListPayload {
+  const fields: FieldError[] = [];
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    fields.push({ path: '(root)', message: 'must be an object' });
+  else {
+    const record = input as Record<string, unknown>;
+    for (const key of Object.keys(record))
+      if (!Object.hasOwn(PAYLOAD_RULES, key))
+        fields.push({ path: key, message: 'is not a known field' });
+    for (const [key, [valid, message]] of Object.entries(PAYLOAD_RULES)) {
+      if (!Object.hasOwn(record, key)) fields.push({ path: key, message: 'is required' });
+      else if (!valid(record[key])) fields.push({ path: key, message });
+    }
+  }
+  if (fields.length > 0)
+    throw new HallmarkError(ErrorCode.CLAIMS_INVALID, 'status list payload is invalid', {
+      fields,
+    });
+  return input as StatusListPayload;
+}
 
 /** Sets `index`'s 2-bit status in a bitstring of `size` entries. */
 export function setStatus(bits: Uint8Array, index: number, status: CertificateStatus): void {
@@ -97,12 +134,7 @@ export function verifyStatusList(
       'the status list signature does not match',
     );
   }
-  const payload = parseOrThrow(
-    statusListPayloadSchema,
-    jsonPayload(parsed, 'the status list payload'),
-    ErrorCode.CLAIMS_INVALID,
-    'status list payload is invalid',
-  );
+  const payload = parseStatusListPayload(jsonPayload(parsed, 'the status list payload'));
   checkStatusListKey(key, payload, expected);
   return payload;
 }

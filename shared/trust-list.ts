@@ -12,7 +12,6 @@
  * list (a replayed list could otherwise resurrect a withdrawn key).
  */
 import * as z from 'zod/mini';
-import { fromBase64url } from './bytes.ts';
 import { displayText, issuerCode } from './claims.ts';
 import { ErrorCode, HallmarkError } from './errors.ts';
 import {
@@ -22,13 +21,13 @@ import {
   signCompactJws,
   type SignFn,
 } from './jws.ts';
-import { thumbprint, type KeySet, type TrustedKey } from './keys.ts';
+import type { KeySet } from './key-set.ts';
 import { isBaseUrl } from './qr.ts';
-import type { LogPolicy } from './tlog/client.ts';
 import { parseCosignerKey } from './tlog/cosignature.ts';
 import { parseVerifierKey } from './tlog/note.ts';
 import { parseOrThrow } from './validation.ts';
-import { verifySignature } from './verify.ts';
+import { invalid, keysOf, logPolicyOf, type TrustList } from './trust-list-core.ts';
+import { verifySignature } from './verify-core.ts';
 
 /** The JWS header `typ` of a trust list. */
 export const TRUST_LIST_TYP = 'hallmark-trust+jwt';
@@ -122,18 +121,6 @@ export const trustListPayloadSchema = z.strictObject({
 export type TrustListPayload = z.infer<typeof trustListPayloadSchema>;
 export type TrustListBrand = TrustListPayload['brands'][number];
 
-/** A verified trust list: what it says, and the key set `verify` takes, each key bound to its brand. */
-export interface TrustList {
-  payload: TrustListPayload;
-  keys: KeySet;
-  /** The root key that signed it. */
-  rootKid: string;
-  /** The list as received, to cache or pass on. */
-  jws: string;
-  /** The issuance log it vouches for, if it names one. */
-  log?: LogPolicy;
-}
-
 /** Brand entries in a fixed order, keys in a fixed order: the JSON the signature covers. */
 export function canonicalTrustListJson(payload: TrustListPayload): string {
   const brands = [...payload.brands]
@@ -166,19 +153,6 @@ export function canonicalTrustListJson(payload: TrustListPayload): string {
     brands,
     ...(log ? { log } : {}),
   });
-}
-
-/** The log policy a payload's `log` member states. */
-export function logPolicyOf(payload: TrustListPayload): LogPolicy | undefined {
-  if (!payload.log) return undefined;
-  const logKey = parseVerifierKey(payload.log.key);
-  return {
-    origin: logKey.name,
-    logKey,
-    witnesses: (payload.log.witnesses ?? []).map(parseCosignerKey),
-    quorum: payload.log.quorum ?? 0,
-    ...(payload.log.since === undefined ? {} : { since: payload.log.since }),
-  };
 }
 
 /**
@@ -254,76 +228,4 @@ export function newerTrustList(held: TrustList | undefined, candidate: TrustList
   throw invalid(`trust list seq ${candidate.payload.seq} is older than ${held.payload.seq}`);
 }
 
-/**
- * A verified list in a form to keep (JSON): the JWS, the root that signed it, and its keys'
- * thumbprints, so that whoever verified it (the page's build, the page itself) can use it
- * again without verifying, parsing with schemas or hashing again.
- */
-export interface KeptTrustList {
-  jws: string;
-  rootKid: string;
-  kids: string[];
-}
-
-export function keepTrustList(list: TrustList): KeptTrustList {
-  return { jws: list.jws, rootKid: list.rootKid, kids: list.keys.map((k) => k.kid) };
-}
-
-/**
- * A kept list back as a `TrustList`. It verifies nothing: only for a list kept by whoever
- * verified it, in storage no one else can write (the page's own file, its origin's storage).
- * @throws Error when the kept form is damaged
- */
-export function restoreTrustList(kept: KeptTrustList): TrustList {
-  const payload = jsonPayload(parseCompactJws(kept.jws), 'the trust list') as TrustListPayload;
-  const list: TrustList = {
-    payload,
-    keys: keysOf(payload, kept.kids),
-    rootKid: kept.rootKid,
-    jws: kept.jws,
-  };
-  const log = logPolicyOf(payload);
-  if (log) list.log = log;
-  return list;
-}
-
-/** The brand entry for a code, from a verified list. */
-export function brandOf(list: TrustList, code: string): TrustListBrand | undefined {
-  return list.payload.brands.find((b) => b.code === code);
-}
-
-/** The key set a payload states; `kids`, when given, are their thumbprints computed before. */
-function keysOf(payload: TrustListPayload, kids?: readonly string[]): KeySet {
-  const keys: TrustedKey[] = [];
-  const seen = new Set<string>();
-  const codes = new Set<string>();
-  for (const brand of payload.brands) {
-    if (codes.has(brand.code)) throw invalid(`brand ${brand.code} is listed twice`);
-    codes.add(brand.code);
-    for (const entry of brand.keys) {
-      const publicKey = fromBase64url(entry.x);
-      const kid = kids ? kids[keys.length] : thumbprint(publicKey);
-      if (kid === undefined) throw invalid('the kept list has fewer thumbprints than keys');
-      // One key, one brand: a key listed twice could sign for either.
-      if (seen.has(kid)) throw invalid(`key ${kid} is listed more than once`);
-      seen.add(kid);
-      const key: TrustedKey = {
-        kid,
-        publicKey,
-        brand: brand.code,
-        brandName: brand.name,
-        notBefore: entry.nbf,
-      };
-      if (entry.exp !== undefined) key.notAfter = entry.exp;
-      if (entry.cs !== undefined) key.compromisedSince = entry.cs;
-      keys.push(key);
-    }
-  }
-  if (kids && kids.length !== keys.length)
-    throw invalid('the kept list has more thumbprints than keys');
-  return keys;
-}
-
-function invalid(message: string): HallmarkError {
-  return new HallmarkError(ErrorCode.TRUST_LIST_INVALID, message);
-}
+export * from './trust-list-core.ts';

@@ -7,7 +7,7 @@
 import { concatBytes, utf8 } from '../bytes.ts';
 import { ErrorCode, HallmarkError } from '../errors.ts';
 import type { SignFn } from '../jws.ts';
-import { verifySignature } from '../verify.ts';
+import { verifySignature } from '../verify-core.ts';
 import { b64, formatKeyOf, keyIdOf, parseKeyOf, parseNote, type NoteVerifier } from './note.ts';
 
 const COSIGNATURE_V1 = 0x04;

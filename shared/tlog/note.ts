@@ -8,7 +8,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, equalBytes, fromUtf8, utf8 } from '../bytes.ts';
 import { ErrorCode, HallmarkError } from '../errors.ts';
 import type { SignFn } from '../jws.ts';
-import { verifySignature } from '../verify.ts';
+import { verifySignature } from '../verify-core.ts';
 
 const ED25519 = 0x01;
 /** More signatures than this and the note is refused (the spec asks for at least 16). */
