@@ -1,6 +1,8 @@
 /**
  * Builds the verification page with esbuild: content-hashed JS and CSS, the root keys and
  * the current trust list baked in, a service worker that precaches them, and index.html with a strict CSP.
+ * Two bundles: the first check (boot.ts, one file, the only script index.html names) and the
+ * rest of the page (main.ts with its chunks), which the first check loads after the verdict.
  * `buildPage` returns the files in memory (the service serves them); `npm run build:web`
  * writes them to a folder for any static host.
  */
@@ -86,23 +88,25 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
   const builtAt = options.builtAt ?? Date.now();
   const minify = options.minify ?? true;
   const files: PageBuild = new Map();
+  const define = {
+    __TRUST_ROOTS__: JSON.stringify(options.roots),
+    __TRUST_LIST__: JSON.stringify(bakedTrustList(options.roots, options.trustList) ?? null),
+    __BUILD_TIME__: String(builtAt),
+  };
+  const target = ['es2022', 'chrome100', 'safari15', 'firefox100'];
   const app = await esbuild.build({
     entryPoints: { app: join(here, 'src/main.ts'), styles: join(here, 'src/styles.css') },
     bundle: true,
     splitting: true,
     format: 'esm',
-    target: ['es2022', 'chrome100', 'safari15', 'firefox100'],
+    target,
     outdir: join(here, 'out'),
     entryNames: 'assets/[name]-[hash]',
     chunkNames: 'assets/[name]-[hash]',
     write: false,
     minify,
     legalComments: 'none',
-    define: {
-      __TRUST_ROOTS__: JSON.stringify(options.roots),
-      __TRUST_LIST__: JSON.stringify(bakedTrustList(options.roots, options.trustList) ?? null),
-      __BUILD_TIME__: String(builtAt),
-    },
+    define,
     logLevel: 'silent',
   });
   let js = '';
@@ -113,16 +117,32 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
     if (/^assets\/app-[^/]+\.js$/.test(path)) js = path;
     if (/^assets\/styles-[^/]+\.css$/.test(path)) css = path;
   }
-  // Preload the app's shared chunks with it: otherwise they are found only after app.js is parsed.
-  const preload = [...files.keys()]
-    .filter((p) => p.startsWith('assets/chunk-'))
-    .map((p) => `<link rel="modulepreload" href="./${p}" />`)
-    .join('\n    ');
+  // The first check (boot.ts): one small file with all it needs, the only script the page
+  // names. It loads the rest of the page (the app bundle above) once the verdict is drawn.
+  const boot = await esbuild.build({
+    entryPoints: { boot: join(here, 'src/boot.ts') },
+    bundle: true,
+    format: 'esm',
+    target,
+    outdir: join(here, 'out'),
+    entryNames: 'assets/[name]-[hash]',
+    write: false,
+    minify,
+    legalComments: 'none',
+    define: { ...define, __APP__: JSON.stringify(`./${js.slice('assets/'.length)}`) },
+    logLevel: 'silent',
+  });
+  const bootFile = boot.outputFiles[0]!;
+  const bootPath = bootFile.path.slice(join(here, 'out').length + 1);
+  files.set(bootPath, {
+    body: Buffer.from(bootFile.contents),
+    type: typeOf(bootPath),
+    caching: 'immutable',
+  });
   const html = readFileSync(join(here, 'index.html'), 'utf8')
     .replace('%CSP%', PAGE_CSP)
     .replace('%CSS%', css)
-    .replace('%JS%', js)
-    .replace('<!--%PRELOAD%-->', preload);
+    .replace('%JS%', bootPath);
   files.set('index.html', {
     body: Buffer.from(html),
     type: typeOf('index.html'),
@@ -147,6 +167,7 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
   const precache = [
     './',
     './manifest.webmanifest',
+    `./${bootPath}`,
     `./${js}`,
     `./${css}`,
     ...[...files.keys()].filter((p) => p.startsWith('assets/chunk-')).map((p) => `./${p}`),

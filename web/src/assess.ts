@@ -4,10 +4,11 @@
  * for a key stolen later, the brand registry's word. Shared by the single check and the tray.
  */
 import { verifyNatively } from '../../shared/ed25519-native.ts';
-import { fromDigits, fromQr } from '../../shared/qr.ts';
 import { verify, type Verdict } from '../../shared/verify.ts';
 import { askRegistry } from './registry.ts';
-import { certificateStatus, prefetchStatusList, type StatusInfo } from './status.ts';
+import { certificateStatus, prefetchFor, type StatusInfo } from './status.ts';
+
+export { prefetchFor, statusIndexHint } from './status.ts';
 import { refreshTrust, type Trust } from './trust.ts';
 
 export interface Assessment {
@@ -21,23 +22,6 @@ export interface Assessment {
 /** Where the page keeps the trust it verifies with; a refresh replaces it for every caller. */
 export interface TrustHolder {
   current: Trust;
-}
-
-/** The status-list index written in a QR code, read before verification (see prefetchStatusList). */
-export function statusIndexHint(input: string): number | undefined {
-  try {
-    if (/^https?:\/\//i.test(input)) return fromQr(input).certificate.claims.sli;
-    if (/^[0-9]+$/.test(input)) return fromDigits(input).claims.sli;
-  } catch {
-    // not decodable: the verifier will say why
-  }
-  return undefined;
-}
-
-/** Starts fetching the status list a code names, before it is verified (when online). */
-export function prefetchFor(input: string): ReturnType<typeof prefetchStatusList> {
-  const sli = statusIndexHint(input);
-  return sli === undefined ? undefined : prefetchStatusList(sli);
 }
 
 export async function assess(

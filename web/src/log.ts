@@ -17,30 +17,15 @@ import {
   type TrustedCheckpoint,
 } from '../../shared/tlog/client.ts';
 import { certificateLeaf } from '../../shared/tlog/entry.ts';
-import type { Verified } from '../../shared/verify.ts';
+import type { Verified } from '../../shared/verify-core.ts';
+import type { LogInfo } from './log-info.ts';
 
-export type LogInfo =
-  /** No log to check against, or a card from before the log: nothing to say. */
-  | { state: 'none' }
-  | { state: 'checking' }
-  /** Proved now (`live`) or earlier on this device. */
-  | { state: 'recorded'; index: number; size: number; live: boolean; at: number }
-  /** Could not check now (offline, or the log could not be reached); what was seen last. */
-  | { state: 'unchecked'; lastSize?: number; lastAt?: number }
-  /** The card is not where it says in the log, or is missing an entry it must have. */
-  | { state: 'missing' }
-  /** The log showed this device a history inconsistent with the one it saw before. */
-  | { state: 'split-view' };
+export * from './log-info.ts';
 
 const CHECKPOINT_KEY = 'hallmark.log-checkpoint';
 const PROVEN_KEY = 'hallmark.log-proven';
 /** Certificates remembered as proved (the newest), for offline visits. */
 const MAX_PROVEN = 200;
-
-/** Whether a log finding keeps the page from showing green. */
-export function logBlocksGreen(log: LogInfo | undefined): boolean {
-  return log?.state === 'missing' || log?.state === 'split-view';
-}
 
 function read<T>(key: string): T | undefined {
   try {

@@ -4,9 +4,10 @@
  * verdict. Works offline once loaded (service worker), refreshes keys when online.
  */
 import { verifyNatively } from '../../shared/ed25519-native.ts';
-import { verify, type Verdict } from '../../shared/verify.ts';
+import { verify, type Verdict, type Verified } from '../../shared/verify.ts';
 import { el, show } from './dom.ts';
-import { formatDate, initialLang, STRINGS, type Lang, type Strings } from './i18n.ts';
+import { formatDate, pageLang, STRINGS, type Lang, type Strings } from './i18n.ts';
+import type { FirstCheck } from './boot.ts';
 import { clearOutcome, outcomeOf, renderOutcome } from './render.ts';
 import { askRegistry } from './registry.ts';
 import { decodeImageFile, startCamera } from './scanner.ts';
@@ -18,10 +19,7 @@ import { getOwned, HANDOVER_SEPARATOR } from './owned.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-let lang: Lang = initialLang(
-  safeStorage('hallmark.lang'),
-  navigator.languages ?? [navigator.language],
-);
+let lang: Lang = pageLang();
 let t: Strings = STRINGS[lang];
 /** The trust this page verifies with (assess() may replace it with a fresher list). */
 const trustHolder: TrustHolder = { current: { keys: [], list: undefined, source: 'none', at: 0 } };
@@ -40,14 +38,6 @@ let pendingTransfer: string | undefined;
 let ownerShownFor = '';
 /** The tray check, once opened (its code loads on first use). */
 let tray: { render(): void } | undefined;
-
-function safeStorage(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
 
 /** Texts of the static page in the current language. */
 function renderStatic(): void {
@@ -93,12 +83,15 @@ function renderVerdict(
   compromised: 'confirmed' | 'unconfirmed' | undefined = lastCompromised,
   log: LogInfo | undefined = lastLog,
   focus = true,
+  /** Already on screen, drawn by the first check (boot.ts) from the same inputs. */
+  drawn = false,
 ): void {
   lastVerdict = verdict;
   lastStatus = status;
   lastCompromised = compromised;
   lastLog = log;
-  renderOutcome($('verdict'), outcomeOf(verdict, status, compromised, log), t, lang, focus);
+  if (!drawn)
+    renderOutcome($('verdict'), outcomeOf(verdict, status, compromised, log), t, lang, focus);
   $('ownership').hidden = !verdict.ok;
   show($('ownership-result'));
   if (!verdict.ok) {
@@ -110,7 +103,7 @@ function renderVerdict(
   }
   $('again').hidden = false;
   // For measurement (bench:web): navigation start to verdict on screen.
-  performance.mark('hallmark:verdict');
+  if (!drawn) performance.mark('hallmark:verdict');
 }
 
 /** Verifies `input`, refreshing the keys at once if the signer is unknown and we are online. */
@@ -158,14 +151,28 @@ async function check(scanned: string): Promise<void> {
   if (input !== lastInput) return;
   renderVerdict(verdict, status, compromised, log);
   renderKeysInfo();
-  if (online && verdict.ok) {
-    const shown = verdict;
-    const result = await checkLog(verdict, policy);
-    if (input !== lastInput || lastVerdict !== shown) return;
-    // A finding that changes the verdict's colour takes the focus again; a log line does not.
-    renderVerdict(shown, lastStatus, lastCompromised, result, logBlocksGreen(result));
-    performance.mark('hallmark:log-checked');
-  }
+  if (online && verdict.ok) await followLog(input, verdict);
+}
+
+/** The log line of a verdict on screen that says "checking": read now, shown when known. */
+async function followLog(input: string, shown: Verified): Promise<void> {
+  const result = await checkLog(shown, trustHolder.current.list?.log);
+  if (input !== lastInput || lastVerdict !== shown) return;
+  // A finding that changes the verdict's colour takes the focus again; a log line does not.
+  renderVerdict(shown, lastStatus, lastCompromised, result, logBlocksGreen(result));
+  performance.mark('hallmark:log-checked');
+}
+
+/**
+ * Takes over the verdict the first check (boot.ts) put on screen: the same inputs the full
+ * check would have judged, so it is not checked again; the rest of the screen follows.
+ */
+async function adopt(first: FirstCheck): Promise<void> {
+  lastInput = first.input;
+  trustHolder.current = first.trust;
+  renderVerdict(first.verdict, first.status, undefined, first.log, false, true);
+  renderKeysInfo();
+  if (first.log.state === 'checking') await followLog(first.input, first.verdict);
 }
 
 /** The owner's part for the verdict on screen: loaded after it, never delaying it. */
@@ -338,7 +345,8 @@ function start(): void {
   }
   // The verdict first: the rest waits until it is on screen (or a moment, without one).
   const own = recovery ? undefined : ownCertificate();
-  const first = own ? check(own) : Promise.resolve();
+  const booted = globalThis.hallmarkFirstCheck;
+  const first = own && booted?.input === own ? adopt(booted) : own ? check(own) : Promise.resolve();
   if (lang !== 'en') renderStatic(); // the HTML is written in English
   wire();
   void first.finally(() => setTimeout(afterFirstVerdict, 0));

@@ -6,13 +6,13 @@
  * - red: NOT AUTHENTIC, REVOKED, REPORTED STOLEN, REPLACED.
  * The neutral screens (scanner, checking) carry no verdict colour or symbol.
  */
-import type { Claims } from '../../shared/claims.ts';
+import type { Claims } from '../../shared/claims-core.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { el, show } from './dom.ts';
-import { formatDate, type Lang, type Strings } from './i18n.ts';
-import { logBlocksGreen, type LogInfo } from './log.ts';
+import { formatDate, type Lang, type VerdictStrings as Strings } from './i18n-verdict.ts';
+import { logBlocksGreen, type LogInfo } from './log-info.ts';
 import type { StatusInfo } from './status.ts';
-import type { Verdict } from '../../shared/verify.ts';
+import type { Verdict } from '../../shared/verify-core.ts';
 
 export type Outcome =
   | {

@@ -7,7 +7,8 @@ import { gunzipSync } from 'fflate';
 import { fromBase64url } from '../../shared/bytes.ts';
 import { verifyNatively } from '../../shared/ed25519-native.ts';
 import { parseCompactJws, unverifiedNumber } from '../../shared/jws.ts';
-import type { KeySet } from '../../shared/keys.ts';
+import { fromDigits, fromQr } from '../../shared/qr.ts';
+import type { KeySet } from '../../shared/key-set.ts';
 import {
   checkStatusListKey,
   listPosition,
@@ -227,4 +228,21 @@ export async function certificateStatus(
   } catch {
     return { state: 'unverifiable' };
   }
+}
+
+/** The status-list index written in a QR code, read before verification (see prefetchStatusList). */
+export function statusIndexHint(input: string): number | undefined {
+  try {
+    if (/^https?:\/\//i.test(input)) return fromQr(input).certificate.claims.sli;
+    if (/^[0-9]+$/.test(input)) return fromDigits(input).claims.sli;
+  } catch {
+    // not decodable: the verifier will say why
+  }
+  return undefined;
+}
+
+/** Starts fetching the status list a code names, before it is verified (when online). */
+export function prefetchFor(input: string): ReturnType<typeof prefetchStatusList> {
+  const sli = statusIndexHint(input);
+  return sli === undefined ? undefined : prefetchStatusList(sli);
 }

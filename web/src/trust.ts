@@ -9,34 +9,27 @@
  * fetches, and each is kept in its verified form (`KeptTrustList`) for the next visits.
  */
 import { keySetFromJwks, type KeySet } from '../../shared/keys.ts';
-import { unverifiedNumber } from '../../shared/jws.ts';
 import { verifyNatively } from '../../shared/ed25519-native.ts';
 import {
   keepTrustList,
   newerTrustList,
-  restoreTrustList,
   verifyTrustList,
-  type KeptTrustList,
   type TrustList,
 } from '../../shared/trust-list.ts';
+import {
+  bakedTrust,
+  keptTrust,
+  readCache,
+  STORAGE_KEY,
+  trustOf,
+  type Trust,
+} from './trust-held.ts';
+
+export type { Trust } from './trust-held.ts';
 
 declare const __TRUST_ROOTS__: unknown;
-/** The list baked in, verified by the build (see web/build.ts), or null. */
-declare const __TRUST_LIST__: KeptTrustList | null;
-declare const __BUILD_TIME__: number;
-
-const STORAGE_KEY = 'hallmark.trust-list';
 /** Relative to the page, as the service and `hallmark publish` serve it. */
 export const TRUST_LIST_URL = '.well-known/hallmark-trust-list.jwt';
-
-export interface Trust {
-  keys: KeySet;
-  /** The verified list in use; undefined when the page holds none (it then trusts no key). */
-  list: TrustList | undefined;
-  /** Where the list came from, and when the page obtained it (epoch ms). */
-  source: 'baked' | 'refreshed' | 'none';
-  at: number;
-}
 
 let roots: KeySet | undefined;
 
@@ -60,51 +53,17 @@ async function verified(jws: string | null | undefined): Promise<TrustList | und
   }
 }
 
-function trustOf(list: TrustList | undefined, source: Trust['source'], at: number): Trust {
-  return { keys: list?.keys ?? [], list, source: list ? source : 'none', at };
-}
-
-/**
- * The list this page keeps: the JWS as fetched, when, and the form it verified it into (an
- * earlier version kept the JWS alone, which is then verified again).
- */
-function readCache(): { jws: string; at: number; kept?: KeptTrustList } | undefined {
-  try {
-    const cached = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as {
-      jws?: unknown;
-      at?: unknown;
-      kept?: KeptTrustList;
-    } | null;
-    if (typeof cached?.jws !== 'string' || typeof cached.at !== 'number') return undefined;
-    return cached.kept?.jws === cached.jws
-      ? { jws: cached.jws, at: cached.at, kept: cached.kept }
-      : { jws: cached.jws, at: cached.at };
-  } catch {
-    return undefined;
-  }
-}
-
-function restored(kept: KeptTrustList | null | undefined): TrustList | undefined {
-  try {
-    return kept ? restoreTrustList(kept) : undefined;
-  } catch {
-    return undefined; // damaged: verified again from its JWS, or not used
-  }
-}
-
 /**
  * The best trust available without the network: the newer of the baked and the kept list.
  * Neither is verified again when it was kept verified; a kept list from an earlier version
  * is, and if it fails, the baked list stands.
  */
 export async function currentTrust(): Promise<Trust> {
-  const baked = restored(__TRUST_LIST__);
+  const held = keptTrust();
+  if (held) return held;
   const cached = readCache();
-  if (cached && unverifiedNumber(cached.jws, 'seq') > (baked?.payload.seq ?? -1)) {
-    const list = restored(cached.kept) ?? (await verified(cached.jws));
-    if (list) return trustOf(list, 'refreshed', cached.at);
-  }
-  return trustOf(baked, 'baked', __BUILD_TIME__);
+  const list = cached && (await verified(cached.jws));
+  return list ? trustOf(list, 'refreshed', cached.at) : bakedTrust();
 }
 
 /**
