@@ -36,11 +36,27 @@ export const PAGE_CSP = [
 /** Header-only CSP directives (ignored in a meta element). */
 export const PAGE_CSP_HEADER = `${PAGE_CSP}; frame-ancestors 'none'`;
 
+const sha256Source = (text: string) =>
+  `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+/**
+ * The page's policy with its one inline script and its one inline style allowed by their
+ * SHA-256 (CSP Level 2 hashes): still no other inline code, no eval, no third party.
+ */
+export function pageCsp(inline: { script: string; style: string }): string {
+  return PAGE_CSP.replace(
+    "script-src 'self'",
+    `script-src 'self' ${sha256Source(inline.script)}`,
+  ).replace("style-src 'self'", `style-src 'self' ${sha256Source(inline.style)}`);
+}
+
 export interface PageFile {
   body: Buffer;
   type: string;
   /** immutable: content-hashed, cache for a year; revalidate: always check. */
   caching: 'immutable' | 'revalidate';
+  /** The Content-Security-Policy header to serve it with (index.html: its own hashes). */
+  csp?: string;
 }
 
 export type PageBuild = Map<string, PageFile>;
@@ -88,11 +104,14 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
   const builtAt = options.builtAt ?? Date.now();
   const minify = options.minify ?? true;
   const files: PageBuild = new Map();
+  // The baked list is written once, into the first check's file, which hands it to the rest
+  // of the page (always loaded by it) in a global: a big list is not downloaded twice.
   const define = {
     __TRUST_ROOTS__: JSON.stringify(options.roots),
-    __TRUST_LIST__: JSON.stringify(bakedTrustList(options.roots, options.trustList) ?? null),
+    __TRUST_LIST__: 'globalThis.hallmarkBakedTrustList',
     __BUILD_TIME__: String(builtAt),
   };
+  const baked = JSON.stringify(bakedTrustList(options.roots, options.trustList) ?? null);
   const target = ['es2022', 'chrome100', 'safari15', 'firefox100'];
   const app = await esbuild.build({
     entryPoints: { app: join(here, 'src/main.ts'), styles: join(here, 'src/styles.css') },
@@ -113,40 +132,48 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
   let css = '';
   for (const file of app.outputFiles) {
     const path = file.path.slice(join(here, 'out').length + 1);
+    if (/^assets\/styles-[^/]+\.css$/.test(path)) {
+      css = file.text; // written into index.html
+      continue;
+    }
     files.set(path, { body: Buffer.from(file.contents), type: typeOf(path), caching: 'immutable' });
     if (/^assets\/app-[^/]+\.js$/.test(path)) js = path;
-    if (/^assets\/styles-[^/]+\.css$/.test(path)) css = path;
   }
-  // The first check (boot.ts): one small file with all it needs, the only script the page
-  // names. It loads the rest of the page (the app bundle above) once the verdict is drawn.
+  // The first check (boot.ts): one small script with all it needs, written into index.html
+  // with the styles, so that a first visit draws the verdict from the page alone. It loads
+  // the rest of the page (the app bundle above) once the verdict is drawn.
   const boot = await esbuild.build({
-    entryPoints: { boot: join(here, 'src/boot.ts') },
+    entryPoints: [join(here, 'src/boot.ts')],
     bundle: true,
     format: 'esm',
     target,
-    outdir: join(here, 'out'),
-    entryNames: 'assets/[name]-[hash]',
     write: false,
     minify,
     legalComments: 'none',
-    define: { ...define, __APP__: JSON.stringify(`./${js.slice('assets/'.length)}`) },
+    define: { ...define, __TRUST_LIST__: baked, __APP__: JSON.stringify(`./${js}`) },
     logLevel: 'silent',
   });
-  const bootFile = boot.outputFiles[0]!;
-  const bootPath = bootFile.path.slice(join(here, 'out').length + 1);
-  files.set(bootPath, {
-    body: Buffer.from(bootFile.contents),
-    type: typeOf(bootPath),
-    caching: 'immutable',
-  });
+  const script = boot.outputFiles[0]!.text.trimEnd();
+  const inline = { script, style: css.trimEnd() };
+  // esbuild escapes "</script" in what it writes; a style or script that could still end its
+  // element early is refused rather than written.
+  if (/<\/script/i.test(inline.script) || /<\/style/i.test(inline.style))
+    throw new Error('an inline script or style would end its element early');
+  const csp = pageCsp(inline);
   const html = readFileSync(join(here, 'index.html'), 'utf8')
-    .replace('%CSP%', PAGE_CSP)
-    .replace('%CSS%', css)
-    .replace('%JS%', bootPath);
+    .replace('%CSP%', () => csp)
+    .replace(/<style>\s*%CSS%\s*<\/style>/, () => `<style>${inline.style}</style>`)
+    .replace(
+      /<script type="module">\s*%JS%\s*<\/script>/,
+      () => `<script type="module">${inline.script}</script>`,
+    );
+  if (!html.includes(`<style>${inline.style}</style>`) || !html.includes(inline.script))
+    throw new Error('index.html has no place for the inline style and script');
   files.set('index.html', {
     body: Buffer.from(html),
     type: typeOf('index.html'),
     caching: 'revalidate',
+    csp: `${csp}; frame-ancestors 'none'`,
   });
   const manifest = {
     name: 'Hallmark certificate check',
@@ -167,9 +194,7 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
   const precache = [
     './',
     './manifest.webmanifest',
-    `./${bootPath}`,
     `./${js}`,
-    `./${css}`,
     ...[...files.keys()].filter((p) => p.startsWith('assets/chunk-')).map((p) => `./${p}`),
     // The tray check works offline from its first use; it is small, so it is kept at once.
     ...[...files.keys()]

@@ -36,82 +36,88 @@ const HARDENED = {
 
 /**
  * The headers of each published path (patterns in the `_headers` form: `*` spans any
- * characters). The same table is in the README.
+ * characters), with the page build's Content-Security-Policy. The same table is in the README.
  */
-export const STATIC_HEADERS: { path: string; headers: Record<string, string> }[] = [
-  {
-    path: '/',
-    headers: {
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-cache',
-      'Content-Security-Policy': PAGE_CSP_HEADER,
-      ...HARDENED,
+export function staticHeaders(
+  pageCsp: string = PAGE_CSP_HEADER,
+): { path: string; headers: Record<string, string> }[] {
+  return [
+    {
+      path: '/',
+      headers: {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Cache-Control': 'no-cache',
+        'Content-Security-Policy': pageCsp,
+        ...HARDENED,
+      },
     },
-  },
-  {
-    path: '/index.html',
-    headers: {
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-cache',
-      'Content-Security-Policy': PAGE_CSP_HEADER,
-      ...HARDENED,
+    {
+      path: '/index.html',
+      headers: {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Cache-Control': 'no-cache',
+        'Content-Security-Policy': pageCsp,
+        ...HARDENED,
+      },
     },
-  },
-  {
-    path: '/sw.js',
-    headers: { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' },
-  },
-  {
-    path: '/manifest.webmanifest',
-    headers: { 'Content-Type': 'application/manifest+json', 'Cache-Control': 'no-cache' },
-  },
-  { path: '/assets/*', headers: { 'Cache-Control': IMMUTABLE, ...HARDENED } },
-  {
-    path: `/${TRUST_LIST_PATH}`,
-    headers: { 'Content-Type': 'application/jwt', 'Cache-Control': SHORT, ...CORS },
-  },
-  {
-    path: '/.well-known/jwks.json',
-    headers: { 'Content-Type': 'application/json', 'Cache-Control': SHORT, ...CORS },
-  },
-  {
-    path: '/status/*',
-    headers: {
-      'Content-Type': 'application/statuslist+jwt',
-      'Cache-Control': 'public, max-age=300',
-      ...CORS,
+    {
+      path: '/sw.js',
+      headers: { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' },
     },
-  },
-  {
-    path: `${LOG_PREFIX}/checkpoint`,
-    headers: {
-      'Content-Type': 'text/plain; charset=utf-8',
-      'Cache-Control': 'public, max-age=1, must-revalidate',
-      ...CORS,
+    {
+      path: '/manifest.webmanifest',
+      headers: { 'Content-Type': 'application/manifest+json', 'Cache-Control': 'no-cache' },
     },
-  },
-  {
-    path: `${LOG_PREFIX}/vkey`,
-    headers: {
-      'Content-Type': 'text/plain; charset=utf-8',
-      'Cache-Control': 'public, max-age=300',
-      ...CORS,
+    { path: '/assets/*', headers: { 'Cache-Control': IMMUTABLE, ...HARDENED } },
+    {
+      path: `/${TRUST_LIST_PATH}`,
+      headers: { 'Content-Type': 'application/jwt', 'Cache-Control': SHORT, ...CORS },
     },
-  },
-  {
-    path: `${LOG_PREFIX}/tile/*`,
-    headers: { 'Content-Type': 'application/octet-stream', 'Cache-Control': IMMUTABLE, ...CORS },
-  },
-];
+    {
+      path: '/.well-known/jwks.json',
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': SHORT, ...CORS },
+    },
+    {
+      path: '/status/*',
+      headers: {
+        'Content-Type': 'application/statuslist+jwt',
+        'Cache-Control': 'public, max-age=300',
+        ...CORS,
+      },
+    },
+    {
+      path: `${LOG_PREFIX}/checkpoint`,
+      headers: {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Cache-Control': 'public, max-age=1, must-revalidate',
+        ...CORS,
+      },
+    },
+    {
+      path: `${LOG_PREFIX}/vkey`,
+      headers: {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Cache-Control': 'public, max-age=300',
+        ...CORS,
+      },
+    },
+    {
+      path: `${LOG_PREFIX}/tile/*`,
+      headers: { 'Content-Type': 'application/octet-stream', 'Cache-Control': IMMUTABLE, ...CORS },
+    },
+  ];
+}
 
-/** `_headers`, in the form Netlify and Cloudflare Pages read. */
-export function headersFile(): string {
-  return STATIC_HEADERS.map(
-    ({ path, headers }) =>
-      `${path}\n${Object.entries(headers)
-        .map(([k, v]) => `  ${k}: ${v}`)
-        .join('\n')}\n`,
-  ).join('\n');
+/** `_headers`, in the form Netlify and Cloudflare Pages read, for a page build's policy. */
+export function headersFile(pageCsp: string = PAGE_CSP_HEADER): string {
+  return staticHeaders(pageCsp)
+    .map(
+      ({ path, headers }) =>
+        `${path}\n${Object.entries(headers)
+          .map(([k, v]) => `  ${k}: ${v}`)
+          .join('\n')}\n`,
+    )
+    .join('\n');
 }
 
 export interface PublishResult {
@@ -183,7 +189,7 @@ export async function publishStatic(
   for (const [path, file] of page)
     if (file.caching === 'immutable') out.once(path, () => file.body);
   for (const [path, file] of page) if (file.caching !== 'immutable') out.replace(path, file.body);
-  out.replace('_headers', headersFile());
+  out.replace('_headers', headersFile(page.get('index.html')?.csp));
 
   // The public log: tiles (immutable) before the checkpoint that covers them.
   let logSize: number | undefined;

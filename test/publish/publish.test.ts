@@ -5,6 +5,7 @@
  * headers), and the page verifies from it in Chromium, online and then offline. An
  * independent verifier (Python, from the specifications) checks the published log.
  */
+import { createHash } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   existsSync,
@@ -22,6 +23,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLogIdentity, publishCheckpoint } from '../../server/log/log-service.ts';
 import { headersFile } from '../../server/publish/publish.ts';
+import { pageCsp } from '../../web/build.ts';
 import { statusService } from '../../server/status/status-service.ts';
 import { launchChromium, PHONE, verdictOf } from '../helpers/browser.ts';
 import { HALLMARK, hallmark, REPO } from '../helpers/cli.ts';
@@ -107,7 +109,20 @@ describe('hallmark publish --out', () => {
         svc.registry.db.prepare('SELECT id FROM status_lists ORDER BY id').pluck().all() as number[]
       ).map((id) => `${id}.jwt`),
     );
-    expect(readFileSync(join(site, '_headers'), 'utf8')).toBe(headersFile());
+    // The page's policy allows its one inline script and style by their hashes: those of
+    // the published index.html, recomputed here.
+    const html = readFileSync(join(site, 'index.html'), 'utf8');
+    const inline = {
+      script: /<script type="module">([^]*?)<\/script>/.exec(html)![1]!,
+      style: /<style>([^]*?)<\/style>/.exec(html)![1]!,
+    };
+    const hash = (text: string) => createHash('sha256').update(text).digest('base64');
+    const csp = pageCsp(inline);
+    expect(csp).toContain(`script-src 'self' 'sha256-${hash(inline.script)}'`);
+    expect(csp).toContain(`style-src 'self' 'sha256-${hash(inline.style)}'`);
+    expect(readFileSync(join(site, '_headers'), 'utf8')).toBe(
+      headersFile(`${csp}; frame-ancestors 'none'`),
+    );
     expect(readFileSync(join(site, 'log/checkpoint'), 'utf8')).toBe(
       svc.registry.log.latestCheckpoint(),
     );

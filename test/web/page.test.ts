@@ -2,6 +2,7 @@
  * The verification page end to end in real headless Chromium (Debian's chromium driven by
  * playwright-core), served by the real app.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -192,6 +193,17 @@ describe('security', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe');
+    // Inline code is allowed by hash only: the page's own script and style, nothing else.
+    const html = await response!.text();
+    const inline = [
+      ['script-src', /<script type="module">([^]*?)<\/script>/.exec(html)![1]!],
+      ['style-src', /<style>([^]*?)<\/style>/.exec(html)![1]!],
+    ] as const;
+    for (const [directive, text] of inline) {
+      const digest = createHash('sha256').update(text).digest('base64');
+      expect(csp).toContain(`${directive} 'self' 'sha256-${digest}';`);
+    }
+    expect(csp.match(/'sha256-/g)).toHaveLength(2);
     const violated = await page.evaluate(
       () =>
         new Promise<{ inline: unknown; violation: string }>((resolve) => {

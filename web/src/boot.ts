@@ -20,10 +20,15 @@ import type { LogInfo } from './log-info.ts';
 import { HANDOVER_SEPARATOR } from './owned.ts';
 import { outcomeOf, renderOutcome } from './render.ts';
 import { certificateStatus, prefetchFor, type StatusInfo } from './status.ts';
+import type { KeptTrustList } from '../../shared/trust-list-core.ts';
 import { keptTrust, type Trust } from './trust-held.ts';
 
-/** The rest of the page (main.ts's bundle), relative to this file. */
+/** The rest of the page (main.ts's bundle), relative to the page. */
 declare const __APP__: string;
+declare const __TRUST_LIST__: KeptTrustList | null;
+
+/** The list baked into this file, for the rest of the page too (see trust-held.ts). */
+globalThis.hallmarkBakedTrustList = __TRUST_LIST__;
 
 /** What the first check put on screen, for the full check to take over. */
 export interface FirstCheck {
@@ -83,7 +88,7 @@ async function boot(): Promise<void> {
   } catch {
     globalThis.hallmarkFirstCheck = undefined; // the full check decides
   }
-  await import(new URL(__APP__, import.meta.url).href);
+  await import(new URL(__APP__, document.baseURI).href);
 }
 
 void boot();

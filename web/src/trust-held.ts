@@ -11,8 +11,15 @@ import {
   type TrustList,
 } from '../../shared/trust-list-core.ts';
 
-/** The list baked in, verified by the build (see web/build.ts), or null. */
-declare const __TRUST_LIST__: KeptTrustList | null;
+/**
+ * The list baked in, verified by the build (see web/build.ts), or null. Written into the first
+ * check's file; the rest of the page reads it from the global the first check sets.
+ */
+declare const __TRUST_LIST__: KeptTrustList | null | undefined;
+
+declare global {
+  var hallmarkBakedTrustList: KeptTrustList | null | undefined;
+}
 declare const __BUILD_TIME__: number;
 
 export const STORAGE_KEY = 'hallmark.trust-list';

@@ -16,7 +16,7 @@ export function pageRoutes(files: PageBuild): Router {
       const path = req.path === '/' ? 'index.html' : req.path.slice(1);
       const file = files.get(path);
       if (!file) return next();
-      res.set('Content-Security-Policy', PAGE_CSP_HEADER);
+      res.set('Content-Security-Policy', file.csp ?? PAGE_CSP_HEADER);
       res.set(
         'Cache-Control',
         file.caching === 'immutable' ? 'public, max-age=31536000, immutable' : 'no-cache',
