@@ -4,6 +4,7 @@ import {
   claimsSchema,
   dateToDays,
   daysToDate,
+  displayTextProblem,
   parseClaims,
 } from '../../shared/claims.ts';
 import { ErrorCode, HallmarkError } from '../../shared/errors.ts';
@@ -145,5 +146,20 @@ describe('watch input (API and importer field names)', () => {
       watchClaims(input, { issuer: 'HUB', issuedAt: 1_790_000_000, statusIndex: 0, generation: 1 }),
     );
     expect(fields).toEqual({ manufacturedOn: 'is after the issue time' });
+  });
+});
+
+describe('display text: the printable ASCII shortcut', () => {
+  it('holds: every printable ASCII character is a letter, digit, punctuation, symbol or space', () => {
+    const classes = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+    for (let code = 0x20; code <= 0x7e; code++) {
+      const c = String.fromCharCode(code);
+      expect(classes.test(c), `U+${code.toString(16)}`).toBe(true);
+      expect(displayTextProblem(`a${c}b`, 64), `U+${code.toString(16)}`).toBeUndefined();
+    }
+    // Outside it, the full rules still apply.
+    expect(displayTextProblem('a\tb', 64)).toBe('contains a control or invisible character');
+    expect(displayTextProblem('a\u200bb', 64)).toBe('contains a control or invisible character');
+    expect(displayTextProblem(' ab', 64)).toBe('has leading, trailing or double spaces');
   });
 });
