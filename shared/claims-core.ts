@@ -39,7 +39,7 @@ export function displayTextProblem(s: string, max: number): string | undefined {
   if (s.length > max && [...s].length > max) return `must be at most ${max} characters`;
   // Printable ASCII is all letters, digits, punctuation, symbols and the space, and has none
   // of the problems past the spaces: the common case skips the Unicode property patterns
-  // (compiling them is the slow part of a page's first check).
+  // (a page that checks one certificate then compiles none of them).
   const ascii = ASCII.test(s);
   if (!ascii && !DISPLAY_CHARS.test(s)) return 'contains a control or invisible character';
   if (s !== s.trim() || s.includes('  ')) return 'has leading, trailing or double spaces';

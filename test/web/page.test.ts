@@ -124,6 +124,48 @@ describe('verdicts', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('verdict-title');
     expect(await page.locator('header, main, footer').count()).toBe(3);
   });
+
+  // A new document each: the first check (web/src/boot.ts) runs when a page loads.
+  it('the first check draws an authentic verdict by itself, once; the full page takes it over', async () => {
+    const { link } = await issue({ serial: 'BOOT00001' });
+    const page = await context.newPage();
+    await page.goto(link);
+    expect(await verdictOf(page)).toMatchObject({ verdict: 'AUTHENTIC', status: 'active' });
+    // Drawn by the first check, from the same inputs the full check would have judged.
+    expect(
+      await page.evaluate(() => globalThis.hallmarkFirstCheck?.verdict.claims.sn ?? null),
+    ).toBe('BOOT00001');
+    // The full page loaded after it and took over: the rest of the screen is there...
+    await page.locator('#again').waitFor();
+    await page.locator('#ownership').waitFor();
+    // ...the log line it left as "checking" is answered, and the verdict was drawn once.
+    const logState = await page.evaluate(() => globalThis.hallmarkFirstCheck!.log.state);
+    if (logState === 'checking') {
+      await page.waitForFunction(() => performance.getEntriesByName('hallmark:log-checked').length);
+      expect(await page.locator('[data-log]').getAttribute('data-log')).not.toBe('checking');
+    } else expect(logState).toBe('none');
+    expect(await page.evaluate(() => performance.getEntriesByName('hallmark:verdict').length)).toBe(
+      1,
+    );
+    // The page works on: another certificate pasted is checked by the full check.
+    const other = await issue({ serial: 'BOOT00002' });
+    await page.fill('#paste', other.link);
+    await page.click('#paste-form button[type=submit]');
+    await page.locator('[data-claim="sn"]', { hasText: 'BOOT00002' }).waitFor();
+  });
+
+  it('the first check leaves an altered code to the full check, which says why', async () => {
+    const { digits } = await issue({ serial: 'BOOT00003' });
+    const page = await context.newPage();
+    const i = digits.length - 30;
+    const altered = digits.slice(0, i) + (digits[i] === '0' ? '1' : '0') + digits.slice(i + 1);
+    await page.goto(`${http.url}/#${altered}`);
+    expect(await verdictOf(page)).toMatchObject({
+      verdict: 'NOT_AUTHENTIC',
+      code: 'SIGNATURE_INVALID',
+    });
+    expect(await page.evaluate(() => globalThis.hallmarkFirstCheck ?? null)).toBeNull();
+  });
 });
 
 describe('offline', () => {
@@ -252,55 +294,5 @@ describe('the built-in scanner', () => {
     await page.locator('#paste-form button').click();
     expect((await verdictOf(page)).verdict).toBe('AUTHENTIC');
     await context.close();
-  });
-});
-
-describe('the first check (web/src/boot.ts)', () => {
-  let context: BrowserContext;
-  let page: Page;
-  beforeAll(async () => {
-    context = await browser.newContext({ ...PHONE, locale: 'en-GB' });
-    page = await context.newPage();
-  });
-  afterAll(() => context.close());
-
-  it('draws an authentic verdict by itself, once; the full page takes it over', async () => {
-    const { link } = await issue({ serial: 'BOOT00001' });
-    await page.goto(link);
-    expect(await verdictOf(page)).toMatchObject({ verdict: 'AUTHENTIC', status: 'active' });
-    // Drawn by the first check, from the same inputs the full check would have judged.
-    expect(
-      await page.evaluate(() => globalThis.hallmarkFirstCheck?.verdict.claims.sn ?? null),
-    ).toBe('BOOT00001');
-    // The full page loaded after it and took over: the rest of the screen is there...
-    await page.locator('#again').waitFor();
-    await page.locator('#ownership').waitFor();
-    // ...the log line it left as "checking" is answered, and the verdict was drawn once.
-    const logState = await page.evaluate(() => globalThis.hallmarkFirstCheck!.log.state);
-    if (logState === 'checking') {
-      await page.waitForFunction(() => performance.getEntriesByName('hallmark:log-checked').length);
-      expect(await page.locator('[data-log]').getAttribute('data-log')).not.toBe('checking');
-    } else expect(logState).toBe('none');
-    expect(await page.evaluate(() => performance.getEntriesByName('hallmark:verdict').length)).toBe(
-      1,
-    );
-    // The page works on: another certificate pasted is checked by the full check.
-    const other = await issue({ serial: 'BOOT00002' });
-    await page.fill('#paste', other.link);
-    await page.click('#paste-form button[type=submit]');
-    await page.locator('[data-claim="sn"]', { hasText: 'BOOT00002' }).waitFor();
-  });
-
-  it('leaves an altered code to the full check, which says why', async () => {
-    const { digits } = await issue({ serial: 'BOOT00003' });
-    page = await context.newPage(); // a new document: the first check runs again
-    const i = digits.length - 30;
-    const altered = digits.slice(0, i) + (digits[i] === '0' ? '1' : '0') + digits.slice(i + 1);
-    await page.goto(`${http.url}/#${altered}`);
-    expect(await verdictOf(page)).toMatchObject({
-      verdict: 'NOT_AUTHENTIC',
-      code: 'SIGNATURE_INVALID',
-    });
-    expect(await page.evaluate(() => globalThis.hallmarkFirstCheck ?? null)).toBeNull();
   });
 });
