@@ -174,7 +174,8 @@ export const isDisplayText = (s: unknown, max: number): s is string =>
   typeof s === 'string' && displayTextProblem(s, max) === undefined;
 export const isCalendarDate = (s: unknown): s is string =>
   typeof s === 'string' && DATE_PATTERN.test(s) && dateToDays(s) !== undefined;
-const isIntIn = (n: unknown, min: number, max: number): n is number =>
+/** An integer (a safe one) from `min` to `max`. */
+export const isIntIn = (n: unknown, min: number, max: number): n is number =>
   Number.isSafeInteger(n) && (n as number) >= min && (n as number) <= max;
 
 // Claims objects that parseClaims produced: frozen, so they cannot change after the check.

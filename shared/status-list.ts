@@ -5,6 +5,7 @@
  * nothing about which watch is being checked. Pure: (de)compression is done by the caller
  * (zlib in Node, DecompressionStream in browsers).
  */
+import { isIntIn, isIssuerCode } from './claims-core.ts';
 import { ErrorCode, HallmarkError, type FieldError } from './errors.ts';
 import { jsonPayload, parseCompactJws } from './jws.ts';
 import { inKeyWindow, type KeySet, type TrustedKey } from './key-set.ts';
@@ -37,12 +38,11 @@ export interface StatusListPayload {
   lst_gz: string;
 }
 
-const intIn = (min: number, max: number) => (v: unknown) =>
-  Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+const intIn = (min: number, max: number) => (v: unknown) => isIntIn(v, min, max);
 
 /** Each member's rule and the words for breaking it (written by hand: no schema on the page). */
 const PAYLOAD_RULES: Record<keyof StatusListPayload, [(v: unknown) => boolean, string]> = {
-  iss: [(v) => typeof v === 'string' && /^[A-Z0-9]{2,8}$/.test(v), 'must be a brand code'],
+  iss: [isIssuerCode, 'must be a brand code'],
   lst: [intIn(0, Number.MAX_SAFE_INTEGER), 'must be an integer ≥ 0'],
   size: [intIn(8, 1 << 24), `must be an integer from 8 to ${1 << 24}`],
   bits: [(v) => v === 2, 'must be 2'],

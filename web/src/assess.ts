@@ -7,9 +7,9 @@ import { verifyNatively } from '../../shared/ed25519-native.ts';
 import { verify, type Verdict } from '../../shared/verify.ts';
 import { askRegistry } from './registry.ts';
 import { certificateStatus, prefetchFor, type StatusInfo } from './status.ts';
+import { refreshTrust, type Trust } from './trust.ts';
 
 export { prefetchFor, statusIndexHint } from './status.ts';
-import { refreshTrust, type Trust } from './trust.ts';
 
 export interface Assessment {
   verdict: Verdict;

@@ -14,13 +14,13 @@
  * check loads next in every case, and takes over what is on screen.
  */
 import { verifyNatively } from '../../shared/ed25519-native.ts';
+import type { KeptTrustList } from '../../shared/trust-list-core.ts';
 import { checkClaimsRules, verifyWith, type Verified } from '../../shared/verify-core.ts';
 import { pageLang, VERDICT_STRINGS } from './i18n-verdict.ts';
 import type { LogInfo } from './log-info.ts';
 import { HANDOVER_SEPARATOR } from './owned.ts';
 import { outcomeOf, renderOutcome } from './render.ts';
 import { certificateStatus, prefetchFor, type StatusInfo } from './status.ts';
-import type { KeptTrustList } from '../../shared/trust-list-core.ts';
 import { keptTrust, type Trust } from './trust-held.ts';
 
 /** The rest of the page (main.ts's bundle), relative to the page. */

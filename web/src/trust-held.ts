@@ -16,11 +16,11 @@ import {
  * check's file; the rest of the page reads it from the global the first check sets.
  */
 declare const __TRUST_LIST__: KeptTrustList | null | undefined;
+declare const __BUILD_TIME__: number;
 
 declare global {
   var hallmarkBakedTrustList: KeptTrustList | null | undefined;
 }
-declare const __BUILD_TIME__: number;
 
 export const STORAGE_KEY = 'hallmark.trust-list';
 
