@@ -16,7 +16,7 @@
 import { verifyNatively } from '../../shared/ed25519-native.ts';
 import type { KeptTrustList } from '../../shared/trust-list-core.ts';
 import { checkClaimsRules, verifyWith, type Verified } from '../../shared/verify-core.ts';
-import { pageLang, VERDICT_STRINGS } from './i18n-verdict.ts';
+import { drawStaticTexts, pageLang, VERDICT_STRINGS } from './i18n-verdict.ts';
 import type { LogInfo } from './log-info.ts';
 import { HANDOVER_SEPARATOR } from './owned.ts';
 import { outcomeOf, renderOutcome } from './render.ts';
@@ -70,6 +70,10 @@ export async function firstCheck(): Promise<FirstCheck | undefined> {
   const log: LogInfo = policy ? { state: 'checking' } : { state: 'none' };
   if (location.hash.slice(1) !== fragment) return undefined; // another link meanwhile
   const lang = pageLang();
+  if (lang !== 'en') {
+    drawStaticTexts(VERDICT_STRINGS[lang], lang); // the HTML is written in English
+    document.getElementById('camera')!.textContent = VERDICT_STRINGS[lang].startCamera;
+  }
   renderOutcome(
     document.getElementById('verdict')!,
     outcomeOf(verdict, status, undefined, log),

@@ -7,6 +7,19 @@
 export type Lang = 'en' | 'fr';
 
 export const verdictEn = {
+  title: 'Hallmark — watch certificate check',
+  tagline: 'Checks a watch certificate on this device. Nothing is sent anywhere.',
+  scanTitle: 'Check a certificate',
+  scanHelp:
+    'Point your phone camera at the QR code on the warranty card, or use the scanner below.',
+  startCamera: 'Scan with the camera',
+  choosePhoto: 'Choose a photo of the QR code',
+  pasteLabel: 'Or paste the certificate link or text',
+  check: 'Check',
+  checkAnother: 'Check another certificate',
+  language: 'Français',
+  ownershipCheck: 'Check owners online (sends the serial number)',
+  trayOpen: 'Check a tray of watches',
   authentic: 'Authentic',
   authenticLead: 'This certificate was signed by the brand and has not been changed.',
   checkOnline: 'Genuine card, status unknown',
@@ -73,6 +86,19 @@ export const verdictEn = {
 };
 
 export const verdictFr: typeof verdictEn = {
+  title: 'Hallmark — vérification de certificat de montre',
+  tagline: 'Vérifie un certificat de montre sur cet appareil. Rien n’est envoyé nulle part.',
+  scanTitle: 'Vérifier un certificat',
+  scanHelp:
+    'Visez le code QR de la carte de garantie avec l’appareil photo du téléphone, ou utilisez le lecteur ci-dessous.',
+  startCamera: 'Scanner avec l’appareil photo',
+  choosePhoto: 'Choisir une photo du code QR',
+  pasteLabel: 'Ou collez le lien ou le texte du certificat',
+  check: 'Vérifier',
+  checkAnother: 'Vérifier un autre certificat',
+  language: 'English',
+  ownershipCheck: 'Vérifier les propriétaires en ligne (envoie le numéro de série)',
+  trayOpen: 'Contrôler un plateau de montres',
   authentic: 'Authentique',
   authenticLead: 'Ce certificat a été signé par la marque et n’a pas été modifié.',
   checkOnline: 'Carte authentique, statut inconnu',
@@ -144,6 +170,18 @@ export const verdictFr: typeof verdictEn = {
 
 export type VerdictStrings = typeof verdictEn;
 export const VERDICT_STRINGS: Record<Lang, VerdictStrings> = { en: verdictEn, fr: verdictFr };
+
+/**
+ * Writes the static page's words (the HTML is written in English) and its language: the
+ * first check does it before its verdict, so that a French screen is French throughout.
+ */
+export function drawStaticTexts(strings: VerdictStrings, lang: Lang): void {
+  document.documentElement.lang = lang;
+  document.title = strings.title;
+  for (const node of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
+    node.textContent = strings[node.dataset.i18n as keyof VerdictStrings];
+  }
+}
 
 /** The language to start in: a saved choice, else the browser's preference, else English. */
 export function initialLang(saved: string | null, preferred: readonly string[]): Lang {

@@ -1,35 +1,22 @@
 /** The page's words, in English and French. Claims are data and are never translated. */
 import { verdictEn, verdictFr, type Lang } from './i18n-verdict.ts';
 
-export { formatDate, initialLang, pageLang, type Lang } from './i18n-verdict.ts';
+export { drawStaticTexts, formatDate, initialLang, pageLang, type Lang } from './i18n-verdict.ts';
 
 const en = {
   ...verdictEn,
-  title: 'Hallmark — watch certificate check',
-  tagline: 'Checks a watch certificate on this device. Nothing is sent anywhere.',
   checking: 'Checking…',
-  scanTitle: 'Check a certificate',
-  scanHelp:
-    'Point your phone camera at the QR code on the warranty card, or use the scanner below.',
-  startCamera: 'Scan with the camera',
   stopCamera: 'Stop the camera',
-  choosePhoto: 'Choose a photo of the QR code',
-  pasteLabel: 'Or paste the certificate link or text',
-  check: 'Check',
   cameraUnavailable: 'The camera is not available. Choose a photo or paste the link instead.',
   noCodeInPhoto: 'No QR code was found in that photo.',
   trustList: 'Brands and keys: trust list of {date}.',
   trustChecked: 'Checked online {date}.',
   trustNone: 'No valid trust list: this page cannot confirm any certificate.',
   offline: 'Offline: checked with the keys stored on this device.',
-  checkAnother: 'Check another certificate',
-  language: 'Français',
-  ownershipCheck: 'Check owners online (sends the serial number)',
   owners: 'Registered owners',
   lastTransfer: 'Last transfer',
   noTransfer: 'none',
   ownershipUnavailable: 'The ownership check is not available right now.',
-  trayOpen: 'Check a tray of watches',
   trayTitle: 'Tray check',
   trayHelp:
     'Scan each card in turn: every brand on the trust list is checked and each watch is added to the list below. When online, the number of owners is asked of each watch’s brand (its certificate is sent).',
@@ -85,17 +72,8 @@ const en = {
 
 const fr: typeof en = {
   ...verdictFr,
-  title: 'Hallmark — vérification de certificat de montre',
-  tagline: 'Vérifie un certificat de montre sur cet appareil. Rien n’est envoyé nulle part.',
   checking: 'Vérification…',
-  scanTitle: 'Vérifier un certificat',
-  scanHelp:
-    'Visez le code QR de la carte de garantie avec l’appareil photo du téléphone, ou utilisez le lecteur ci-dessous.',
-  startCamera: 'Scanner avec l’appareil photo',
   stopCamera: 'Arrêter l’appareil photo',
-  choosePhoto: 'Choisir une photo du code QR',
-  pasteLabel: 'Ou collez le lien ou le texte du certificat',
-  check: 'Vérifier',
   cameraUnavailable:
     'L’appareil photo n’est pas disponible. Choisissez une photo ou collez le lien.',
   noCodeInPhoto: 'Aucun code QR trouvé sur cette photo.',
@@ -103,14 +81,10 @@ const fr: typeof en = {
   trustChecked: 'Vérifiée en ligne le {date}.',
   trustNone: 'Aucune liste de confiance valide : cette page ne peut confirmer aucun certificat.',
   offline: 'Hors ligne : vérifié avec les clés enregistrées sur cet appareil.',
-  checkAnother: 'Vérifier un autre certificat',
-  language: 'English',
-  ownershipCheck: 'Vérifier les propriétaires en ligne (envoie le numéro de série)',
   owners: 'Propriétaires enregistrés',
   lastTransfer: 'Dernier transfert',
   noTransfer: 'aucun',
   ownershipUnavailable: 'La vérification des propriétaires n’est pas disponible pour le moment.',
-  trayOpen: 'Contrôler un plateau de montres',
   trayTitle: 'Contrôle d’un plateau',
   trayHelp:
     'Scannez les cartes l’une après l’autre : chaque marque de la liste de confiance est vérifiée et chaque montre s’ajoute à la liste ci-dessous. En ligne, le nombre de propriétaires est demandé à la marque de chaque montre (son certificat lui est envoyé).',

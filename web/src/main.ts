@@ -6,7 +6,7 @@
 import { verifyNatively } from '../../shared/ed25519-native.ts';
 import { verify, type Verdict, type Verified } from '../../shared/verify.ts';
 import { el, show } from './dom.ts';
-import { formatDate, pageLang, STRINGS, type Lang, type Strings } from './i18n.ts';
+import { drawStaticTexts, formatDate, pageLang, STRINGS, type Lang, type Strings } from './i18n.ts';
 import type { FirstCheck } from './boot.ts';
 import { clearOutcome, outcomeOf, renderOutcome } from './render.ts';
 import { askRegistry } from './registry.ts';
@@ -41,11 +41,7 @@ let tray: { render(): void } | undefined;
 
 /** Texts of the static page in the current language. */
 function renderStatic(): void {
-  document.documentElement.lang = lang;
-  document.title = t.title;
-  for (const node of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
-    node.textContent = t[node.dataset.i18n as keyof Strings];
-  }
+  drawStaticTexts(t, lang);
   $('camera').textContent = stopCamera ? t.stopCamera : t.startCamera;
   renderKeysInfo();
 }
