@@ -53,7 +53,7 @@ export function portableBase64url(bytes: Uint8Array): string {
  * Decodes unpadded base64url. Throws on padding, foreign characters, an impossible length,
  * or non-zero trailing bits (a non-canonical encoding of the same bytes).
  */
-export function fromBase64url(text: string): Uint8Array {
+export function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   if (text.length % 4 === 1) throw new Error(`base64url: impossible length ${text.length}`);
   const out = new Uint8Array(Math.floor((text.length * 3) / 4));
   let bits = 0;

@@ -201,6 +201,8 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
       .filter((p) => p.startsWith('assets/tray-') || p.startsWith('assets/owner-'))
       .map((p) => `./${p}`),
   ];
+  // fflate's gunzip, for browsers without DecompressionStream: the worker keeps it only there.
+  const gunzipFallback = [...files.keys()].find((p) => p.startsWith('assets/gunzip-fallback-'));
   const version = createHash('sha256');
   for (const [path, file] of [...files].sort(([a], [b]) => a.localeCompare(b)))
     version.update(path).update(file.body);
@@ -213,6 +215,7 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
     minify,
     define: {
       __PRECACHE__: JSON.stringify(precache),
+      __GUNZIP_FALLBACK__: JSON.stringify(gunzipFallback ? `./${gunzipFallback}` : null),
       __CACHE_VERSION__: JSON.stringify(version.digest('hex').slice(0, 16)),
     },
     logLevel: 'silent',

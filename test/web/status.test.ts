@@ -59,6 +59,24 @@ describe('status on the page', () => {
     await context.close();
   });
 
+  it('in a browser without DecompressionStream (Safari before 16.4) the list is read with fflate: the same verdicts', async () => {
+    const context = await browser.newContext(PHONE);
+    await context.addInitScript(() => {
+      delete (globalThis as { DecompressionStream?: unknown }).DecompressionStream;
+    });
+    const active = await issue('STAT00022');
+    const stolen = await issue('STAT00023');
+    await reportStolen('STAT00023');
+    const page = await context.newPage();
+    await page.goto(active.link);
+    expect(await verdictOf(page)).toMatchObject({ verdict: 'AUTHENTIC', status: 'active' });
+    expect(await page.evaluate(() => typeof DecompressionStream)).toBe('undefined');
+    const second = await context.newPage();
+    await second.goto(stolen.link);
+    expect(await verdictOf(second)).toMatchObject({ verdict: 'REPORTED_STOLEN', status: 'stolen' });
+    await context.close();
+  });
+
   it('offline with the cached list: still REPORTED STOLEN, with the list date', async () => {
     const context = await browser.newContext(PHONE);
     const page = await context.newPage();
@@ -232,6 +250,46 @@ describe('status on the page', () => {
       expect(await page.locator('#verdict').getAttribute('class')).not.toContain('verdict--ok');
       expect(v.text).toContain('Could not check the status');
       expect(v.text).not.toContain('Status: active');
+      await context.close();
+    }
+  });
+
+  it('a list signed by the brand whose bits inflate beyond their size, or are cut short, is refused: never active', async () => {
+    const stolen = await issue('STAT00021');
+    await reportStolen('STAT00021');
+    const { signCompactJws } = await import('../../shared/jws.ts');
+    const key = svc.registry.keys.active('HUB');
+    for (const tamper of ['too long', 'cut short'] as const) {
+      const context = await browser.newContext(PHONE);
+      await context.route('**/status/*.jwt', async (route) => {
+        const real = await (await fetch(route.request().url())).text();
+        const [h, p] = real.split('.') as [string, string, string];
+        const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<
+          string,
+          unknown
+        >;
+        const zeros = gzipSync(new Uint8Array((payload.size as number) / 4 + 4096));
+        payload.lst_gz = Buffer.from(
+          tamper === 'too long' ? zeros : zeros.subarray(0, zeros.length >> 1),
+        ).toString('base64url');
+        payload.iat = (payload.iat as number) + 1;
+        const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, string>;
+        await route.fulfill({
+          status: 200,
+          contentType: 'application/statuslist+jwt',
+          body: signCompactJws(
+            { alg: 'Ed25519', kid: key.kid, typ: header.typ! },
+            JSON.stringify(payload),
+            key.sign,
+          ),
+        });
+      });
+      const page = await context.newPage();
+      await page.goto(stolen.link);
+      const v = await verdictOf(page);
+      expect(v.status, tamper).toBe('unverifiable');
+      expect(v.verdict, tamper).toBe('CHECK_ONLINE');
+      expect(v.text, tamper).not.toContain('Status: active');
       await context.close();
     }
   });

@@ -9,10 +9,17 @@
 declare const self: ServiceWorkerGlobalScope;
 declare const __PRECACHE__: string[];
 declare const __CACHE_VERSION__: string;
+/** The status lists' gunzip for browsers without DecompressionStream (null if not built). */
+declare const __GUNZIP_FALLBACK__: string | null;
 
 const CACHE = `hallmark-${__CACHE_VERSION__}`;
 const scope = new URL(self.registration.scope);
 const INDEX = new URL('./', scope).href;
+/** What the page needs offline in this browser. */
+const PRECACHE =
+  __GUNZIP_FALLBACK__ && typeof DecompressionStream !== 'function'
+    ? [...__PRECACHE__, __GUNZIP_FALLBACK__]
+    : __PRECACHE__;
 
 /** The Static Routing API (Chromium 123+): not in TypeScript's lib yet. */
 interface RouterInstall {
@@ -29,19 +36,17 @@ self.addEventListener('install', (event) => {
     event.waitUntil(
       router
         .addRoutes(
-          __PRECACHE__
-            .filter((path) => path.startsWith('./assets/'))
-            .map((path) => ({
-              condition: { urlPattern: new URL(path, scope).pathname },
-              source: 'cache' as const,
-            })),
+          PRECACHE.filter((path) => path.startsWith('./assets/')).map((path) => ({
+            condition: { urlPattern: new URL(path, scope).pathname },
+            source: 'cache' as const,
+          })),
         )
         .catch(() => undefined),
     );
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(__PRECACHE__.map((path) => new URL(path, scope).href)))
+      .then((cache) => cache.addAll(PRECACHE.map((path) => new URL(path, scope).href)))
       .then(() => self.skipWaiting()),
   );
 });
