@@ -158,6 +158,52 @@ describe('verdicts', () => {
     await page.locator('[data-claim="sn"]', { hasText: 'BOOT00002' }).waitFor();
   });
 
+  it("a link's verdict is laid out and drawn alone, the scanner and footer a frame later; a plain visit shows them at once", async () => {
+    const seen = await browser.newContext({ ...PHONE, locale: 'en-GB' });
+    // When the verdict heading enters the page: is the rest of the page laid out yet?
+    await seen.addInitScript(() => {
+      new MutationObserver((_, observer) => {
+        if (!document.getElementById('verdict-title')) return;
+        observer.disconnect();
+        const display = (selector: string) =>
+          getComputedStyle(document.querySelector(selector)!).display;
+        (globalThis as { atVerdict?: unknown }).atVerdict = {
+          scanner: display('.scanner'),
+          foot: display('.foot'),
+          verdict: display('#verdict'),
+        };
+      }).observe(document, { childList: true, subtree: true });
+    });
+    const { link } = await issue({ serial: 'BOOT00004' });
+    const page = await seen.newPage();
+    await page.goto(link);
+    expect(await verdictOf(page)).toMatchObject({ verdict: 'AUTHENTIC' });
+    expect(await page.evaluate(() => (globalThis as { atVerdict?: unknown }).atVerdict)).toEqual({
+      scanner: 'none',
+      foot: 'none',
+      verdict: 'block',
+    });
+    await page.locator('.scanner').waitFor({ state: 'visible' });
+    await page.locator('.foot').waitFor({ state: 'visible' });
+    expect(await page.evaluate(() => document.documentElement.hasAttribute('data-first'))).toBe(
+      false,
+    );
+    // A link the first check leaves to the full check: the rest comes at once too.
+    const { digits } = await issue({ serial: 'BOOT00005' });
+    const declined = await seen.newPage();
+    await declined.goto(`${http.url}/#${digits.slice(0, -20)}`);
+    expect((await verdictOf(declined)).verdict).not.toBe('AUTHENTIC');
+    await declined.locator('.scanner').waitFor({ state: 'visible' });
+    // Without a link there is nothing to wait for: the scanner is there from the first frame.
+    const plain = await seen.newPage();
+    await plain.goto(`${http.url}/`);
+    expect(await plain.evaluate(() => document.documentElement.hasAttribute('data-first'))).toBe(
+      false,
+    );
+    expect(await plain.locator('.scanner').isVisible()).toBe(true);
+    await seen.close();
+  });
+
   it('the first check leaves an altered code to the full check, which says why', async () => {
     const { digits } = await issue({ serial: 'BOOT00003' });
     const page = await context.newPage();

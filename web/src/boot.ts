@@ -86,11 +86,32 @@ export async function firstCheck(): Promise<FirstCheck | undefined> {
   return { input, verdict, status, log, trust };
 }
 
+/**
+ * While the first check of a link runs, the page lays out and draws its verdict alone: the
+ * rest (the scanner, the footer: styles.css, html[data-first]) comes in the frame after the
+ * verdict's. A first layout of the whole page would otherwise stand between the status list's
+ * arrival and the verdict. The rest never waits long: the verdict is one frame, a declined
+ * check none, a hidden tab (no frames) at most SHOW_REST_MS.
+ */
+const SHOW_REST_MS = 100;
+function verdictFirst(): () => void {
+  const root = document.documentElement;
+  root.dataset.first = '';
+  const showRest = () => delete root.dataset.first;
+  return () => {
+    requestAnimationFrame(() => setTimeout(showRest, 0)); // after the verdict's frame
+    setTimeout(showRest, SHOW_REST_MS);
+  };
+}
+
 async function boot(): Promise<void> {
+  const verdictDrawn = location.hash.length > 1 ? verdictFirst() : undefined;
   try {
     globalThis.hallmarkFirstCheck = await firstCheck();
   } catch {
     globalThis.hallmarkFirstCheck = undefined; // the full check decides
+  } finally {
+    verdictDrawn?.();
   }
   await import(new URL(__APP__, document.baseURI).href);
 }
