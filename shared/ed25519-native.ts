@@ -41,18 +41,34 @@ export const nativeStats = { native: 0, fallback: 0, unsupported: 0 };
 
 const copy = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => Uint8Array.from(bytes);
 
+/**
+ * noble's strict public-key check (canonical, not of small order), once per key: it costs a
+ * point decompression (a field exponentiation in BigInt), and a page checks the same few
+ * trusted keys again and again (the certificate, its status list). Bounded: the keys asked
+ * about are the trusted set's, and the memo starts over past MAX_STRICT_MEMO of them.
+ */
+const strictKeys = new Map<string, boolean>();
+const MAX_STRICT_MEMO = 1024;
+function isStrictKey(id: string, publicKey: Uint8Array): boolean {
+  let strict = strictKeys.get(id);
+  if (strict === undefined) {
+    if (strictKeys.size >= MAX_STRICT_MEMO) strictKeys.clear();
+    strictKeys.set(id, (strict = strictPublicKey(publicKey) !== undefined));
+  }
+  return strict;
+}
+
 function nativeOf(subtle: Subtle): Native {
   let native = natives.get(subtle);
   if (!native) natives.set(subtle, (native = { keys: new Map(), unsupported: false }));
   return native;
 }
 
-function nativeKey(native: Native, subtle: Subtle, publicKey: Uint8Array) {
-  const id = toHex(publicKey);
+function nativeKey(native: Native, subtle: Subtle, id: string, publicKey: Uint8Array) {
   let key = native.keys.get(id);
   if (!key) {
-    // Checked once per key: the import is skipped for a key that noble's strict mode refuses.
-    key = strictPublicKey(publicKey)
+    // The import is skipped for a key that noble's strict mode refuses.
+    key = isStrictKey(id, publicKey)
       ? subtle.importKey('raw', copy(publicKey), { name: 'Ed25519' }, false, ['verify']).then(
           (k) => k,
           () => {
@@ -75,11 +91,12 @@ export async function ed25519VerifyNative(
   subtle: Subtle | undefined = globalThis.crypto?.subtle,
 ): Promise<boolean> {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
-  if (!scalarInRange(signature) || !strictPublicKey(publicKey)) return false;
+  const id = toHex(publicKey);
+  if (!scalarInRange(signature) || !isStrictKey(id, publicKey)) return false;
   const native = subtle && nativeOf(subtle);
   if (subtle && native && !native.unsupported) {
     try {
-      const key = await nativeKey(native, subtle, publicKey);
+      const key = await nativeKey(native, subtle, id, publicKey);
       if (key && (await subtle.verify('Ed25519', key, copy(signature), copy(message)))) {
         nativeStats.native++;
         return true;

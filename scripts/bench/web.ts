@@ -6,7 +6,7 @@
  * one brand (one key), and with a platform-size list of 50 brands with 3 keys each, to show
  * what the list costs. Next to them, in the same run, the physical floor: a blank page with
  * one module script, and one Ed25519 verification in the same browser (noble, strict).
- * BENCH_RUNS sets the number of runs (7); BENCH_ONE=1 measures the one-brand list only.
+ * BENCH_RUNS sets the number of runs (11); BENCH_ONE=1 measures the one-brand list only.
  */
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer } from 'node:http';
@@ -23,7 +23,7 @@ import { addTestBrand, signTestTrustList } from '../../test/helpers/registry.ts'
 import { fmt, row } from './measure.ts';
 import { benchApp, benchRegistry, benchWatch } from './registry.ts';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 interface Figures {
