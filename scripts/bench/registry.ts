@@ -9,19 +9,30 @@ import type { PageBuild } from '../../web/build.ts';
 import { createRegistry, type Registry } from '../../server/registry/registry.ts';
 import { addTestBrand, signTestTrustList } from '../../test/helpers/registry.ts';
 
-/** A fresh in-memory registry with one brand (HUB), its key, a trust list and a frozen clock. */
-export function benchRegistry(now = Math.floor(Date.now() / 1000)): {
+/**
+ * A fresh registry (in memory, or in the file `path`) with one brand (HUB), its key, a trust
+ * list and a frozen clock.
+ */
+export function benchRegistry(
+  now = Math.floor(Date.now() / 1000),
+  path = ':memory:',
+): {
   registry: Registry;
   now: number;
 } {
-  const registry = createRegistry(openDatabase(':memory:'), {
+  const registry = openBenchRegistry(path, now);
+  addTestBrand(registry, 'HUB', { name: 'Hublot' });
+  signTestTrustList(registry);
+  return { registry, now };
+}
+
+/** A benchmark registry opened again (from another thread: its file, the same passphrase). */
+export function openBenchRegistry(path: string, now: number): Registry {
+  return createRegistry(openDatabase(path), {
     passphrase: 'benchmark passphrase only',
     legacyBrand: 'HUB',
     now: () => now,
   });
-  addTestBrand(registry, 'HUB', { name: 'Hublot' });
-  signTestTrustList(registry);
-  return { registry, now };
 }
 
 /** The watch fields every benchmark issues, with `serial`. */
