@@ -137,6 +137,29 @@ function malformed(message: string): HallmarkError {
 }
 
 /**
+ * The status-list index of a compact form, read without decoding or checking anything else:
+ * only to choose which public status list to fetch while the certificate is verified (the
+ * verified index must then point to the same list). Undefined when the bytes do not reach it.
+ */
+export function peekStatusIndex(bytes: Uint8Array): number | undefined {
+  try {
+    const reader = new Reader(bytes, bytes.length - SIGNATURE_LENGTH);
+    reader.offset = 1;
+    if ((bytes[0]! & LOGGED) !== 0) reader.varint();
+    reader.offset += KID_REFERENCE_LENGTH;
+    for (let field = 0; field < TEXT_FIELDS.length; field++) {
+      const length = reader.varint(); // read before the offset it moves is added to
+      reader.offset += length;
+    }
+    reader.varint(); // mfd
+    reader.varint(); // iat
+    return reader.varint();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Decodes the compact binary form strictly.
  * @throws HallmarkError MALFORMED or UNSUPPORTED_VERSION
  */

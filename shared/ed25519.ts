@@ -14,17 +14,15 @@
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes } from './bytes.ts';
+import { ED25519_ORDER as L, numberLE, scalarInRange } from './ed25519-scalar.ts';
+import { scopedCheck } from './signature-scope.ts';
+
+export { scalarInRange } from './ed25519-scalar.ts';
+export { withSignatureCheck, type SignatureCheck } from './signature-scope.ts';
 
 const { Point } = ed;
-const L = Point.CURVE().n;
 const TWO_B = Point.BASE.double();
 const INV2 = (L + 1n) / 2n; // 2⁻¹ mod L (L is odd), so [S]B = [S·2⁻¹](2B): 2B ≠ B, no table
-
-function numberLE(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]!);
-  return n;
-}
 
 // Past this many verifications in one process (a server, a backup check), noble's table has
 // paid for itself: switch to noble's own strict verify. Same answers either way (tested).
@@ -32,40 +30,20 @@ const LADDER_CALLS = 16;
 let calls = 0;
 ed.hashes.sha512 = sha512;
 
-/** An Ed25519 check with the same answers as {@link ed25519VerifyStrict}. */
-export type SignatureCheck = (
-  signature: Uint8Array,
-  message: Uint8Array,
-  publicKey: Uint8Array,
-) => boolean;
-
-let scoped: SignatureCheck | undefined;
-
-/** Strict Ed25519 verification. Returns false, never throws, for any malformed input. */
+/**
+ * Strict Ed25519 verification (or the check `withSignatureCheck` put in place). Returns false,
+ * never throws, for any malformed input.
+ */
 export function ed25519VerifyStrict(
   signature: Uint8Array,
   message: Uint8Array,
   publicKey: Uint8Array,
 ): boolean {
+  const scoped = scopedCheck();
   if (scoped) return scoped(signature, message, publicKey);
   return ++calls > LADDER_CALLS
     ? verifyWithTable(signature, message, publicKey)
     : verifyWithLadder(signature, message, publicKey);
-}
-
-/**
- * Runs `fn` (synchronous) with every Ed25519 check it makes answered by `check` instead: how
- * the page replays verifications whose signatures it checked natively beforehand
- * (`shared/ed25519-native.ts`). The verifiers themselves stay one synchronous code path.
- */
-export function withSignatureCheck<T>(check: SignatureCheck, fn: () => T): T {
-  const outer = scoped;
-  scoped = check;
-  try {
-    return fn();
-  } finally {
-    scoped = outer;
-  }
 }
 
 /** noble's `verify(…, { zip215: false })`, which builds and uses the base-point table. */
@@ -121,9 +99,4 @@ export function strictPublicKey(publicKey: Uint8Array): InstanceType<typeof Poin
   } catch {
     return undefined;
   }
-}
-
-/** RFC 8032 §5.1.7 step 1: the signature's S (its last 32 bytes, little-endian) is below L. */
-export function scalarInRange(signature: Uint8Array): boolean {
-  return signature.length === 64 && numberLE(signature.subarray(32)) < L;
 }

@@ -47,10 +47,12 @@ export interface KeptTrustList {
   jws: string;
   rootKid: string;
   kids: string[];
-}
-
-export function keepTrustList(list: TrustList): KeptTrustList {
-  return { jws: list.jws, rootKid: list.rootKid, kids: list.keys.map((k) => k.kid) };
+  /**
+   * Every key passed the strict verifier's public-key check (canonical, not of small order)
+   * when the list was kept, so that a native Ed25519 check may be used without it (see
+   * shared/ed25519-native.ts). Absent from lists kept by earlier versions.
+   */
+  strict?: true;
 }
 
 /**

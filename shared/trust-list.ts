@@ -26,7 +26,14 @@ import { isBaseUrl } from './qr.ts';
 import { parseCosignerKey } from './tlog/cosignature.ts';
 import { parseVerifierKey } from './tlog/note.ts';
 import { parseOrThrow } from './validation.ts';
-import { invalid, keysOf, logPolicyOf, type TrustList } from './trust-list-core.ts';
+import { strictPublicKey } from './ed25519.ts';
+import {
+  invalid,
+  keysOf,
+  logPolicyOf,
+  type KeptTrustList,
+  type TrustList,
+} from './trust-list-core.ts';
 import { verifySignature } from './verify-core.ts';
 
 /** The JWS header `typ` of a trust list. */
@@ -226,6 +233,21 @@ export function newerTrustList(held: TrustList | undefined, candidate: TrustList
     throw invalid(`two different trust lists carry seq ${held.payload.seq}`);
   }
   throw invalid(`trust list seq ${candidate.payload.seq} is older than ${held.payload.seq}`);
+}
+
+/**
+ * A verified list in its kept form (`KeptTrustList`), for whoever verified it (the page's
+ * build, the page itself) to use again without verifying, parsing with schemas or hashing.
+ * Marked `strict` when every key passes the strict verifier's public-key check.
+ */
+export function keepTrustList(list: TrustList): KeptTrustList {
+  const kept: KeptTrustList = {
+    jws: list.jws,
+    rootKid: list.rootKid,
+    kids: list.keys.map((k) => k.kid),
+  };
+  if (list.keys.every((k) => strictPublicKey(k.publicKey) !== undefined)) kept.strict = true;
+  return kept;
 }
 
 export * from './trust-list-core.ts';

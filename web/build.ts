@@ -40,13 +40,13 @@ const sha256Source = (text: string) =>
   `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /**
- * The page's policy with its one inline script and its one inline style allowed by their
+ * The page's policy with its inline scripts and its one inline style allowed by their
  * SHA-256 (CSP Level 2 hashes): still no other inline code, no eval, no third party.
  */
-export function pageCsp(inline: { script: string; style: string }): string {
+export function pageCsp(inline: { scripts: readonly string[]; style: string }): string {
   return PAGE_CSP.replace(
     "script-src 'self'",
-    `script-src 'self' ${sha256Source(inline.script)}`,
+    `script-src 'self' ${inline.scripts.map(sha256Source).join(' ')}`,
   ).replace("style-src 'self'", `style-src 'self' ${sha256Source(inline.style)}`);
 }
 
@@ -57,7 +57,18 @@ export interface PageFile {
   caching: 'immutable' | 'revalidate';
   /** The Content-Security-Policy header to serve it with (index.html: its own hashes). */
   csp?: string;
+  /** Served with `Cross-Origin-Opener-Policy: same-origin` (see ISOLATED_PAGE). */
+  isolated?: true;
 }
+
+/**
+ * The page again, served with `Cross-Origin-Opener-Policy: same-origin`: where the page goes
+ * when another page opened it and holds a handle on its window (web/src/isolate.ts). Ordinary
+ * visits (a QR code scanned, a link followed) are served without that header: a page no
+ * other page opened has no opener to cut off, and the header makes Chromium open the page in
+ * a new browsing context group, a new process that costs a phone about 100 ms.
+ */
+export const ISOLATED_PAGE = 'isolated.html';
 
 export type PageBuild = Map<string, PageFile>;
 
@@ -99,6 +110,26 @@ function bakedTrustList(roots: unknown, jws: string | undefined): KeptTrustList 
   }
 }
 
+/**
+ * In the first check's bundle only, the strict Ed25519 verifier (shared/ed25519.ts) and
+ * fflate's gunzip (src/gunzip-fallback.ts) are replaced by src/first-check-fallbacks.ts, which
+ * leaves what only they could answer to the full check (see that file and boot.ts).
+ */
+const firstCheckFallbacks: esbuild.Plugin = {
+  name: 'first-check-fallbacks',
+  setup(build) {
+    const replaced = new Set([
+      join(here, '..', 'shared', 'ed25519.ts'),
+      join(here, 'src', 'gunzip-fallback.ts'),
+    ]);
+    build.onResolve({ filter: /\/(ed25519|gunzip-fallback)\.ts$/ }, (args) =>
+      replaced.has(join(args.resolveDir, args.path))
+        ? { path: join(here, 'src', 'first-check-fallbacks.ts') }
+        : undefined,
+    );
+  },
+};
+
 /** Builds the page in memory. */
 export async function buildPage(options: BuildOptions): Promise<PageBuild> {
   const builtAt = options.builtAt ?? Date.now();
@@ -110,6 +141,7 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
     __TRUST_ROOTS__: JSON.stringify(options.roots),
     __TRUST_LIST__: 'globalThis.hallmarkBakedTrustList',
     __BUILD_TIME__: String(builtAt),
+    __ISOLATED_PAGE__: JSON.stringify(ISOLATED_PAGE),
   };
   const baked = JSON.stringify(bakedTrustList(options.roots, options.trustList) ?? null);
   const target = ['es2022', 'chrome100', 'safari15', 'firefox100'];
@@ -139,42 +171,46 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
     files.set(path, { body: Buffer.from(file.contents), type: typeOf(path), caching: 'immutable' });
     if (/^assets\/app-[^/]+\.js$/.test(path)) js = path;
   }
-  // The first check (boot.ts): one small script with all it needs, written into index.html
-  // with the styles, so that a first visit draws the verdict from the page alone. It loads
-  // the rest of the page (the app bundle above) once the verdict is drawn.
+  // The first check (boot.ts): one small script with all it needs, written at the end of
+  // index.html's body with the styles in its head, so that a first visit draws the verdict from
+  // the page alone. A classic script: it runs as soon as the parser reaches it. It loads the
+  // rest of the page (the app bundle above) once the verdict is drawn.
   const boot = await esbuild.build({
     entryPoints: [join(here, 'src/boot.ts')],
     bundle: true,
-    format: 'esm',
+    format: 'iife',
     target,
     write: false,
     minify,
     legalComments: 'none',
     define: { ...define, __TRUST_LIST__: baked, __APP__: JSON.stringify(`./${js}`) },
+    plugins: [firstCheckFallbacks],
     logLevel: 'silent',
   });
   const script = boot.outputFiles[0]!.text.trimEnd();
-  const inline = { script, style: css.trimEnd() };
+  const inline = { scripts: [script], style: css.trimEnd() };
   // esbuild escapes "</script" in what it writes; a style or script that could still end its
   // element early is refused rather than written.
-  if (/<\/script/i.test(inline.script) || /<\/style/i.test(inline.style))
+  if (inline.scripts.some((text) => /<\/script/i.test(text)) || /<\/style/i.test(inline.style))
     throw new Error('an inline script or style would end its element early');
   const csp = pageCsp(inline);
   const html = readFileSync(join(here, 'index.html'), 'utf8')
     .replace('%CSP%', () => csp)
     .replace(/<style>\s*%CSS%\s*<\/style>/, () => `<style>${inline.style}</style>`)
-    .replace(
-      /<script type="module">\s*%JS%\s*<\/script>/,
-      () => `<script type="module">${inline.script}</script>`,
-    );
-  if (!html.includes(`<style>${inline.style}</style>`) || !html.includes(inline.script))
+    .replace(/<script>\s*%JS%\s*<\/script>/, () => `<script>${script}</script>`);
+  if (
+    !html.includes(`<style>${inline.style}</style>`) ||
+    !html.includes(`<script>${script}</script>`)
+  )
     throw new Error('index.html has no place for the inline style and script');
-  files.set('index.html', {
+  const index: PageFile = {
     body: Buffer.from(html),
     type: typeOf('index.html'),
     caching: 'revalidate',
     csp: `${csp}; frame-ancestors 'none'`,
-  });
+  };
+  files.set('index.html', index);
+  files.set(ISOLATED_PAGE, { ...index, isolated: true });
   const manifest = {
     name: 'Hallmark certificate check',
     short_name: 'Hallmark',
@@ -215,6 +251,7 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
     minify,
     define: {
       __PRECACHE__: JSON.stringify(precache),
+      __ISOLATED_PAGE__: JSON.stringify(ISOLATED_PAGE),
       __GUNZIP_FALLBACK__: JSON.stringify(gunzipFallback ? `./${gunzipFallback}` : null),
       __CACHE_VERSION__: JSON.stringify(version.digest('hex').slice(0, 16)),
     },

@@ -567,26 +567,36 @@ export const OPERATIONS: Operation[] = [
     },
   },
   // The verification page.
-  ...['/', '/index.html', '/sw.js', '/manifest.webmanifest', '/assets/{file}'].map(
-    (path): Operation => ({
-      method: 'get',
-      path,
-      id: `page${path.replace(/[^a-z]+(.)?/g, (_m, c: string = '') => c.toUpperCase()) || 'Root'}`,
-      tag: 'Verification page',
-      summary:
-        path === '/'
-          ? 'The verification page (a QR link opens it with the certificate in the fragment)'
+  ...[
+    '/',
+    '/index.html',
+    '/isolated.html',
+    '/sw.js',
+    '/manifest.webmanifest',
+    '/assets/{file}',
+  ].map((path): Operation => ({
+    method: 'get',
+    path,
+    id: `page${path.replace(/[^a-z]+(.)?/g, (_m, c: string = '') => c.toUpperCase()) || 'Root'}`,
+    tag: 'Verification page',
+    summary:
+      path === '/'
+        ? 'The verification page (a QR link opens it with the certificate in the fragment)'
+        : path === '/isolated.html'
+          ? 'The verification page, for a page another page opened: it cuts the opener off'
           : 'A file of the verification page',
-      description: 'Served with the page’s strict Content-Security-Policy.',
-      auth: 'public',
-      ...(path.includes('{file}') ? { path_: z.object({ file: z.string() }) } : {}),
-      answers: {
-        200: binary('*/*', 'the file'),
-        304: { description: 'not modified' },
-        ...(path.includes('{file}') ? { 404: error('NOT_FOUND: no such file') } : {}),
-      } as Record<number, Answer>,
-    }),
-  ),
+    description:
+      path === '/isolated.html'
+        ? 'The same page, served with the strict Content-Security-Policy and `Cross-Origin-Opener-Policy: same-origin`: the page goes there when another page opened it (window.open), so that the opener’s handle on its window dies.'
+        : 'Served with the page’s strict Content-Security-Policy.',
+    auth: 'public',
+    ...(path.includes('{file}') ? { path_: z.object({ file: z.string() }) } : {}),
+    answers: {
+      200: binary('*/*', 'the file'),
+      304: { description: 'not modified' },
+      ...(path.includes('{file}') ? { 404: error('NOT_FOUND: no such file') } : {}),
+    } as Record<number, Answer>,
+  })),
 ];
 
 // Conversion of zod schemas to JSON Schema (2020-12, the dialect of OpenAPI 3.1).

@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { parseCheckpointText } from '../../shared/tlog/checkpoint.ts';
 import { parseNote } from '../../shared/tlog/note.ts';
 import { tilePath, tilesOf } from '../../shared/tlog/tiles.ts';
-import { buildPage, PAGE_CSP_HEADER, type PageBuild } from '../../web/build.ts';
+import { buildPage, ISOLATED_PAGE, PAGE_CSP_HEADER, type PageBuild } from '../../web/build.ts';
 import { LOG_PREFIX } from '../http/routes/log.ts';
 import { TRUST_LIST_PATH } from '../http/routes/well-known.ts';
 import { readLogSettings } from '../log/log-service.ts';
@@ -57,6 +57,17 @@ export function staticHeaders(
         'Content-Type': 'text/html; charset=utf-8',
         'Cache-Control': 'no-cache',
         'Content-Security-Policy': pageCsp,
+        ...HARDENED,
+      },
+    },
+    {
+      // The page's copy for a page another page opened: it cuts the opener off (web/build.ts).
+      path: `/${ISOLATED_PAGE}`,
+      headers: {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Cache-Control': 'no-cache',
+        'Content-Security-Policy': pageCsp,
+        'Cross-Origin-Opener-Policy': 'same-origin',
         ...HARDENED,
       },
     },

@@ -90,6 +90,7 @@ describe('hallmark publish --out', () => {
     expect(run.status).toBe(0);
     for (const path of [
       'index.html',
+      'isolated.html',
       'sw.js',
       'manifest.webmanifest',
       '_headers',
@@ -109,16 +110,24 @@ describe('hallmark publish --out', () => {
         svc.registry.db.prepare('SELECT id FROM status_lists ORDER BY id').pluck().all() as number[]
       ).map((id) => `${id}.jwt`),
     );
-    // The page's policy allows its one inline script and style by their hashes: those of
-    // the published index.html, recomputed here.
+    // The page's policy allows its inline script and its style by their hashes: those of the
+    // published index.html, recomputed here.
     const html = readFileSync(join(site, 'index.html'), 'utf8');
     const inline = {
-      script: /<script type="module">([^]*?)<\/script>/.exec(html)![1]!,
+      scripts: [...html.matchAll(/<script>([^]*?)<\/script>/g)].map((m) => m[1]!),
       style: /<style>([^]*?)<\/style>/.exec(html)![1]!,
     };
+    expect(inline.scripts).toHaveLength(1);
+    // The isolated copy is the same page; the host sends it with the opener policy.
+    expect(readFileSync(join(site, 'isolated.html'), 'utf8')).toBe(html);
+    expect(readFileSync(join(site, '_headers'), 'utf8')).toMatch(
+      /^\/isolated\.html\n(?: {2}.+\n)*? {2}Cross-Origin-Opener-Policy: same-origin\n/m,
+    );
     const hash = (text: string) => createHash('sha256').update(text).digest('base64');
     const csp = pageCsp(inline);
-    expect(csp).toContain(`script-src 'self' 'sha256-${hash(inline.script)}'`);
+    expect(csp).toContain(
+      `script-src 'self' ${inline.scripts.map((text) => `'sha256-${hash(text)}'`).join(' ')};`,
+    );
     expect(csp).toContain(`style-src 'self' 'sha256-${hash(inline.style)}'`);
     expect(readFileSync(join(site, '_headers'), 'utf8')).toBe(
       headersFile(`${csp}; frame-ancestors 'none'`),

@@ -480,6 +480,7 @@ describe('real answers conform to the document', () => {
       `/status/${svc.registry.db.prepare('SELECT min(id) FROM status_lists').pluck().get() as number}.jwt`,
       '/',
       '/index.html',
+      '/isolated.html',
       '/sw.js',
       '/manifest.webmanifest',
       '/api/v1/reference',

@@ -3,10 +3,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { signCertificate } from '../../shared/certificate.ts';
 import { MAX_GENERATION, MAX_STATUS_INDEX, type Claims } from '../../shared/claims.ts';
-import { encodeCompact } from '../../shared/compact.ts';
+import { encodeCompact, peekStatusIndex } from '../../shared/compact.ts';
+import { verifyNatively } from '../../shared/ed25519-native.ts';
 import { bytesToDigits } from '../../shared/digits.ts';
 import { toQr } from '../../shared/qr.ts';
 import { verify } from '../../shared/verify.ts';
+import { statusIndexHint } from '../../web/src/status-fetch.ts';
 import { BASE_URL, NOW, testKey, trust } from '../helpers/fixtures.ts';
 
 const key = testKey('properties');
@@ -118,6 +120,56 @@ describe('properties', () => {
         expect(typeof (verdict as { code: string }).code).toBe('string');
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('the status index read ahead of verification (to fetch its list early) is the one verification reads', () => {
+    fc.assert(
+      fc.property(arbClaims, fc.option(fc.nat({ max: 2 ** 35 - 1 })), (claims, logIndex) => {
+        const cert = signCertificate(claims, key.kid, key.sign);
+        const logged = logIndex === null ? cert : { ...cert, logIndex };
+        expect(peekStatusIndex(encodeCompact(logged))).toBe(claims.sli);
+        const qr = toQr(logged, BASE_URL);
+        for (const input of [qr.text, qr.url, qr.url.split('#')[1]!, ` ${qr.url}\n`])
+          expect(statusIndexHint(input)).toBe(claims.sli);
+      }),
+      { numRuns: 300 },
+    );
+    // Anything else reads as no index (the verifier then says why), and nothing throws.
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }),
+          fc.string({ maxLength: 300 }),
+          fc.stringMatching(/^[0-9]{0,400}$/),
+        ),
+        (junk) => {
+          const sli = typeof junk === 'string' ? statusIndexHint(junk) : peekStatusIndex(junk);
+          expect(sli === undefined || Number.isSafeInteger(sli)).toBe(true);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    expect(statusIndexHint(`${BASE_URL}#`)).toBeUndefined();
+    expect(statusIndexHint('https://verify.example/no-fragment')).toBeUndefined();
+  });
+
+  it('verified natively (WebCrypto, as the page does), every certificate gets the strict verifier’s verdict', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbClaims, fc.nat(), fc.boolean(), async (claims, bitSeed, alter) => {
+        const cert = signCertificate(claims, key.kid, key.sign);
+        const bytes = encodeCompact(cert);
+        if (alter) {
+          const bit = bitSeed % (bytes.length * 8);
+          bytes[bit >> 3]! ^= 1 << (bit & 7);
+        }
+        const input = `${BASE_URL}#${bytesToDigits(bytes)}`;
+        const ownBrand = trust({ key, brand: claims.iss });
+        expect(await verifyNatively(() => verify(input, ownBrand, { now: NOW }))).toEqual(
+          verify(input, ownBrand, { now: NOW }),
+        );
+      }),
+      { numRuns: 150 },
     );
   });
 });

@@ -7,6 +7,7 @@ import { keySetFromJwks } from '../../shared/keys.ts';
 import { toQr } from '../../shared/qr.ts';
 import {
   canonicalTrustListJson,
+  keepTrustList,
   newerTrustList,
   signTrustList,
   verifyTrustList,
@@ -186,5 +187,28 @@ describe('trust list', () => {
     expect(() => newerTrustList(four, three)).toThrow(/older/);
     const fork = verifyTrustList(signed(payload({ seq: 4, brands: [] })), roots);
     expect(() => newerTrustList(four, fork)).toThrow(/two different/);
+  });
+
+  it('is kept marked strict only when every key passes the strict verifier’s public-key check', () => {
+    const list = verifyTrustList(signed(), roots);
+    expect(keepTrustList(list)).toEqual({
+      jws: list.jws,
+      rootKid: root.kid,
+      kids: [hub.kid, zen.kid],
+      strict: true,
+    });
+    // A point of small order (here the identity, y = 1) signs nothing noble accepts: a list
+    // naming one is kept without the mark, and the page's first check leaves it to the full one.
+    const identity = new Uint8Array(32);
+    identity[0] = 1;
+    const weak = verifyTrustList(
+      signed(
+        payload({
+          brands: [{ code: 'HUB', name: 'Hublot', keys: [{ x: toBase64url(identity), nbf: 0 }] }],
+        }),
+      ),
+      roots,
+    );
+    expect(keepTrustList(weak).strict).toBeUndefined();
   });
 });

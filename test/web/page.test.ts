@@ -13,7 +13,7 @@ import { toQr } from '../../shared/qr.ts';
 import { launchChromium, PHONE, verdictOf } from '../helpers/browser.ts';
 import { REPO } from '../helpers/cli.ts';
 import { sampleClaims, testKey } from '../helpers/fixtures.ts';
-import { listen, testService, watchBody } from '../helpers/service.ts';
+import { listen, listenHtml, testService, watchBody } from '../helpers/service.ts';
 
 const ARTIFACTS = join(REPO, 'test', 'artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -204,6 +204,40 @@ describe('verdicts', () => {
     await seen.close();
   });
 
+  it('the first check carries no strict verifier: without native Ed25519 it steps aside, and the full check decides', async () => {
+    // The first check's script (written into index.html) has none of noble's curve code,
+    // which the rest of the page carries.
+    const html = (await request(http.server).get('/')).text;
+    const firstCheck = /<script>([^]*?)<\/script>/.exec(html)![1]!;
+    const P = /7f{61}ed/i; // the field prime, 2^255 - 19, as noble writes it
+    // The rest of the page: every script the service worker keeps.
+    const sw = (await request(http.server).get('/sw.js')).text;
+    const rest = await Promise.all(
+      [...new Set(sw.match(/\.\/assets\/[\w-]+\.js/g))].map(
+        async (path) => (await request(http.server).get(path.slice(1))).text,
+      ),
+    );
+    expect(firstCheck).not.toMatch(P);
+    expect(rest.some((text) => P.test(text))).toBe(true);
+    // A browser without Ed25519 in WebCrypto (as older ones are): the verdict all the same.
+    const old = await browser.newContext({ ...PHONE, locale: 'en-GB' });
+    await old.addInitScript(() => {
+      const importKey = crypto.subtle.importKey.bind(crypto.subtle);
+      crypto.subtle.importKey = ((...args: Parameters<SubtleCrypto['importKey']>) => {
+        const algorithm = args[2] as { name?: string } | string;
+        return (typeof algorithm === 'string' ? algorithm : algorithm.name) === 'Ed25519'
+          ? Promise.reject(new DOMException('Unrecognized name.', 'NotSupportedError'))
+          : importKey(...args);
+      }) as SubtleCrypto['importKey'];
+    });
+    const page = await old.newPage();
+    const { link } = await issue({ serial: 'BOOT00006' });
+    await page.goto(link);
+    expect(await verdictOf(page)).toMatchObject({ verdict: 'AUTHENTIC', status: 'active' });
+    expect(await page.evaluate(() => globalThis.hallmarkFirstCheck ?? null)).toBeNull();
+    await old.close();
+  });
+
   it('the first check leaves an altered code to the full check, which says why', async () => {
     const { digits } = await issue({ serial: 'BOOT00003' });
     const page = await context.newPage();
@@ -252,6 +286,20 @@ describe('offline', () => {
     }
     // Everything the offline visit loaded came from the service worker's cache.
     expect(offlineFromNetwork).toEqual([]);
+    // Offline too, a page another page opened moves to its isolated copy (the worker serves
+    // it with the opener policy), and the opener's handle dies.
+    const third = await issue({ serial: 'OFFLINE003' });
+    const popup = context.waitForEvent('page');
+    await offlinePage.evaluate((url) => {
+      (window as { handle?: Window | null }).handle = window.open(url);
+    }, third.link);
+    const opened = await popup;
+    await opened.waitForURL(/\/isolated\.html#/);
+    expect(await verdictOf(opened)).toMatchObject({ verdict: 'AUTHENTIC' });
+    expect(
+      await offlinePage.evaluate(() => (window as { handle?: Window | null }).handle?.closed),
+    ).toBe(true);
+    expect(offlineFromNetwork).toEqual([]);
     await context.close();
   });
 });
@@ -286,16 +334,16 @@ describe('security', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe');
-    // Inline code is allowed by hash only: the page's own script and style, nothing else.
+    // Inline code is allowed by hash only: the page's own script (the first check) and its
+    // style, nothing else.
     const html = await response!.text();
-    const inline = [
-      ['script-src', /<script type="module">([^]*?)<\/script>/.exec(html)![1]!],
-      ['style-src', /<style>([^]*?)<\/style>/.exec(html)![1]!],
-    ] as const;
-    for (const [directive, text] of inline) {
-      const digest = createHash('sha256').update(text).digest('base64');
-      expect(csp).toContain(`${directive} 'self' 'sha256-${digest}';`);
-    }
+    const digest = (text: string) =>
+      `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+    const scripts = [...html.matchAll(/<script>([^]*?)<\/script>/g)].map((m) => m[1]!);
+    expect(scripts).toHaveLength(1);
+    const style = /<style>([^]*?)<\/style>/.exec(html)![1]!;
+    expect(csp).toContain(`script-src 'self' ${digest(scripts[0]!)};`);
+    expect(csp).toContain(`style-src 'self' ${digest(style)};`);
     expect(csp.match(/'sha256-/g)).toHaveLength(2);
     const violated = await page.evaluate(
       () =>
@@ -312,6 +360,81 @@ describe('security', () => {
         }),
     );
     expect(violated).toEqual({ inline: undefined, violation: 'script-src-elem' });
+    await context.close();
+  });
+});
+
+describe('a page another site opened (window.open)', () => {
+  /** Another origin's page (another port): the shop that opens the certificate's link. */
+  let shop: Awaited<ReturnType<typeof listenHtml>>;
+  beforeAll(async () => {
+    shop = await listenHtml('<!doctype html><title>A shop</title><p>Our watches</p>');
+  });
+  afterAll(() => shop?.close());
+
+  it('an ordinary visit has no opener policy; the isolated copy is the same page with one', async () => {
+    const plain = await request(http.server).get('/');
+    const isolated = await request(http.server).get('/isolated.html');
+    expect(plain.headers['cross-origin-opener-policy']).toBeUndefined();
+    expect(isolated.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(isolated.headers['content-security-policy']).toBe(
+      plain.headers['content-security-policy'],
+    );
+    expect(isolated.text).toBe(plain.text);
+    // What else the service serves outside its API keeps helmet's policy.
+    const jwks = await request(http.server).get('/.well-known/jwks.json');
+    expect(jwks.headers['cross-origin-opener-policy']).toBe('same-origin');
+  });
+
+  it('moves at once to its isolated copy: the verdict shows there, and the opener holds a dead handle', async () => {
+    const context = await browser.newContext({ ...PHONE });
+    const opener = await context.newPage();
+    await opener.goto(shop.url);
+    const { link, digits } = await issue({ serial: 'OPENER001' });
+    const popup = context.waitForEvent('page');
+    await opener.evaluate((url) => {
+      (window as { handle?: Window | null }).handle = window.open(url);
+    }, link);
+    const page = await popup;
+    await page.waitForURL(/\/isolated\.html#/);
+    expect(page.url()).toBe(`${http.url}/isolated.html#${digits}`);
+    expect(await verdictOf(page)).toMatchObject({ verdict: 'AUTHENTIC', status: 'active' });
+    expect(await page.evaluate(() => window.opener)).toBeNull();
+    // The shop can no longer reach the tab: its handle is a closed window, and sending it
+    // elsewhere does nothing.
+    expect(await opener.evaluate(() => (window as { handle?: Window | null }).handle?.closed)).toBe(
+      true,
+    );
+    await opener.evaluate(() => {
+      try {
+        (window as { handle?: Window | null }).handle!.location.href = 'about:blank#taken';
+      } catch {
+        // a dead handle may also throw
+      }
+    });
+    await page.waitForTimeout(300);
+    expect(page.url()).toBe(`${http.url}/isolated.html#${digits}`);
+    expect(context.pages()).toHaveLength(2);
+    await context.close();
+  });
+
+  it('a visit opened by a link (no opener) stays where it is', async () => {
+    const context = await browser.newContext({ ...PHONE });
+    const opener = await context.newPage();
+    await opener.goto(shop.url);
+    const { link } = await issue({ serial: 'OPENER002' });
+    const popup = context.waitForEvent('page');
+    // Links opening a new tab have no opener (noopener is the browsers' default).
+    await opener.evaluate((url) => {
+      const a = document.createElement('a');
+      a.href = url;
+      a.target = '_blank';
+      document.body.append(a);
+      a.click();
+    }, link);
+    const page = await popup;
+    expect(await verdictOf(page)).toMatchObject({ verdict: 'AUTHENTIC' });
+    expect(page.url()).toBe(link);
     await context.close();
   });
 });

@@ -9,7 +9,7 @@ import { askRegistry } from './registry.ts';
 import { certificateStatus, prefetchFor, type StatusInfo } from './status.ts';
 import { refreshTrust, type Trust } from './trust.ts';
 
-export { prefetchFor, statusIndexHint } from './status.ts';
+export { takePrefetch } from './status.ts';
 
 export interface Assessment {
   verdict: Verdict;

@@ -12,15 +12,30 @@
  * it), a hand-over code, a card without its log entry, or a kept trust list it would have to
  * verify first. The log line is "checking" until the full check has read the log. The full
  * check loads next in every case, and takes over what is on screen.
+ *
+ * Its bundle carries no strict Ed25519 verifier and no gunzip of its own: web/build.ts puts
+ * first-check-fallbacks.ts in their place, and whatever only they could answer (an old
+ * browser, a signature the native check refuses, a key never checked strict) makes the first
+ * check step aside for the full check. It is written at the end of index.html's body, as a
+ * classic script: it runs as soon as the page is parsed, with nothing else to load first.
  */
-import { verifyNatively } from '../../shared/ed25519-native.ts';
+import { knownStrictKeys, verifyNatively } from '../../shared/ed25519-native.ts';
 import type { KeptTrustList } from '../../shared/trust-list-core.ts';
 import { checkClaimsRules, verifyWith, type Verified } from '../../shared/verify-core.ts';
+import { firstCheckDeclined } from './first-check-fallbacks.ts';
 import { drawStaticTexts, pageLang, VERDICT_STRINGS } from './i18n-verdict.ts';
 import type { LogInfo } from './log-info.ts';
-import { HANDOVER_SEPARATOR } from './owned.ts';
+import { afterNextFrame, nextFrameDone } from './dom.ts';
+import { isolateFromOpener } from './isolate.ts';
+import { ownLink } from './own-link.ts';
+import { placeScannerControls } from './scanner-controls.ts';
 import { outcomeOf, renderOutcome } from './render.ts';
-import { certificateStatus, prefetchFor, type StatusInfo } from './status.ts';
+import {
+  certificateStatus,
+  dropStartedPrefetch,
+  startPrefetch,
+  type StatusInfo,
+} from './status.ts';
 import { keptTrust, type Trust } from './trust-held.ts';
 
 /** The rest of the page (main.ts's bundle), relative to the page. */
@@ -45,18 +60,20 @@ declare global {
 
 /** The first check of the page's own link, or undefined when the full check must decide. */
 export async function firstCheck(): Promise<FirstCheck | undefined> {
-  const fragment = location.hash.slice(1);
-  if (!fragment || fragment.startsWith('recover=') || fragment.includes(HANDOVER_SEPARATOR))
-    return undefined;
-  const input = `${location.origin}${location.pathname}#${fragment}`;
-  // The status list is on its way while the signature is checked.
-  const prefetch = prefetchFor(input);
+  const link = ownLink();
+  if (!link) return undefined;
+  const { fragment, input } = link;
+  // The status list is on its way while the signature is checked (and for the full check, if
+  // this one steps aside).
+  const prefetch = startPrefetch(input);
   const trust = keptTrust();
   if (!trust) return undefined;
+  if (trust.strictKeys) knownStrictKeys(trust.keys.map((k) => k.publicKey));
   const verdict = await verifyNatively(() =>
     verifyWith(input, trust.keys, { now: new Date() }, checkClaimsRules),
   );
-  if (!verdict.ok || verdict.keyCompromisedSince !== undefined) return undefined;
+  if (!verdict.ok || verdict.keyCompromisedSince !== undefined || firstCheckDeclined())
+    return undefined;
   const policy = trust.list?.log;
   if (policy && verdict.logIndex === undefined) return undefined;
   // An authentic certificate is judged only with its status: a stolen watch is never green.
@@ -67,13 +84,12 @@ export async function firstCheck(): Promise<FirstCheck | undefined> {
     Math.floor(Date.now() / 1000),
     prefetch,
   );
+  if (firstCheckDeclined()) return undefined;
   const log: LogInfo = policy ? { state: 'checking' } : { state: 'none' };
   if (location.hash.slice(1) !== fragment) return undefined; // another link meanwhile
   const lang = pageLang();
-  if (lang !== 'en') {
-    drawStaticTexts(VERDICT_STRINGS[lang], lang); // the HTML is written in English
-    document.getElementById('camera')!.textContent = VERDICT_STRINGS[lang].startCamera;
-  }
+  if (lang !== 'en') drawStaticTexts(VERDICT_STRINGS[lang], lang); // the HTML is in English
+  showHeader(); // with the verdict, in its frame
   renderOutcome(
     document.getElementById('verdict')!,
     outcomeOf(verdict, status, undefined, log),
@@ -81,37 +97,67 @@ export async function firstCheck(): Promise<FirstCheck | undefined> {
     lang,
     true,
   );
-  // For measurement (bench:web): navigation start to verdict on screen.
+  // For measurement (bench:web): navigation start to the verdict written, and to the first
+  // animation frame that shows it.
   performance.mark('hallmark:verdict');
+  requestAnimationFrame(() => performance.mark('hallmark:verdict-frame'));
+  dropStartedPrefetch(); // used: the full check will not need it
   return { input, verdict, status, log, trust };
 }
 
 /**
- * While the first check of a link runs, the page lays out and draws its verdict alone: the
- * rest (the scanner, the footer: styles.css, html[data-first]) comes in the frame after the
- * verdict's. A first layout of the whole page would otherwise stand between the status list's
- * arrival and the verdict. The rest never waits long: the verdict is one frame, a declined
- * check none, a hidden tab (no frames) at most SHOW_REST_MS.
+ * While the first check of a link runs, nothing is drawn: the page's first frame is its
+ * verdict, with the header. A frame of the page without it (text laid out for the first time
+ * in a fresh page) would otherwise stand between the status list's arrival and the verdict.
+ * Should the verdict be slow to come (a slow network), the header shows after HEADER_DELAY_MS.
+ * The rest (the scanner and its controls, the footer) comes in the frame after the verdict's:
+ * it never waits long (the verdict is one frame, a declined check none, a hidden tab, which
+ * draws no frames, at most 100 ms).
  */
-const SHOW_REST_MS = 100;
+const HEADER_DELAY_MS = 300;
 function verdictFirst(): () => void {
-  const root = document.documentElement;
-  root.dataset.first = '';
-  const showRest = () => delete root.dataset.first;
+  document.documentElement.dataset.first = 'alone';
+  setTimeout(showHeader, HEADER_DELAY_MS);
   return () => {
-    requestAnimationFrame(() => setTimeout(showRest, 0)); // after the verdict's frame
-    setTimeout(showRest, SHOW_REST_MS);
+    showHeader();
+    afterNextFrame(() => showRest(document.documentElement));
   };
 }
 
+function showHeader(): void {
+  const root = document.documentElement;
+  if (root.dataset.first === 'alone') root.dataset.first = 'verdict';
+}
+
+/** The scanner (its controls placed, in the page's language) and the footer. */
+function showRest(root: HTMLElement): void {
+  if (placeScannerControls()) {
+    const lang = pageLang();
+    if (lang !== 'en') {
+      drawStaticTexts(VERDICT_STRINGS[lang], lang);
+      document.getElementById('camera')!.textContent = VERDICT_STRINGS[lang].startCamera;
+    }
+  }
+  delete root.dataset.first;
+}
+
 async function boot(): Promise<void> {
-  const verdictDrawn = location.hash.length > 1 ? verdictFirst() : undefined;
+  if (isolateFromOpener()) return; // the page goes where no opener can reach it
+  // Without a link there is nothing to wait for: the scanner is there from the first frame.
+  const checked = location.hash.length > 1 ? verdictFirst() : undefined;
+  if (!checked) showRest(document.documentElement);
   try {
     globalThis.hallmarkFirstCheck = await firstCheck();
   } catch {
     globalThis.hallmarkFirstCheck = undefined; // the full check decides
   } finally {
-    verdictDrawn?.();
+    checked?.();
+  }
+  // The rest of the page loads once the verdict's frame is out: compiling and running it must
+  // not compete with drawing the verdict (two cores on a phone, and fewer to spare).
+  if (globalThis.hallmarkFirstCheck) {
+    await nextFrameDone();
+    await nextFrameDone();
   }
   await import(new URL(__APP__, document.baseURI).href);
 }

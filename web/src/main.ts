@@ -13,9 +13,10 @@ import { askRegistry } from './registry.ts';
 import { decodeImageFile, startCamera } from './scanner.ts';
 import type { StatusInfo } from './status.ts';
 import { currentTrust, refreshTrust } from './trust.ts';
-import { assess, prefetchFor, type TrustHolder } from './assess.ts';
+import { assess, takePrefetch, type TrustHolder } from './assess.ts';
 import { checkLog, logBlocksGreen, type LogInfo } from './log.ts';
 import { getOwned, HANDOVER_SEPARATOR } from './owned.ts';
+import { placeScannerControls } from './scanner-controls.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -98,8 +99,11 @@ function renderVerdict(
     void showOwner();
   }
   $('again').hidden = false;
-  // For measurement (bench:web): navigation start to verdict on screen.
-  if (!drawn) performance.mark('hallmark:verdict');
+  // For measurement (bench:web): navigation start to the verdict written, and to its frame.
+  if (!drawn) {
+    performance.mark('hallmark:verdict');
+    requestAnimationFrame(() => performance.mark('hallmark:verdict-frame'));
+  }
 }
 
 /** Verifies `input`, refreshing the keys at once if the signer is unknown and we are online. */
@@ -119,8 +123,9 @@ async function check(scanned: string): Promise<void> {
     show(region, el('p', { class: 'checking' }, t.checking));
     $('ownership').hidden = true;
   }
-  // The status list is fetched while the trust list loads and the signature is checked.
-  const prefetch = prefetchFor(input);
+  // The status list is fetched while the trust list loads and the signature is checked (for
+  // the page's own link, the first check may have started the fetch already).
+  const prefetch = takePrefetch(input);
   await trustReady;
   const { verdict, status: assessed, compromised } = await assess(input, trustHolder, prefetch);
   let status = verdict.ok ? assessed : lastStatus;
@@ -343,6 +348,7 @@ function start(): void {
   const own = recovery ? undefined : ownCertificate();
   const booted = globalThis.hallmarkFirstCheck;
   const first = own && booted?.input === own ? adopt(booted) : own ? check(own) : Promise.resolve();
+  placeScannerControls(); // the first check may not have placed them yet
   if (lang !== 'en') renderStatic(); // the HTML is written in English
   wire();
   void first.finally(() => setTimeout(afterFirstVerdict, 0));

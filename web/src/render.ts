@@ -122,7 +122,10 @@ export function reasonFor(code: ErrorCode, t: Strings): string {
   }
 }
 
-/** The verdict heading: focusable, with the machine-readable verdict for tests and tools. */
+/**
+ * The verdict heading: focusable, with the machine-readable verdict for tests and tools, and
+ * marked for Element Timing (when the browser presented it: bench:web reads it).
+ */
 function heading(
   verdict: string,
   icon: string,
@@ -135,6 +138,7 @@ function heading(
       id: 'verdict-title',
       class: 'verdict__title',
       tabindex: '-1',
+      elementtiming: 'verdict',
       'data-verdict': verdict,
       ...extra,
     },

@@ -6,7 +6,6 @@
 import { fromBase64url } from '../../shared/bytes.ts';
 import { verifyNatively } from '../../shared/ed25519-native.ts';
 import { parseCompactJws, unverifiedNumber } from '../../shared/jws.ts';
-import { fromDigits, fromQr } from '../../shared/qr.ts';
 import type { KeySet } from '../../shared/key-set.ts';
 import {
   checkStatusListKey,
@@ -17,6 +16,10 @@ import {
   type CertificateStatus,
   type StatusListPayload,
 } from '../../shared/status-list.ts';
+import { afterNextFrame } from './dom.ts';
+import { fetchList, type Prefetch } from './status-fetch.ts';
+
+export { dropStartedPrefetch, prefetchFor, startPrefetch, takePrefetch } from './status-fetch.ts';
 
 export interface StatusInfo {
   state: CertificateStatus | 'unchecked' | 'unverifiable';
@@ -127,14 +130,21 @@ function decodedStatus(decoded: DecodedList, position: number): CertificateStatu
   return statusAt(Uint8Array.of(value), position & 3);
 }
 
-/** Verifies a list (natively when the browser can), reads one status, and decodes it to keep. */
+/** A list read: the status asked for, and what to keep of the list for later visits. */
+interface ReadList {
+  info: StatusInfo;
+  /** Builds the form to keep (its decoded form when sparse): after the verdict, not before. */
+  toKeep(): Kept;
+}
+
+/** Verifies a list (natively when the browser can) and reads one status. */
 async function readList(
   jws: string,
   keys: KeySet,
   expected: Expected,
   position: number,
   now: number,
-): Promise<{ info: StatusInfo; decoded?: DecodedList }> {
+): Promise<ReadList> {
   const payload = await verifyNatively(() => verifyStatusList(jws, keys, expected));
   if (payload.size !== STATUS_LIST_SIZE) throw new Error('unexpected list size');
   const bits = await gunzip(fromBase64url(payload.lst_gz), payload.size / 4);
@@ -144,8 +154,13 @@ async function readList(
     asOf: payload.iat,
     stale: now > payload.iat + payload.ttl,
   };
-  const decoded = sparse(String(parseCompactJws(jws.trim()).header.kid), payload, bits);
-  return decoded ? { info, decoded } : { info };
+  return {
+    info,
+    toKeep: () => {
+      const decoded = sparse(String(parseCompactJws(jws.trim()).header.kid), payload, bits);
+      return decoded ? { jws, decoded } : { jws };
+    },
+  };
 }
 
 /** A kept list's status: from its decoded form while its key still holds, else verified again. */
@@ -173,33 +188,6 @@ async function readKept(
   return (await readList(kept.jws, keys, expected, position, now)).info;
 }
 
-/**
- * Starts fetching the list for `sli` (when online). Called before the certificate is verified,
- * with the index read from the unverified code: it only chooses which public file to fetch,
- * and the answer is used only if the verified index points to the same list.
- */
-export function prefetchStatusList(
-  sli: number,
-  timeoutMs = 2000,
-): { list: number; text: Promise<string | undefined> } | undefined {
-  if (!navigator.onLine) return undefined;
-  const { list } = listPosition(sli, STATUS_LIST_SIZE);
-  return { list, text: fetchList(list, timeoutMs) };
-}
-
-async function fetchList(list: number, timeoutMs: number): Promise<string | undefined> {
-  try {
-    const response = await fetch(new URL(`status/${list}.jwt`, document.baseURI), {
-      cache: 'no-cache',
-      credentials: 'omit',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    return response.ok ? await response.text() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function readCached(expected: Expected): Kept | undefined {
   try {
     const text = localStorage.getItem(cacheKey(expected));
@@ -223,7 +211,7 @@ export async function certificateStatus(
   sli: number,
   keys: KeySet,
   now: number,
-  prefetched?: { list: number; text: Promise<string | undefined> },
+  prefetched?: Prefetch,
   timeoutMs = 2000,
 ): Promise<StatusInfo> {
   const { list, position } = listPosition(sli, STATUS_LIST_SIZE);
@@ -236,7 +224,7 @@ export async function certificateStatus(
         : undefined;
   const cached = readCached(expected);
   if (fetched !== undefined) {
-    let read: { info: StatusInfo; decoded?: DecodedList };
+    let read: ReadList;
     try {
       read = await readList(fetched, keys, expected, position, now);
     } catch {
@@ -250,12 +238,14 @@ export async function certificateStatus(
         // the cached list does not verify (any more): the fetched one stands, and replaces it
       }
     }
-    try {
-      const kept: Kept = read.decoded ? { jws: fetched, decoded: read.decoded } : { jws: fetched };
-      localStorage.setItem(cacheKey(expected), JSON.stringify(kept));
-    } catch {
-      // storage full or disabled: the answer stands, offline checks will say "unchecked"
-    }
+    // Kept once the answer is on screen: decoding the list to keep it is not the verdict's work.
+    afterNextFrame(() => {
+      try {
+        localStorage.setItem(cacheKey(expected), JSON.stringify(read.toKeep()));
+      } catch {
+        // storage full or disabled: the answer stands, offline checks will say "unchecked"
+      }
+    });
     return read.info;
   }
   if (!cached) return { state: 'unchecked' };
@@ -264,21 +254,4 @@ export async function certificateStatus(
   } catch {
     return { state: 'unverifiable' };
   }
-}
-
-/** The status-list index written in a QR code, read before verification (see prefetchStatusList). */
-export function statusIndexHint(input: string): number | undefined {
-  try {
-    if (/^https?:\/\//i.test(input)) return fromQr(input).certificate.claims.sli;
-    if (/^[0-9]+$/.test(input)) return fromDigits(input).claims.sli;
-  } catch {
-    // not decodable: the verifier will say why
-  }
-  return undefined;
-}
-
-/** Starts fetching the status list a code names, before it is verified (when online). */
-export function prefetchFor(input: string): ReturnType<typeof prefetchStatusList> {
-  const sli = statusIndexHint(input);
-  return sli === undefined ? undefined : prefetchStatusList(sli);
 }

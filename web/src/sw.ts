@@ -9,12 +9,16 @@
 declare const self: ServiceWorkerGlobalScope;
 declare const __PRECACHE__: string[];
 declare const __CACHE_VERSION__: string;
+/** The page served with Cross-Origin-Opener-Policy (web/build.ts, ISOLATED_PAGE). */
+declare const __ISOLATED_PAGE__: string;
 /** The status lists' gunzip for browsers without DecompressionStream (null if not built). */
 declare const __GUNZIP_FALLBACK__: string | null;
 
 const CACHE = `hallmark-${__CACHE_VERSION__}`;
 const scope = new URL(self.registration.scope);
-const INDEX = new URL('./', scope).href;
+const INDEX_PATH = './';
+const INDEX = new URL(INDEX_PATH, scope).href;
+const ISOLATED = new URL(__ISOLATED_PAGE__, scope).pathname;
 /** What the page needs offline in this browser. */
 const PRECACHE =
   __GUNZIP_FALLBACK__ && typeof DecompressionStream !== 'function'
@@ -36,7 +40,7 @@ self.addEventListener('install', (event) => {
     event.waitUntil(
       router
         .addRoutes(
-          PRECACHE.filter((path) => path.startsWith('./assets/')).map((path) => ({
+          [INDEX_PATH, ...PRECACHE.filter((path) => path.startsWith('./assets/'))].map((path) => ({
             condition: { urlPattern: new URL(path, scope).pathname },
             source: 'cache' as const,
           })),
@@ -84,6 +88,18 @@ async function staleWhileRevalidate(
   return cached ?? (await update) ?? Response.error();
 }
 
+/** A page response with `Cross-Origin-Opener-Policy: same-origin` (see web/src/isolate.ts). */
+function withOpenerPolicy(response: Response): Response {
+  if (response.type === 'error') return response;
+  const headers = new Headers(response.headers);
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+}
+
 /**
  * Other files from the cache, else the network. Content-hashed assets fetched on first use
  * (the QR decoder) are kept, so that the scanner works offline once it has been opened.
@@ -103,7 +119,16 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== scope.origin) return;
   if (event.request.mode === 'navigate') {
-    event.respondWith(staleWhileRevalidate(event.request, INDEX, (p) => event.waitUntil(p)));
+    const wait = (p: Promise<unknown>) => event.waitUntil(p);
+    if (url.pathname === ISOLATED) {
+      // The page itself, with the header that cuts off the page that opened it: from the cached
+      // page (refreshed as on any visit), so that this works offline too.
+      event.respondWith(
+        staleWhileRevalidate(new Request(INDEX), INDEX, wait).then(withOpenerPolicy),
+      );
+    } else {
+      event.respondWith(staleWhileRevalidate(event.request, INDEX, wait));
+    }
   } else {
     event.respondWith(cachedAsset(event.request, url));
   }

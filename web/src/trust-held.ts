@@ -31,6 +31,8 @@ export interface Trust {
   /** Where the list came from, and when the page obtained it (epoch ms). */
   source: 'baked' | 'refreshed' | 'none';
   at: number;
+  /** The list was kept with every key checked strict (`KeptTrustList.strict`). */
+  strictKeys?: true;
 }
 
 export function trustOf(list: TrustList | undefined, source: Trust['source'], at: number): Trust {
@@ -65,9 +67,21 @@ function restored(kept: KeptTrustList | null | undefined): TrustList | undefined
   }
 }
 
+/** A kept list as trust, undefined when it is damaged. */
+function keptAsTrust(kept: KeptTrustList, source: Trust['source'], at: number): Trust | undefined {
+  const list = restored(kept);
+  if (!list) return undefined;
+  const trust = trustOf(list, source, at);
+  if (kept.strict) trust.strictKeys = true;
+  return trust;
+}
+
 /** The list baked into the page, as trust. */
 export function bakedTrust(): Trust {
-  return trustOf(restored(__TRUST_LIST__), 'baked', __BUILD_TIME__);
+  return (
+    (__TRUST_LIST__ && keptAsTrust(__TRUST_LIST__, 'baked', __BUILD_TIME__)) ??
+    trustOf(undefined, 'baked', __BUILD_TIME__)
+  );
 }
 
 /**
@@ -79,8 +93,7 @@ export function keptTrust(): Trust | undefined {
   const baked = bakedTrust();
   const cached = readCache();
   if (cached && unverifiedNumber(cached.jws, 'seq') > (baked.list?.payload.seq ?? -1)) {
-    const list = restored(cached.kept);
-    return list ? trustOf(list, 'refreshed', cached.at) : undefined;
+    return cached.kept && keptAsTrust(cached.kept, 'refreshed', cached.at);
   }
   return baked;
 }

@@ -1,0 +1,15 @@
+/**
+ * The scanner's controls (the photo input, the paste form) are written in a template in
+ * index.html and placed by script: Chromium's form handling reads every form control of a page
+ * as soon as it is parsed (10 to 30 ms on a phone-class CPU), which would otherwise stand
+ * between a link's status list and its verdict. A plain visit places them at once, before the
+ * first frame; a certificate link's visit once its verdict is on screen.
+ */
+
+/** Places the scanner's controls, once (later calls do nothing); true if they were placed now. */
+export function placeScannerControls(): boolean {
+  const template = document.getElementById('scanner-controls');
+  if (!(template instanceof HTMLTemplateElement)) return false;
+  template.replaceWith(template.content.cloneNode(true));
+  return true;
+}
