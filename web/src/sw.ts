@@ -1,10 +1,13 @@
 /// <reference lib="webworker" />
 /**
  * The service worker: keeps the page's files on the device so a certificate link opens and
- * verifies with no network. Assets are precached at install; navigations are answered from
- * the cache at once and refreshed in the background (the fragment, which holds the
- * certificate, is never part of a request). The trust list and status lists are kept by the
- * page itself (verified, in storage), not here.
+ * verifies with no network. The page and its assets are precached at install. Where the
+ * browser has static routing, it reads the page and its assets from the cache itself, without
+ * waking this worker; elsewhere navigations are answered from the cache at once and refreshed
+ * in the background (the fragment, which holds the certificate, is never part of a request).
+ * A new build is a new worker (its cache version is a hash of every file), installed by the
+ * browser's update check and taking over with its own copies. The trust list and status lists
+ * are kept by the page itself (verified, in storage), not here.
  */
 declare const self: ServiceWorkerGlobalScope;
 declare const __PRECACHE__: string[];
