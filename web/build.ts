@@ -111,19 +111,16 @@ function bakedTrustList(roots: unknown, jws: string | undefined): KeptTrustList 
 }
 
 /**
- * In the first check's bundle only, the strict Ed25519 verifier (shared/ed25519.ts) and
- * fflate's gunzip (src/gunzip-fallback.ts) are replaced by src/first-check-fallbacks.ts, which
- * leaves what only they could answer to the full check (see that file and boot.ts).
+ * In the first check's bundle only, the strict Ed25519 verifier (shared/ed25519.ts) is
+ * replaced by src/first-check-fallbacks.ts, which leaves what only it could answer to the full
+ * check (see that file and boot.ts).
  */
 const firstCheckFallbacks: esbuild.Plugin = {
   name: 'first-check-fallbacks',
   setup(build) {
-    const replaced = new Set([
-      join(here, '..', 'shared', 'ed25519.ts'),
-      join(here, 'src', 'gunzip-fallback.ts'),
-    ]);
-    build.onResolve({ filter: /\/(ed25519|gunzip-fallback)\.ts$/ }, (args) =>
-      replaced.has(join(args.resolveDir, args.path))
+    const strictVerifier = join(here, '..', 'shared', 'ed25519.ts');
+    build.onResolve({ filter: /\/ed25519\.ts$/ }, (args) =>
+      join(args.resolveDir, args.path) === strictVerifier
         ? { path: join(here, 'src', 'first-check-fallbacks.ts') }
         : undefined,
     );
@@ -237,8 +234,6 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
       .filter((p) => p.startsWith('assets/tray-') || p.startsWith('assets/owner-'))
       .map((p) => `./${p}`),
   ];
-  // fflate's gunzip, for browsers without DecompressionStream: the worker keeps it only there.
-  const gunzipFallback = [...files.keys()].find((p) => p.startsWith('assets/gunzip-fallback-'));
   const version = createHash('sha256');
   for (const [path, file] of [...files].sort(([a], [b]) => a.localeCompare(b)))
     version.update(path).update(file.body);
@@ -252,7 +247,6 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
     define: {
       __PRECACHE__: JSON.stringify(precache),
       __ISOLATED_PAGE__: JSON.stringify(ISOLATED_PAGE),
-      __GUNZIP_FALLBACK__: JSON.stringify(gunzipFallback ? `./${gunzipFallback}` : null),
       __CACHE_VERSION__: JSON.stringify(version.digest('hex').slice(0, 16)),
     },
     logLevel: 'silent',

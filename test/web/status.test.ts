@@ -59,7 +59,7 @@ describe('status on the page', () => {
     await context.close();
   });
 
-  it('in a browser without DecompressionStream (Safari before 16.4) the list is read with fflate: the same verdicts', async () => {
+  it('a browser without DecompressionStream (Safari before 16.4) reads lists all the same (fflate, in every browser)', async () => {
     const context = await browser.newContext(PHONE);
     await context.addInitScript(() => {
       delete (globalThis as { DecompressionStream?: unknown }).DecompressionStream;

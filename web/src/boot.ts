@@ -13,10 +13,9 @@
  * verify first. The log line is "checking" until the full check has read the log. The full
  * check loads next in every case, and takes over what is on screen.
  *
- * Its bundle carries no strict Ed25519 verifier and no gunzip of its own: web/build.ts puts
- * first-check-fallbacks.ts in their place, and whatever only they could answer (an old
- * browser, a signature the native check refuses, a key never checked strict) makes the first
- * check step aside for the full check. It is written at the end of index.html's body, as a
+ * Its bundle carries no strict Ed25519 verifier: web/build.ts puts first-check-fallbacks.ts in
+ * its place, and whatever only it could answer (an old browser, a signature the native check
+ * refuses, a key never checked strict) makes the first check step aside for the full check. It is written at the end of index.html's body, as a
  * classic script: it runs as soon as the page is parsed, with nothing else to load first.
  */
 import { knownStrictKeys, verifyNatively } from '../../shared/ed25519-native.ts';

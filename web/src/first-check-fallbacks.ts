@@ -1,16 +1,16 @@
 /**
  * What the first check (boot.ts) carries instead of the strict Ed25519 verifier
- * (shared/ed25519.ts: noble's BigInt curve arithmetic) and of fflate's gunzip: web/build.ts
- * puts this file in their place in the first check's bundle only. The rest of the page, the
- * server and the tests use the real ones.
+ * (shared/ed25519.ts: noble's BigInt curve arithmetic): web/build.ts puts this file in its
+ * place in the first check's bundle only. The rest of the page, the server and the tests use
+ * the real one.
  *
  * Every question only they could answer declines: it answers "no" (a check that fails,
  * which never makes anything valid) and records that the first check must step aside, which
  * it then does, whatever it was about to show. So the first check shows only verdicts reached
  * through the platform's native Ed25519 with keys checked strict beforehand (a trust list kept
- * with `strict`) and through native gunzip; the full check, with the strict verifier and
- * fflate, decides everything else: old browsers, signatures the native check refuses (which
- * may still be noble's to accept or refuse), keys never checked strict.
+ * with `strict`); the full check, with the strict verifier, decides everything else: old
+ * browsers, signatures the native check refuses (which may still be noble's to accept or
+ * refuse), keys never checked strict.
  */
 export { scalarInRange } from '../../shared/ed25519-scalar.ts';
 export { withSignatureCheck, type SignatureCheck } from '../../shared/signature-scope.ts';
@@ -45,10 +45,4 @@ export const verifyWithTable = decline;
 export function strictPublicKey(): undefined {
   decline();
   return undefined;
-}
-
-/** No native gunzip in this browser: the full check reads the list with fflate. */
-export function gunzipSync(): Uint8Array {
-  decline();
-  throw new Error('no native gunzip: left to the full check');
 }

@@ -14,19 +14,14 @@ declare const __PRECACHE__: string[];
 declare const __CACHE_VERSION__: string;
 /** The page served with Cross-Origin-Opener-Policy (web/build.ts, ISOLATED_PAGE). */
 declare const __ISOLATED_PAGE__: string;
-/** The status lists' gunzip for browsers without DecompressionStream (null if not built). */
-declare const __GUNZIP_FALLBACK__: string | null;
 
 const CACHE = `hallmark-${__CACHE_VERSION__}`;
 const scope = new URL(self.registration.scope);
 const INDEX_PATH = './';
 const INDEX = new URL(INDEX_PATH, scope).href;
 const ISOLATED = new URL(__ISOLATED_PAGE__, scope).pathname;
-/** What the page needs offline in this browser. */
-const PRECACHE =
-  __GUNZIP_FALLBACK__ && typeof DecompressionStream !== 'function'
-    ? [...__PRECACHE__, __GUNZIP_FALLBACK__]
-    : __PRECACHE__;
+/** What the page needs offline. */
+const PRECACHE = __PRECACHE__;
 
 /** The Static Routing API (Chromium 123+): not in TypeScript's lib yet. */
 interface RouterInstall {
