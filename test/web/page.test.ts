@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signCertificate } from '../../shared/certificate.ts';
@@ -301,6 +302,47 @@ describe('offline', () => {
     ).toBe(true);
     expect(offlineFromNetwork).toEqual([]);
     await context.close();
+  });
+});
+
+describe('updates', () => {
+  it('a new build reaches a device that keeps the old one: the visit after it is deployed opens the old page and fetches the new one, the next opens it', async () => {
+    // Two builds of the page (another build time: another baked script, another policy).
+    const builds = [await svc.withPage()];
+    await new Promise((r) => setTimeout(r, 5));
+    builds.push(await svc.withPage());
+    let served = builds[0]!;
+    const site = await listen(express().use((req, res, next) => served(req, res, next)));
+    const policy = (html: string) =>
+      /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
+    const policies = await Promise.all(
+      builds.map(async (app) => policy((await request(app).get('/')).text)),
+    );
+    expect(policies[0]).not.toBe(policies[1]);
+    const context = await browser.newContext({ ...PHONE });
+    const visit = async () => {
+      const page = await context.newPage();
+      await page.goto(`${site.url}/`);
+      const seen = policy(await page.content());
+      // The full page has done its background work, and the worker has had time to keep the
+      // page it fetched behind this visit.
+      await page.waitForFunction(
+        () => performance.getEntriesByName('hallmark:trust-checked').length,
+      );
+      await page.evaluate(async () => {
+        await navigator.serviceWorker.ready;
+      });
+      await page.waitForTimeout(500);
+      await page.close();
+      return seen;
+    };
+    expect(await visit()).toBe(policies[0]);
+    expect(await visit()).toBe(policies[0]); // from the device's copy
+    served = builds[1]!; // deployed
+    expect(await visit()).toBe(policies[0]); // at once, from the device; refreshed behind it
+    expect(await visit()).toBe(policies[1]);
+    await context.close();
+    await site.close();
   });
 });
 

@@ -1,13 +1,12 @@
 /// <reference lib="webworker" />
 /**
  * The service worker: keeps the page's files on the device so a certificate link opens and
- * verifies with no network. The page and its assets are precached at install. Where the
- * browser has static routing, it reads the page and its assets from the cache itself, without
- * waking this worker; elsewhere navigations are answered from the cache at once and refreshed
- * in the background (the fragment, which holds the certificate, is never part of a request).
- * A new build is a new worker (its cache version is a hash of every file), installed by the
- * browser's update check and taking over with its own copies. The trust list and status lists
- * are kept by the page itself (verified, in storage), not here.
+ * verifies with no network. The page and its assets are precached at install. Navigations are
+ * answered from the cache at once and refreshed in the background (the fragment, which holds
+ * the certificate, is never part of a request), so a new build's page opens on the visit
+ * after the one that fetched it; where the browser has static routing, it reads the content-
+ * hashed assets from the cache itself, without waking this worker. The trust list and status
+ * lists are kept by the page itself (verified, in storage), not here.
  */
 declare const self: ServiceWorkerGlobalScope;
 declare const __PRECACHE__: string[];
@@ -17,8 +16,7 @@ declare const __ISOLATED_PAGE__: string;
 
 const CACHE = `hallmark-${__CACHE_VERSION__}`;
 const scope = new URL(self.registration.scope);
-const INDEX_PATH = './';
-const INDEX = new URL(INDEX_PATH, scope).href;
+const INDEX = new URL('./', scope).href;
 const ISOLATED = new URL(__ISOLATED_PAGE__, scope).pathname;
 /** What the page needs offline. */
 const PRECACHE = __PRECACHE__;
@@ -38,7 +36,7 @@ self.addEventListener('install', (event) => {
     event.waitUntil(
       router
         .addRoutes(
-          [INDEX_PATH, ...PRECACHE.filter((path) => path.startsWith('./assets/'))].map((path) => ({
+          PRECACHE.filter((path) => path.startsWith('./assets/')).map((path) => ({
             condition: { urlPattern: new URL(path, scope).pathname },
             source: 'cache' as const,
           })),
