@@ -11,7 +11,8 @@ import { jsonPayload, parseCompactJws } from './jws.ts';
 import { inKeyWindow, type KeySet, type TrustedKey } from './key-set.ts';
 import { verifySignature } from './verify-core.ts';
 
-export { listPosition, STATUS_LIST_SIZE } from './status-position.ts';
+/** Entries per status list (2^20): fixed, so a verifier finds the list from the index alone. */
+export const STATUS_LIST_SIZE = 1 << 20;
 
 /** Status values, 2 bits each. 0 is also what an unused position holds. */
 export const STATUS_CODES = { active: 0, revoked: 1, stolen: 2, replaced: 3 } as const;
@@ -88,6 +89,14 @@ export function statusAt(bits: Uint8Array, index: number): CertificateStatus {
   if (byte === undefined)
     throw new HallmarkError(ErrorCode.MALFORMED, 'index outside the status list');
   return STATUS_NAMES[(byte >> (6 - 2 * (index & 3))) & 3]!;
+}
+
+/** Which list and position a status-list index falls in. */
+export function listPosition(
+  statusIndex: number,
+  size: number,
+): { list: number; position: number } {
+  return { list: Math.floor(statusIndex / size), position: statusIndex % size };
 }
 
 /** What the certificate being checked expects of its list. */

@@ -238,15 +238,18 @@ export function newerTrustList(held: TrustList | undefined, candidate: TrustList
 /**
  * A verified list in its kept form (`KeptTrustList`), for whoever verified it (the page's
  * build, the page itself) to use again without verifying, parsing with schemas or hashing.
- * Marked `strict` when every key passes the strict verifier's public-key check.
+ * Marked `strict` when every key passes the strict verifier's public-key check (a point
+ * decompression per key), unless `strict` says already whether they do: the same list kept
+ * before with the mark, say.
  */
-export function keepTrustList(list: TrustList): KeptTrustList {
+export function keepTrustList(list: TrustList, strict?: boolean): KeptTrustList {
   const kept: KeptTrustList = {
     jws: list.jws,
     rootKid: list.rootKid,
     kids: list.keys.map((k) => k.kid),
   };
-  if (list.keys.every((k) => strictPublicKey(k.publicKey) !== undefined)) kept.strict = true;
+  if (strict ?? list.keys.every((k) => strictPublicKey(k.publicKey) !== undefined))
+    kept.strict = true;
   return kept;
 }
 

@@ -40,13 +40,13 @@ const sha256Source = (text: string) =>
   `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /**
- * The page's policy with its inline scripts and its one inline style allowed by their
+ * The page's policy with its one inline script and its one inline style allowed by their
  * SHA-256 (CSP Level 2 hashes): still no other inline code, no eval, no third party.
  */
-export function pageCsp(inline: { scripts: readonly string[]; style: string }): string {
+export function pageCsp(inline: { script: string; style: string }): string {
   return PAGE_CSP.replace(
     "script-src 'self'",
-    `script-src 'self' ${inline.scripts.map(sha256Source).join(' ')}`,
+    `script-src 'self' ${sha256Source(inline.script)}`,
   ).replace("style-src 'self'", `style-src 'self' ${sha256Source(inline.style)}`);
 }
 
@@ -185,10 +185,10 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
     logLevel: 'silent',
   });
   const script = boot.outputFiles[0]!.text.trimEnd();
-  const inline = { scripts: [script], style: css.trimEnd() };
+  const inline = { script, style: css.trimEnd() };
   // esbuild escapes "</script" in what it writes; a style or script that could still end its
   // element early is refused rather than written.
-  if (inline.scripts.some((text) => /<\/script/i.test(text)) || /<\/style/i.test(inline.style))
+  if (/<\/script/i.test(inline.script) || /<\/style/i.test(inline.style))
     throw new Error('an inline script or style would end its element early');
   const csp = pageCsp(inline);
   const html = readFileSync(join(here, 'index.html'), 'utf8')

@@ -210,5 +210,8 @@ describe('trust list', () => {
       roots,
     );
     expect(keepTrustList(weak).strict).toBeUndefined();
+    // Whoever kept it before says whether it is: the check is not made again.
+    expect(keepTrustList(list, true).strict).toBe(true);
+    expect(keepTrustList(list, false).strict).toBeUndefined();
   });
 });

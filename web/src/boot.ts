@@ -23,10 +23,10 @@ import type { KeptTrustList } from '../../shared/trust-list-core.ts';
 import { checkClaimsRules, verifyWith, type Verified } from '../../shared/verify-core.ts';
 import { firstCheckDeclined } from './first-check-fallbacks.ts';
 import { drawStaticTexts, pageLang, VERDICT_STRINGS } from './i18n-verdict.ts';
+import { HANDOVER_SEPARATOR } from './owned.ts';
 import type { LogInfo } from './log-info.ts';
 import { afterNextFrame, nextFrameDone } from './dom.ts';
 import { isolateFromOpener } from './isolate.ts';
-import { ownLink } from './own-link.ts';
 import { placeScannerControls } from './scanner-controls.ts';
 import { outcomeOf, renderOutcome } from './render.ts';
 import {
@@ -55,6 +55,17 @@ export interface FirstCheck {
 
 declare global {
   var hallmarkFirstCheck: FirstCheck | undefined;
+}
+
+/**
+ * The page's link as a certificate code, or undefined when its fragment holds none to check
+ * at once (no fragment, an account recovery, a seller's hand-over code: main.ts handles those).
+ */
+function ownLink(): { fragment: string; input: string } | undefined {
+  const fragment = location.hash.slice(1);
+  if (!fragment || fragment.startsWith('recover=') || fragment.includes(HANDOVER_SEPARATOR))
+    return undefined;
+  return { fragment, input: `${location.origin}${location.pathname}#${fragment}` };
 }
 
 /** The first check of the page's own link, or undefined when the full check must decide. */

@@ -5,7 +5,7 @@
  */
 import { peekStatusIndex } from '../../shared/compact.ts';
 import { digitsToBytes } from '../../shared/digits.ts';
-import { listPosition, STATUS_LIST_SIZE } from '../../shared/status-position.ts';
+import { listPosition, STATUS_LIST_SIZE } from '../../shared/status-list.ts';
 
 /** A status list on its way: which list, and its text (undefined if it could not be fetched). */
 export interface Prefetch {

@@ -79,26 +79,31 @@ export async function refreshTrust(held: Trust, timeoutMs = 4000): Promise<Trust
       headers: held.list ? { 'If-None-Match': `"trust-${held.list.payload.seq}"` } : {},
       signal: AbortSignal.timeout(timeoutMs),
     });
-    if (response.status === 304 && held.list) return remember(held.list);
+    if (response.status === 304 && held.list) return remember(held.list, held.strictKeys);
     if (!response.ok) return undefined;
     const fetched = await verified(await response.text());
     if (!fetched) return undefined;
-    return remember(newerTrustList(held.list, fetched)); // throws on a rollback: keep what we hold
+    const list = newerTrustList(held.list, fetched); // throws on a rollback: keep what we hold
+    return remember(list, list === held.list ? held.strictKeys : undefined);
   } catch {
     return undefined;
   }
 }
 
-/** Keeps a list confirmed online now, for offline visits. */
-function remember(list: TrustList): Trust {
+/**
+ * Keeps a list confirmed online now, for offline visits. `strictKeys`: its keys are known to
+ * have passed the strict check already (the list held, kept with the mark), so that a visit
+ * whose refresh finds nothing new spends no point decompression on them.
+ */
+function remember(list: TrustList, strictKeys?: true): Trust {
   const at = Date.now();
+  const kept = keepTrustList(list, strictKeys);
   try {
-    localStorage.setItem(
-      STORAGE_KEY,
-      JSON.stringify({ jws: list.jws, at, kept: keepTrustList(list) }),
-    );
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ jws: list.jws, at, kept }));
   } catch {
     // storage full or disabled: the list serves this visit only
   }
-  return trustOf(list, 'refreshed', at);
+  const trust = trustOf(list, 'refreshed', at);
+  if (kept.strict) trust.strictKeys = true;
+  return trust;
 }
