@@ -15,7 +15,7 @@ import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes } from './bytes.ts';
 import { ED25519_ORDER as L, numberLE, scalarInRange } from './ed25519-scalar.ts';
-import { scopedCheck } from './signature-scope.ts';
+import { inScopeElse } from './signature-scope.ts';
 
 export { scalarInRange } from './ed25519-scalar.ts';
 export { withSignatureCheck, type SignatureCheck } from './signature-scope.ts';
@@ -34,17 +34,11 @@ ed.hashes.sha512 = sha512;
  * Strict Ed25519 verification (or the check `withSignatureCheck` put in place). Returns false,
  * never throws, for any malformed input.
  */
-export function ed25519VerifyStrict(
-  signature: Uint8Array,
-  message: Uint8Array,
-  publicKey: Uint8Array,
-): boolean {
-  const scoped = scopedCheck();
-  if (scoped) return scoped(signature, message, publicKey);
-  return ++calls > LADDER_CALLS
+export const ed25519VerifyStrict = inScopeElse((signature, message, publicKey) =>
+  ++calls > LADDER_CALLS
     ? verifyWithTable(signature, message, publicKey)
-    : verifyWithLadder(signature, message, publicKey);
-}
+    : verifyWithLadder(signature, message, publicKey),
+);
 
 /** noble's `verify(…, { zip215: false })`, which builds and uses the base-point table. */
 export function verifyWithTable(

@@ -15,9 +15,9 @@ export type SignatureCheck = (
 
 let scoped: SignatureCheck | undefined;
 
-/** The check `withSignatureCheck` put in place, if a call to it is running. */
-export function scopedCheck(): SignatureCheck | undefined {
-  return scoped;
+/** A check answered by the one `withSignatureCheck` put in place, else by `otherwise`. */
+export function inScopeElse(otherwise: SignatureCheck): SignatureCheck {
+  return (signature, message, publicKey) => (scoped ?? otherwise)(signature, message, publicKey);
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 export { scalarInRange } from '../../shared/ed25519-scalar.ts';
 export { withSignatureCheck, type SignatureCheck } from '../../shared/signature-scope.ts';
-import { scopedCheck } from '../../shared/signature-scope.ts';
+import { inScopeElse } from '../../shared/signature-scope.ts';
 
 let declined = false;
 
@@ -29,14 +29,7 @@ function decline(): false {
 }
 
 /** As shared/ed25519.ts: the check in scope answers; with none, the full check will. */
-export function ed25519VerifyStrict(
-  signature: Uint8Array,
-  message: Uint8Array,
-  publicKey: Uint8Array,
-): boolean {
-  const scoped = scopedCheck();
-  return scoped ? scoped(signature, message, publicKey) : decline();
-}
+export const ed25519VerifyStrict = inScopeElse(decline);
 
 export const verifyWithLadder = decline;
 export const verifyWithTable = decline;
