@@ -16,7 +16,7 @@ import { currentTrust, refreshTrust } from './trust.ts';
 import { assess, takePrefetch, type TrustHolder } from './assess.ts';
 import { checkLog, logBlocksGreen, type LogInfo } from './log.ts';
 import { getOwned, HANDOVER_SEPARATOR } from './owned.ts';
-import { placeScannerControls } from './scanner-controls.ts';
+import { placeScannerControls, releaseScannerControls } from './scanner-controls.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -351,6 +351,7 @@ function start(): void {
   placeScannerControls(); // the first check may not have placed them yet
   if (lang !== 'en') renderStatic(); // the HTML is written in English
   wire();
+  releaseScannerControls();
   void first.finally(() => setTimeout(afterFirstVerdict, 0));
 }
 
