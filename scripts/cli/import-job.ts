@@ -6,7 +6,8 @@
  * they would in-process.
  */
 import { Worker } from 'node:worker_threads';
-import { describeLocation } from '../../server/db/database.ts';
+import { startCheckpointer } from '../../server/db/checkpointer.ts';
+import { describeLocation, isPostgresUrl } from '../../server/db/database.ts';
 import type { ImportOptions, ImportProgress, ImportSummary } from '../../server/import/importer.ts';
 import { CliError } from './io.ts';
 import { cliActor, nowSeconds, withRegistry } from './registry.ts';
@@ -60,6 +61,19 @@ export function importInWorker(
   });
 }
 
+/**
+ * How often the import's checkpoint thread copies the WAL into the database. The import's own
+ * commits then never run a checkpoint (SQLite's automatic one, every 1,000 pages, with two
+ * fsyncs, inside a chunk's commit): on 100,000 rows, 3-15 % faster in alternating runs.
+ */
+const CHECKPOINT_MS = 200;
+
+/** A failed checkpoint does not fail the import (the WAL keeps the rows): it is told on stderr. */
+const checkpointWarning = (fields: object, message: string) =>
+  process.stderr.write(
+    `warning: ${message}: ${Object.values(fields).map(String).join(', ')} (the rows are safe in the WAL)\n`,
+  );
+
 /** The import itself (in the worker thread): the registry, the rows, the checkpoint. */
 export async function runImportJob(
   job: ImportJob,
@@ -74,6 +88,15 @@ export async function runImportJob(
         throw new CliError(
           `the registry ${describeLocation(config.dbPath)} has no brand yet: start the service once (npm start) to create it with a development key and sample data, or add the brand: hallmark brands add --code ${defaultIssuer} --name "<brand name>"`,
         );
+      const checkpointer =
+        job.dryRun || isPostgresUrl(config.dbPath)
+          ? undefined
+          : startCheckpointer(
+              registry.db,
+              config.dbPath,
+              { warn: checkpointWarning, error: checkpointWarning },
+              CHECKPOINT_MS,
+            );
       try {
         const summary = await runImport(registry, {
           file: job.file,
@@ -106,6 +129,8 @@ export async function runImportJob(
         if (code === 'ENOENT') throw new CliError(`cannot read ${job.file}`);
         if (code === 'HALLMARK_FILE') throw new CliError((error as Error).message);
         throw error;
+      } finally {
+        await checkpointer?.stop();
       }
     },
     { needsKey: !job.dryRun },
