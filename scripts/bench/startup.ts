@@ -4,10 +4,12 @@
  *   at most 2×.
  * - A command that opens the registry (`hallmark tokens list`) against the same through the
  *   TypeScript loader (tsx), as production ran before the build.
+ * - A small import (10 new rows, a day's ERP export), process start to exit: what a command
+ *   that starts worker threads and opens a sealed key costs before and after its work.
  * - The service's idle RSS once listening: built JavaScript against the tsx loader.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, row } from './measure.ts';
@@ -56,6 +58,21 @@ row(
 );
 row('hallmark tokens list (built)', `${fmt(t.tokensBuilt!, 0)} ms`);
 row('hallmark tokens list (tsx loader, before)', `${fmt(t.tokensTsx!, 0)} ms`);
+
+// Each run imports rows new to the registry: the whole path, keys opened and rows signed.
+const small = Array.from({ length: RUNS }, (_, run) => {
+  const file = join(dir, `small-${run}.csv`);
+  let csv = 'serial,reference,model,caseMaterial,calibre,manufacturedOn\n';
+  for (let i = 0; i < 10; i++)
+    csv += `SM${run}X${i},441.NX.1170.RX,Big Bang Unico 42 mm,King Gold,HUB1280,2026-03-02\n`;
+  writeFileSync(file, csv);
+  return time([...BUILT, 'import', file]);
+});
+row(
+  'hallmark import, 10 new rows, start to exit',
+  `${fmt(median(small), 0)} ms`,
+  `${fmt(median(small) / t.node!, 1)}× node -e 0`,
+);
 
 /** Starts `hallmark serve` and reads its RSS once it has listened and settled. */
 async function idleRss(args: string[]): Promise<number> {

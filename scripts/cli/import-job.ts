@@ -3,20 +3,21 @@
  * stays within its budget (256 MB, flat in the file's size) whatever V8's heuristics would
  * let the main thread's heap grow to. This thread shows progress and the result; failures
  * come back with their kind (a CLI message, a wrong passphrase, a token failure) and print as
- * they would in-process.
+ * they would in-process. It loads nothing of the registry (the worker does, in import-run.ts):
+ * the worker starts as soon as the command line is read.
  */
 import { Worker } from 'node:worker_threads';
-import { startCheckpointer } from '../../server/db/checkpointer.ts';
-import { describeLocation, isPostgresUrl } from '../../server/db/database.ts';
 import type { ImportOptions, ImportProgress, ImportSummary } from '../../server/import/importer.ts';
 import { CliError } from './io.ts';
-import { cliActor, nowSeconds, withRegistry } from './registry.ts';
 
-/** What the command line asked for, validated: the import's own options, and the brand. */
+/**
+ * What the command line asked for: the import's own options, the brand, and the mapping by
+ * name or file (the worker loads and checks it, and the brand code, with the registry's rules).
+ */
 export type ImportJob = Pick<
   ImportOptions,
-  'file' | 'format' | 'encoding' | 'delimiter' | 'sheet' | 'mapping' | 'dryRun' | 'reportPath'
-> & { issuer?: string };
+  'file' | 'format' | 'encoding' | 'delimiter' | 'sheet' | 'dryRun' | 'reportPath'
+> & { mapping: string; issuer?: string };
 
 /**
  * The import thread's heap: its live data is a few chunks (about 20 MB). Uncapped, V8 let
@@ -59,80 +60,4 @@ export function importInWorker(
       if (!settled) reject(new Error(`the import stopped (exit code ${code})`));
     });
   });
-}
-
-/**
- * How often the import's checkpoint thread copies the WAL into the database. The import's own
- * commits then never run a checkpoint (SQLite's automatic one, every 1,000 pages, with two
- * fsyncs, inside a chunk's commit): on 100,000 rows, 3-15 % faster in alternating runs.
- */
-const CHECKPOINT_MS = 200;
-
-/** A failed checkpoint does not fail the import (the WAL keeps the rows): it is told on stderr. */
-const checkpointWarning = (fields: object, message: string) =>
-  process.stderr.write(
-    `warning: ${message}: ${Object.values(fields).map(String).join(', ')} (the rows are safe in the WAL)\n`,
-  );
-
-/** The import itself (in the worker thread): the registry, the rows, the checkpoint. */
-export async function runImportJob(
-  job: ImportJob,
-  onProgress: (p: ImportProgress) => void,
-): Promise<ImportSummary> {
-  return withRegistry(
-    async (registry, config) => {
-      const { ImportError, runImport } = await import('../../server/import/importer.ts');
-      const defaultIssuer = job.issuer ?? config.issuer;
-      const brands = registry.brands.list().map((b) => b.code);
-      if (brands.length === 0)
-        throw new CliError(
-          `the registry ${describeLocation(config.dbPath)} has no brand yet: start the service once (npm start) to create it with a development key and sample data, or add the brand: hallmark brands add --code ${defaultIssuer} --name "<brand name>"`,
-        );
-      const checkpointer =
-        job.dryRun || isPostgresUrl(config.dbPath)
-          ? undefined
-          : startCheckpointer(
-              registry.db,
-              config.dbPath,
-              { warn: checkpointWarning, error: checkpointWarning },
-              CHECKPOINT_MS,
-            );
-      try {
-        const summary = await runImport(registry, {
-          file: job.file,
-          format: job.format,
-          encoding: job.encoding,
-          ...(job.delimiter === undefined ? {} : { delimiter: job.delimiter }),
-          ...(job.sheet === undefined ? {} : { sheet: job.sheet }),
-          mapping: job.mapping,
-          dryRun: job.dryRun,
-          reportPath: job.reportPath,
-          actor: cliActor('import'),
-          defaultIssuer,
-          now: nowSeconds,
-          onProgress,
-        });
-        if (!summary.dryRun && summary.issued > 0) {
-          // The service publishes a checkpoint each second; without one running, do it here.
-          const { openLogIdentity, publishCheckpoint } =
-            await import('../../server/log/log-service.ts');
-          publishCheckpoint(
-            registry,
-            openLogIdentity(registry, config.logOrigin, nowSeconds()),
-            nowSeconds(),
-          );
-        }
-        return summary;
-      } catch (error) {
-        if (error instanceof ImportError) throw new CliError(error.message);
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') throw new CliError(`cannot read ${job.file}`);
-        if (code === 'HALLMARK_FILE') throw new CliError((error as Error).message);
-        throw error;
-      } finally {
-        await checkpointer?.stop();
-      }
-    },
-    { needsKey: !job.dryRun },
-  );
 }

@@ -1,7 +1,8 @@
 /** The import's worker thread (see import-job.ts): runs the job, reports progress and result. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CliError } from './io.ts';
-import { runImportJob, type ImportJob, type JobMessage } from './import-job.ts';
+import type { ImportJob, JobMessage } from './import-job.ts';
+import { runImportJob } from './import-run.ts';
 
 const post = (message: JobMessage) => parentPort!.postMessage(message);
 

@@ -4,9 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { ImportProgress } from '../../server/import/importer.ts';
 import { importInWorker, type ImportJob } from './import-job.ts';
-import { loadMapping } from '../../server/import/mapping.ts';
 import type { Encoding, Format } from '../../server/import/read-rows.mjs';
-import { issuerCode } from '../../shared/claims.ts';
 import { CliError } from './io.ts';
 
 const ENCODINGS: Record<string, Encoding> = {
@@ -105,14 +103,6 @@ export function registerImportCommand(program: Command): void {
     .option('--report <file>', 'report file (JSON Lines; default <file>.report.jsonl)')
     .option('--dry-run', 'validate and report without issuing')
     .action(async (file: string, opts: ImportCliOptions) => {
-      let mapping;
-      try {
-        mapping = loadMapping(opts.mapping);
-      } catch (error) {
-        throw new CliError((error as Error).message);
-      }
-      if (opts.issuer !== undefined && !issuerCode.safeParse(opts.issuer).success)
-        throw new CliError('--issuer must be 2-8 upper-case letters or digits');
       if (opts.delimiter !== undefined && opts.delimiter.length !== 1 && opts.delimiter !== '\\t')
         throw new CliError('--delimiter must be one character');
       const extension = extname(file).toLowerCase();
@@ -131,7 +121,7 @@ export function registerImportCommand(program: Command): void {
         encoding: opts.encoding,
         ...(opts.delimiter ? { delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter } : {}),
         ...(opts.sheet === undefined ? {} : { sheet: opts.sheet }),
-        mapping,
+        mapping: opts.mapping,
         dryRun: opts.dryRun ?? false,
         reportPath: opts.report ?? `${file}.report.jsonl`,
         ...(opts.issuer === undefined ? {} : { issuer: opts.issuer }),

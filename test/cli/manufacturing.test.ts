@@ -1,6 +1,13 @@
 /** The README's manufacturing flow with the real command: import the sample SAP export, read the report, print the cards. */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,6 +115,21 @@ describe('hallmark import → report → print', { timeout: 120_000 }, () => {
     });
     expect(noBrand.stderr).toMatch(/none: choose one with --issuer \(or HALLMARK_ISSUER\): HUB$/m);
     expect(noBrand.status).toBe(2);
+    // Flags the import thread checks (the mapping, the brand code): a one-line answer, and
+    // nothing read, issued or reported.
+    const csv = fixture('api-fields-utf8-bom.csv');
+    for (const [flags, message] of [
+      [
+        ['--mapping', 'oracle'],
+        'mapping "oracle" is neither built in (default, sap) nor a readable JSON file',
+      ],
+      [['--issuer', 'hub!'], '--issuer must be 2-8 upper-case letters or digits'],
+    ] as const) {
+      const refused = hallmark(['import', csv, ...flags], { cwd: dir, env });
+      expect(refused.stderr).toMatch(new RegExp(`^hallmark: ${message.replace(/[()]/g, '\\$&')}`));
+      expect(refused.status).toBe(2);
+      expect(existsSync(`${csv}.report.jsonl`)).toBe(false);
+    }
     for (const [file, message] of [
       ['empty.csv', 'is empty: nothing to import'],
       ['header-only.csv', 'has a header and no rows: nothing to import'],
