@@ -14,7 +14,7 @@ import { cliActor, nowSeconds, withRegistry } from './registry.ts';
 /**
  * How often the import's checkpoint thread copies the WAL into the database. The import's own
  * commits then never run a checkpoint (SQLite's automatic one, every 1,000 pages, with two
- * fsyncs, inside a chunk's commit): on 100,000 rows, 3-15 % faster in alternating runs.
+ * fsyncs, inside a chunk's commit): on 100,000 rows, about 10 % faster in alternating runs.
  */
 const CHECKPOINT_MS = 200;
 

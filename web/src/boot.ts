@@ -15,8 +15,9 @@
  *
  * Its bundle carries no strict Ed25519 verifier: web/build.ts puts first-check-fallbacks.ts in
  * its place, and whatever only it could answer (an old browser, a signature the native check
- * refuses, a key never checked strict) makes the first check step aside for the full check. It is written at the end of index.html's body, as a
- * classic script: it runs as soon as the page is parsed, with nothing else to load first.
+ * refuses, a key never checked strict) makes the first check step aside for the full check.
+ * It is written at the end of index.html's body, as a classic script: it runs as soon as the
+ * page is parsed, with nothing else to load first.
  */
 import { knownStrictKeys, verifyNatively } from '../../shared/ed25519-native.ts';
 import type { KeptTrustList } from '../../shared/trust-list-core.ts';

@@ -17,8 +17,7 @@ export function placeScannerControls(): boolean {
   return true;
 }
 
-/** Makes the scanner's controls work: what they do is wired (main.ts). */
+/** Makes the placed controls work: what they do is wired (main.ts). */
 export function releaseScannerControls(): void {
-  placeScannerControls();
   document.querySelector<HTMLElement>('.scanner')!.inert = false;
 }
