@@ -4,9 +4,9 @@
  * RSS; next to the raw reference measured in the same run: native Ed25519 signing in worker
  * threads plus SQLite inserts in a tight loop, on both cores. Then PDF cards per second.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { signCertificate } from '../../shared/certificate.ts';
@@ -17,6 +17,7 @@ import { fmt, row } from './measure.ts';
 import { benchClaims } from './registry.ts';
 import { DEFAULT_SIGNERS } from '../../server/import/signer-pool.ts';
 import { softHsmRates } from './hsm-raw.ts';
+import { childOf, sampleThreads, type ThreadCpu } from './thread-cpu.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'hallmark-bench-import-'));
@@ -98,6 +99,70 @@ async function reference(n: number): Promise<number> {
   return rate;
 }
 
+/**
+ * `hallmark import` under GNU time (peak RSS, wall time), with its threads' CPU sampled while it
+ * runs; undefined when GNU time is not installed.
+ */
+async function timedImport(
+  csv: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; stderr: string; threads: ThreadCpu | undefined } | undefined> {
+  const child = spawn(
+    '/usr/bin/time',
+    ['-f', 'RSS_KB=%M WALL_S=%e', process.execPath, 'bin/hallmark.js', 'import', csv],
+    { env },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<boolean>((resolve) => {
+    child.once('error', () => resolve(false));
+    child.once('close', () => resolve(true));
+  });
+  const node = child.pid === undefined ? undefined : await childOf(child.pid);
+  const sampler = node === undefined ? undefined : sampleThreads(node, 50);
+  if (!(await exited)) return undefined;
+  return { stdout, stderr, threads: sampler?.stop() };
+}
+
+/** The import's CPU by thread (the names its workers give their threads), in seconds. */
+function printThreads(threads: ThreadCpu, wallSeconds: number | undefined): void {
+  const ROLES: [string, string][] = [
+    ['hm-import', 'import thread: validate, check, write'],
+    ['hm-sign', 'signing threads: sign, JWS, log leaf'],
+    ['hm-read', 'file reader: decode, parse'],
+    ['hm-checkpoint', 'checkpoint thread: WAL into the file'],
+  ];
+  let total = 0;
+  for (const { seconds } of threads.values()) total += seconds;
+  row('  its CPU, by thread (Linux /proc)', '', 'sampled every 50 ms while it ran');
+  let named = 0;
+  for (const [name, label] of ROLES) {
+    const entry = threads.get(name);
+    if (!entry) continue;
+    named += entry.seconds;
+    row(
+      `    ${label}`,
+      `${fmt(entry.seconds, 2)} s`,
+      `${entry.threads} thread${entry.threads === 1 ? '' : 's'}, ${fmt((entry.seconds / total) * 100, 0)} %`,
+    );
+  }
+  const other = total - named;
+  row(
+    '    other: main, V8 GC helpers, libuv (scrypt)',
+    `${fmt(other, 2)} s`,
+    `${fmt((other / total) * 100, 0)} %`,
+  );
+  row(
+    '    all threads',
+    `${fmt(total, 2)} s`,
+    wallSeconds
+      ? `${fmt(total / wallSeconds, 2)} of ${availableParallelism()} cores busy over the ${fmt(wallSeconds, 2)} s wall`
+      : '',
+  );
+}
+
 try {
   process.stdout.write(
     `Hallmark import benchmark — node ${process.version}, ${fmt(ROWS)} rows\n\n`,
@@ -118,15 +183,12 @@ try {
   );
   if (added.status !== 0) throw new Error(`brands add failed: ${added.stderr}`);
   const ref = await reference(Math.min(ROWS, 100_000));
-  const timed = spawnSync(
-    '/usr/bin/time',
-    ['-f', 'RSS_KB=%M WALL_S=%e', process.execPath, 'bin/hallmark.js', 'import', csv],
-    { env, encoding: 'utf8' },
-  );
-  const hasTime = !timed.error;
-  const run = hasTime
-    ? timed
-    : spawnSync(process.execPath, ['bin/hallmark.js', 'import', csv], { env, encoding: 'utf8' });
+  const timed = await timedImport(csv, env);
+  const hasTime = timed !== undefined;
+  const run = timed ?? {
+    ...spawnSync(process.execPath, ['bin/hallmark.js', 'import', csv], { env, encoding: 'utf8' }),
+    threads: undefined,
+  };
   const summary = /(\d+) rows: issued (\d+).*\(([\d.]+) s, (\d+) rows\/s\)/.exec(run.stdout);
   if (!summary) throw new Error(`import failed:\n${run.stdout}\n${run.stderr}`);
   // A benchmark of rejections would measure nothing: every row must have been issued.
@@ -151,6 +213,7 @@ try {
       `${fmt(ROWS / Number(wall[1]))}/s`,
       `${wall[1]} s wall`,
     );
+  if (run.threads) printThreads(run.threads, wall ? Number(wall[1]) : undefined);
   // The brand key in a PKCS#11 token (issue 13): npm run bench:hsm imports through it.
   const hsm = await softHsmRates(DEFAULT_SIGNERS);
   if (hsm)

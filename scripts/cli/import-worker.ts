@@ -3,6 +3,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CliError } from './io.ts';
 import type { ImportJob, JobMessage } from './import-job.ts';
 import { runImportJob } from './import-run.ts';
+import { nameThisThread } from '../../server/thread-name.mjs';
+
+nameThisThread('hm-import');
 
 const post = (message: JobMessage) => parentPort!.postMessage(message);
 

@@ -3,7 +3,9 @@
 // writers (https://www.sqlite.org/wal.html#ckpt). Plain JS: workers do not go through tsx.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { nameThisThread } from '../thread-name.mjs';
 
+nameThisThread('hm-checkpoint');
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
 const timer = setInterval(() => {

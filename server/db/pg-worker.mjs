@@ -4,6 +4,9 @@
 // the few statements that make an autocommitted write atomic under the registry's write lock.
 import pg from 'pg';
 import { runAsWorker } from 'synckit';
+import { nameThisThread } from '../thread-name.mjs';
+
+nameThisThread('hm-postgres');
 
 // Counts and sums come back as int8 and numeric: numbers, as SQLite gives them. Every integer
 // the registry stores fits in 2^53 (epoch seconds, indexes, counts).

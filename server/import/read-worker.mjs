@@ -4,10 +4,12 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { readRowBatches } from './read-rows.mjs';
+import { nameThisThread } from '../thread-name.mjs';
 
 // The importer's writer thread is the pipeline's critical path: on Linux (where it applies to
 // this thread alone), this thread yields the CPU to it when both want it.
 if (process.platform === 'linux') setPriority(0, 5);
+nameThisThread('hm-read');
 const BATCH = 500;
 const WINDOW = 4;
 

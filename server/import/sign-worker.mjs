@@ -9,11 +9,13 @@ import { createPrivateKey, sign } from 'node:crypto';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { certificateLeafOf } from '../log/certificate-leaf.mjs';
+import { nameThisThread } from '../thread-name.mjs';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 // The importer's writer thread is the pipeline's critical path: on Linux (where it applies to
 // this thread alone), this thread yields the CPU to it when both want it.
 if (process.platform === 'linux') setPriority(0, 5);
+nameThisThread('hm-sign');
 const keys = new Map();
 // The PKCS#11 binding, loaded with the first batch for a key in a token: a thread that signs
 // natively never loads it (its native module costs a thread's start-up about 25 ms).
