@@ -17,7 +17,7 @@ import { fmt, row } from './measure.ts';
 import { benchClaims } from './registry.ts';
 import { DEFAULT_SIGNERS } from '../../server/import/signer-pool.ts';
 import { softHsmRates } from './hsm-raw.ts';
-import { childOf, sampleThreads, type ThreadCpu } from './thread-cpu.ts';
+import { childOf, SAMPLE_MS, sampleThreads, type ThreadCpu } from './thread-cpu.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'hallmark-bench-import-'));
@@ -121,7 +121,7 @@ async function timedImport(
     child.once('close', () => resolve(true));
   });
   const node = child.pid === undefined ? undefined : await childOf(child.pid);
-  const sampler = node === undefined ? undefined : sampleThreads(node, 50);
+  const sampler = node === undefined ? undefined : sampleThreads(node);
   if (!(await exited)) return undefined;
   return { stdout, stderr, threads: sampler?.stop() };
 }
@@ -136,7 +136,7 @@ function printThreads(threads: ThreadCpu, wallSeconds: number | undefined): void
   ];
   let total = 0;
   for (const { seconds } of threads.values()) total += seconds;
-  row('  its CPU, by thread (Linux /proc)', '', 'sampled every 50 ms while it ran');
+  row('  its CPU, by thread (Linux /proc)', '', `sampled every ${SAMPLE_MS} ms while it ran`);
   let named = 0;
   for (const [name, label] of ROLES) {
     const entry = threads.get(name);

@@ -9,6 +9,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** CPU seconds by thread name, with how many threads bore each name. */
 export type ThreadCpu = Map<string, { seconds: number; threads: number }>;
 
+/** How often the threads are read: what a thread uses after its last reading is missed. */
+export const SAMPLE_MS = 50;
+
 /** Clock ticks per second of /proc's times (USER_HZ: 100 on every Linux Node supports). */
 const TICKS = 100;
 
@@ -33,13 +36,13 @@ function sample(pid: number, into: Map<number, { name: string; ticks: number }>)
 }
 
 /**
- * Samples `pid`'s threads every `intervalMs` until `stop()`, which returns the CPU by thread
+ * Samples `pid`'s threads every SAMPLE_MS until `stop()`, which returns the CPU by thread
  * name; undefined when /proc cannot be read (not Linux).
  */
-export function sampleThreads(pid: number, intervalMs = 20): { stop: () => ThreadCpu | undefined } {
+export function sampleThreads(pid: number): { stop: () => ThreadCpu | undefined } {
   const seen = new Map<number, { name: string; ticks: number }>();
   const readable = process.platform === 'linux';
-  const timer = readable ? setInterval(() => sample(pid, seen), intervalMs) : undefined;
+  const timer = readable ? setInterval(() => sample(pid, seen), SAMPLE_MS) : undefined;
   return {
     stop: () => {
       clearInterval(timer);
