@@ -16,6 +16,8 @@
  * Measured twice in the same run: with a trust list of one brand (one key), and with a
  * platform-size list of 50 brands with 3 keys each. BENCH_RUNS sets the number of runs (11);
  * BENCH_ONE=1 measures the one-brand list only; BENCH_DEBUG=1 prints each visit's timeline.
+ * BENCH_PROFILE sets how many more first visits are traced (3; 0 for none), after the timed
+ * ones: where their main thread's time goes from navigation start to the verdict (page-profile.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,10 +34,18 @@ import { buildPage, type PageBuild } from '../../web/build.ts';
 import { launchChromium, PHONE } from '../../test/helpers/browser.ts';
 import { addTestBrand, signTestTrustList } from '../../test/helpers/registry.ts';
 import { fmt, row } from './measure.ts';
+import {
+  mainThreadPhases,
+  PHASES,
+  TRACE_CATEGORIES,
+  type Phase,
+  type TraceEvent,
+} from './page-profile.ts';
 import { benchRegistry, benchWatch } from './registry.ts';
 import type { WebServerData } from './web-server.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
+const PROFILED = Number(process.env.BENCH_PROFILE ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** One visit's three clocks (milliseconds from navigation start); see the file comment. */
@@ -55,6 +65,9 @@ interface Figures {
   /** The same blank page, opened again offline through a service worker. */
   floorOffline: Clocks[];
   nobleMs: number;
+  /** The traced first visits' main thread, by phase (milliseconds), and the blank page's. */
+  profiles: Map<Phase, number>[];
+  blankProfiles: Map<Phase, number>[];
   page: PageBuild;
   trustListBytes: number;
 }
@@ -226,7 +239,7 @@ async function measure({ registry, now, path }: BenchSite): Promise<Figures> {
   // is built once before any visit: in production they are static files (hallmark publish), so
   // no visit waits for the service to build one.
   const issuing = new IssuingService(registry);
-  const codes = Array.from({ length: 2 * RUNS + 1 }, (_, i) => {
+  const codes = Array.from({ length: 2 * RUNS + PROFILED + 1 }, (_, i) => {
     const { record } = issuing.issue(benchWatch(`WEB${100000 + i}`), 'HUB', 'bench');
     return {
       digits: toQr(record.certificate, 'http://127.0.0.1/').text.split('#')[1]!,
@@ -249,6 +262,8 @@ async function measure({ registry, now, path }: BenchSite): Promise<Figures> {
   const floor: Clocks[] = [];
   const floorOffline: Clocks[] = [];
   let nobleMs = 0;
+  const profiles: Map<Phase, number>[] = [];
+  const blankProfiles: Map<Phase, number>[] = [];
   try {
     for (let i = 0; i < RUNS; i++) {
       const reference = await floorClocks(browser, base);
@@ -292,6 +307,30 @@ async function measure({ registry, now, path }: BenchSite): Promise<Figures> {
       }
       await context.close();
     }
+    // Traced apart from the timed visits (tracing takes time from the page it records): a
+    // first visit, and the blank page, each in a new context, up to their verdict's frame.
+    const traced = async (open: (page: Page) => Promise<unknown>) => {
+      const context = await browser.newContext(PHONE);
+      const tab = await settledTab(context);
+      await browser.startTracing(tab, { categories: TRACE_CATEGORIES });
+      await open(tab);
+      const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as {
+        traceEvents: TraceEvent[];
+      };
+      await context.close();
+      return mainThreadPhases(trace.traceEvents, 'hallmark:verdict-frame');
+    };
+    for (let i = 0; i < PROFILED; i++) {
+      profiles.push(await traced((tab) => timeToVerdict(tab, certLink())));
+      blankProfiles.push(
+        await traced(async (tab) => {
+          await tab.goto(`${base}/floor/`);
+          await tab.waitForFunction(
+            () => performance.getEntriesByName('hallmark:verdict-frame').length,
+          );
+        }),
+      );
+    }
   } finally {
     await browser.close();
     await server.close();
@@ -303,6 +342,8 @@ async function measure({ registry, now, path }: BenchSite): Promise<Figures> {
     floor,
     floorOffline,
     nobleMs,
+    profiles,
+    blankProfiles,
     page,
     trustListBytes: registry.trust.latest()!.jws.length,
   };
@@ -418,6 +459,21 @@ for (const [label, f] of measured) {
     );
   }
   row('  reference: one check in a warm page', `${fmt(f.nobleMs, 2)} ms`, 'verify + render');
+  if (f.profiles.length > 0) {
+    row(
+      '  first visit, main thread: navigation start → verdict frame',
+      '',
+      `medians of ${f.profiles.length} traced visits (tracing slows them)`,
+    );
+    const of = (profiles: Map<Phase, number>[], phase: Phase) =>
+      median(profiles.map((p) => p.get(phase)!));
+    for (const [phase, label] of Object.entries(PHASES) as [Phase, string][])
+      row(
+        `    ${label}`,
+        `${fmt(of(f.profiles, phase), 1)} ms`,
+        `blank page: ${fmt(of(f.blankProfiles, phase), 1)} ms`,
+      );
+  }
 }
 if (fifty) {
   const fiftyList = fiftySite!.registry.trust.latest()!.jws;
