@@ -37,7 +37,7 @@ export const PHASES = {
   style: 'style',
   layout: 'layout (text shaping, fonts)',
   frames: 'frames (paint, commit)',
-  other: 'other tasks (loading, messages)',
+  other: 'other tasks (committing the navigation, loading)',
   idle: 'not busy (renderer start, network)',
 } as const;
 export type Phase = keyof typeof PHASES;
