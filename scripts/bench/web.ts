@@ -156,6 +156,12 @@ async function settledTab(context: BrowserContext): Promise<Page> {
 }
 const SETTLE_MS = 400;
 
+/** Opens the blank page at `url` and waits for its first animation frame's mark. */
+async function openBlank(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction(() => performance.getEntriesByName('hallmark:verdict-frame').length);
+}
+
 /** The floor's clocks: the blank page (online, then offline) and the one-line page. */
 async function floorClocks(
   browser: Browser,
@@ -163,8 +169,7 @@ async function floorClocks(
 ): Promise<{ online: Clocks; offline: Clocks }> {
   const context = await browser.newContext(PHONE);
   const blank = await settledTab(context);
-  await blank.goto(`${base}/floor/`);
-  await blank.waitForFunction(() => performance.getEntriesByName('hallmark:verdict-frame').length);
+  await openBlank(blank, `${base}/floor/`);
   const blankMarks = async (page: Page) =>
     page.evaluate(() => ({
       drawn: performance.getEntriesByName('hallmark:verdict')[0]!.startTime,
@@ -178,8 +183,7 @@ async function floorClocks(
   });
   await context.setOffline(true);
   const again = await settledTab(context);
-  await again.goto(`${base}/floor/?again`);
-  await again.waitForFunction(() => performance.getEntriesByName('hallmark:verdict-frame').length);
+  await openBlank(again, `${base}/floor/?again`);
   const offline = await blankMarks(again);
   await context.close();
   const textContext = await browser.newContext(PHONE);
@@ -322,14 +326,7 @@ async function measure({ registry, now, path }: BenchSite): Promise<Figures> {
     };
     for (let i = 0; i < PROFILED; i++) {
       profiles.push(await traced((tab) => timeToVerdict(tab, certLink())));
-      blankProfiles.push(
-        await traced(async (tab) => {
-          await tab.goto(`${base}/floor/`);
-          await tab.waitForFunction(
-            () => performance.getEntriesByName('hallmark:verdict-frame').length,
-          );
-        }),
-      );
+      blankProfiles.push(await traced((tab) => openBlank(tab, `${base}/floor/`)));
     }
   } finally {
     await browser.close();

@@ -16,6 +16,7 @@ import { certificateLeaf } from '../../shared/tlog/entry.ts';
 import { parseNote } from '../../shared/tlog/note.ts';
 import { startServiceProcess, watchBody, type ServiceProcess } from '../helpers/service.ts';
 import { testDbLocation } from '../helpers/db.ts';
+import { until } from '../helpers/until.ts';
 
 describe('the log across a crash', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'hallmark-logcrash-'));
@@ -70,8 +71,7 @@ describe('the log across a crash', { timeout: 120_000 }, () => {
     const clients = Array.from({ length: 8 }, (_, c) => client(c));
     // Killed once the burst is well under way, however slow the machine: a fixed wait of
     // 1.5 s saw only 46 answers on a loaded CI machine.
-    for (let t = Date.now(); answered.length < 60 && Date.now() - t < 60_000;)
-      await new Promise((r) => setTimeout(r, 20));
+    await until(() => answered.length >= 60);
     svc.child.kill('SIGKILL');
     await svc.exited;
     stop = true;

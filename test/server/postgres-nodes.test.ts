@@ -13,6 +13,7 @@ import { keySetFromJwks, type KeySet } from '../../shared/keys.ts';
 import { verify } from '../../shared/verify.ts';
 import { hallmark } from '../helpers/cli.ts';
 import { freshPostgresUrl } from '../helpers/db.ts';
+import { until } from '../helpers/until.ts';
 import {
   PASSPHRASE,
   startServiceProcess,
@@ -130,15 +131,12 @@ describe('two nodes on one PostgreSQL registry', { timeout: 180_000 }, () => {
     const clients = Array.from({ length: 6 }, (_, c) => client(c));
     // Counted answers rather than fixed waits, so that a slow machine still kills node a
     // mid-burst and lets the survivor carry the burst on.
-    const until = async (n: number) => {
-      for (let t = Date.now(); answered.size < n && Date.now() - t < 60_000;)
-        await new Promise((r) => setTimeout(r, 20));
-    };
-    await until(20);
+    await until(() => answered.size >= 20);
     killed = true;
     a.child.kill('SIGKILL');
     await a.exited;
-    await until(answered.size + 15);
+    const atKill = answered.size;
+    await until(() => answered.size >= atKill + 15);
     stop = true;
     await Promise.all(clients);
     expect(answered.size).toBeGreaterThan(30);

@@ -17,6 +17,7 @@ import { openDatabase } from '../../server/db/database.ts';
 import { createRegistry } from '../../server/registry/registry.ts';
 import { HALLMARK, hallmark } from '../helpers/cli.ts';
 import { startServiceProcess, watchBody, type ServiceProcess } from '../helpers/service.ts';
+import { until } from '../helpers/until.ts';
 
 describe(
   'the service process on a fresh folder with nothing configured',
@@ -103,10 +104,7 @@ describe(
       };
       const workers = Array.from({ length: 8 }, (_, w) => worker(w));
       // Counted, not timed: the backup starts once issuing is well under way.
-      const issuedAtLeast = async (n: number) => {
-        while (issued < n) await new Promise((r) => setImmediate(r));
-      };
-      await issuedAtLeast(20);
+      await until(() => issued >= 20);
       const backupFile = join(dir, 'backup.db');
       const backup = await new Promise<{ code: number | null; err: string }>((resolve) => {
         const child = spawn(process.execPath, [HALLMARK, 'backup', backupFile], {
@@ -118,7 +116,7 @@ describe(
         child.on('exit', (code) => resolve({ code, err }));
       });
       const issuedAtBackup = issued;
-      await issuedAtLeast(issuedAtBackup + 10);
+      await until(() => issued >= issuedAtBackup + 10);
       stop = true;
       await Promise.all(workers);
       expect(backup.code, backup.err).toBe(0);
