@@ -53,3 +53,14 @@ export function cspViolations(context: BrowserContext): string[] {
   });
   return violations;
 }
+
+/**
+ * Waits until the page's scanner controls work, as a person would: they are placed inert and
+ * released once the full page has wired them (web/src/scanner-controls.ts). A file set before
+ * then would fire a change nobody listens to yet.
+ */
+export async function scannerWorks(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => document.querySelector<HTMLElement>('.scanner')?.inert === false,
+  );
+}

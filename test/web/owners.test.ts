@@ -16,7 +16,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusService } from '../../server/status/status-service.ts';
-import { cspViolations, launchChromium, PHONE, verdictOf } from '../helpers/browser.ts';
+import {
+  cspViolations,
+  launchChromium,
+  PHONE,
+  scannerWorks,
+  verdictOf,
+} from '../helpers/browser.ts';
 import { REPO } from '../helpers/cli.ts';
 import { listen, testService, watchBody } from '../helpers/service.ts';
 import { zbarDecode } from '../helpers/zbar.ts';
@@ -127,6 +133,7 @@ describe('owners on the page', () => {
     // The buyer's phone: the page's own scanner, fed the image of the seller's screen.
     const scan = await buyer.newPage();
     await scan.goto(`${http.url}/`);
+    await scannerWorks(scan);
     await scan.locator('#photo').setInputFiles(file);
     expect((await verdictOf(scan)).verdict).toBe('AUTHENTIC');
     await scan.locator('#owner-take-lead').waitFor();

@@ -11,7 +11,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signCertificate } from '../../shared/certificate.ts';
 import { toQr } from '../../shared/qr.ts';
-import { launchChromium, PHONE, verdictOf } from '../helpers/browser.ts';
+import { launchChromium, PHONE, scannerWorks, verdictOf } from '../helpers/browser.ts';
 import { REPO } from '../helpers/cli.ts';
 import { sampleClaims, testKey } from '../helpers/fixtures.ts';
 import { listen, listenHtml, testService, watchBody } from '../helpers/service.ts';
@@ -495,6 +495,7 @@ describe('the built-in scanner', () => {
     const context = await browser.newContext({ ...PHONE });
     const page = await context.newPage();
     await page.goto(`${http.url}/`);
+    await scannerWorks(page);
     await page
       .locator('#photo')
       .setInputFiles({ name: 'card.png', mimeType: 'image/png', buffer: png.body });
