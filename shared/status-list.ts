@@ -3,7 +3,7 @@
  * certificate, indexed by its status-list index, gzip-compressed and base64url-encoded in a
  * JWS signed by the brand key. One static file for everybody: fetching it tells the server
  * nothing about which watch is being checked. Pure: (de)compression is done by the caller
- * (zlib in Node, fflate in the page).
+ * (zlib in Node; in the page, the browser's DecompressionStream, or fflate where it has none).
  */
 import { isIntIn, isIssuerCode } from './claims-core.ts';
 import { ErrorCode, HallmarkError, type FieldError } from './errors.ts';

@@ -111,16 +111,20 @@ function bakedTrustList(roots: unknown, jws: string | undefined): KeptTrustList 
 }
 
 /**
- * In the first check's bundle only, the strict Ed25519 verifier (shared/ed25519.ts) is
- * replaced by src/first-check-fallbacks.ts, which leaves what only it could answer to the full
- * check (see that file and boot.ts).
+ * In the first check's bundle only, the strict Ed25519 verifier (shared/ed25519.ts) and the
+ * gunzip for browsers without DecompressionStream (src/gunzip-fallback.ts, fflate) are replaced
+ * by src/first-check-fallbacks.ts, which leaves what only they could answer to the full check
+ * (see that file and boot.ts).
  */
 const firstCheckFallbacks: esbuild.Plugin = {
   name: 'first-check-fallbacks',
   setup(build) {
-    const strictVerifier = join(here, '..', 'shared', 'ed25519.ts');
-    build.onResolve({ filter: /\/ed25519\.ts$/ }, (args) =>
-      join(args.resolveDir, args.path) === strictVerifier
+    const replaced = new Set([
+      join(here, '..', 'shared', 'ed25519.ts'),
+      join(here, 'src', 'gunzip-fallback.ts'),
+    ]);
+    build.onResolve({ filter: /\/(ed25519|gunzip-fallback)\.ts$/ }, (args) =>
+      replaced.has(join(args.resolveDir, args.path))
         ? { path: join(here, 'src', 'first-check-fallbacks.ts') }
         : undefined,
     );
@@ -229,9 +233,10 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
     './manifest.webmanifest',
     `./${js}`,
     ...[...files.keys()].filter((p) => p.startsWith('assets/chunk-')).map((p) => `./${p}`),
-    // The tray check works offline from its first use; it is small, so it is kept at once.
+    // The tray check works offline from its first use; it is small, so it is kept at once. So
+    // is fflate's gunzip, for a browser without DecompressionStream to read status lists offline.
     ...[...files.keys()]
-      .filter((p) => p.startsWith('assets/tray-') || p.startsWith('assets/owner-'))
+      .filter((p) => /^assets\/(tray|owner|gunzip-fallback)-/.test(p))
       .map((p) => `./${p}`),
   ];
   const version = createHash('sha256');

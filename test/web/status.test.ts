@@ -59,7 +59,7 @@ describe('status on the page', () => {
     await context.close();
   });
 
-  it('a browser without DecompressionStream (Safari before 16.4) reads lists all the same (fflate, in every browser)', async () => {
+  it('a browser without DecompressionStream (Safari before 16.4) reads lists all the same: the full check inflates them with fflate, loaded then', async () => {
     const context = await browser.newContext(PHONE);
     await context.addInitScript(() => {
       delete (globalThis as { DecompressionStream?: unknown }).DecompressionStream;
@@ -71,9 +71,38 @@ describe('status on the page', () => {
     await page.goto(active.link);
     expect(await verdictOf(page)).toMatchObject({ verdict: 'AUTHENTIC', status: 'active' });
     expect(await page.evaluate(() => typeof DecompressionStream)).toBe('undefined');
+    // The first check carries no fflate: it stepped aside, and the full check loaded it.
+    expect(await page.evaluate(() => globalThis.hallmarkFirstCheck ?? null)).toBeNull();
+    const loaded = await page.evaluate(() =>
+      performance.getEntriesByType('resource').map((entry) => entry.name),
+    );
+    expect(loaded.some((url) => /\/assets\/gunzip-fallback-[^/]+\.js$/.test(url))).toBe(true);
     const second = await context.newPage();
     await second.goto(stolen.link);
     expect(await verdictOf(second)).toMatchObject({ verdict: 'REPORTED_STOLEN', status: 'stolen' });
+    await context.close();
+  });
+
+  it('browsers with DecompressionStream inflate lists with it: fflate is neither in the first check nor loaded, only kept for offline use', async () => {
+    const html = (await request(http.server).get('/')).text;
+    const firstCheck = /<script>([^]*?)<\/script>/.exec(html)![1]!;
+    const fflate = /invalid gzip data/; // fflate's own words, in its chunk
+    const sw = (await request(http.server).get('/sw.js')).text;
+    const chunk = /\.\/(assets\/gunzip-fallback-[\w-]+\.js)/.exec(sw)?.[1];
+    expect(chunk, 'the service worker keeps fflate for offline use').toBeDefined();
+    expect((await request(http.server).get(`/${chunk}`)).text).toMatch(fflate);
+    expect(firstCheck).not.toMatch(fflate);
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    const { link } = await issue('STAT00024');
+    await page.goto(link);
+    expect(await verdictOf(page)).toMatchObject({ verdict: 'AUTHENTIC', status: 'active' });
+    await page.locator('#again').waitFor(); // the full page has loaded too
+    expect(await page.evaluate(() => globalThis.hallmarkFirstCheck?.status.state)).toBe('active');
+    const loaded = await page.evaluate(() =>
+      performance.getEntriesByType('resource').map((entry) => entry.name),
+    );
+    expect(loaded.some((url) => url.includes('/assets/gunzip-fallback-'))).toBe(false);
     await context.close();
   });
 
@@ -254,12 +283,12 @@ describe('status on the page', () => {
     }
   });
 
-  it('a list signed by the brand whose bits inflate beyond their size, or are cut short, is refused: never active', async () => {
+  it('a list signed by the brand whose bits inflate beyond their size, are cut short or are followed by other bytes is refused: never active', async () => {
     const stolen = await issue('STAT00021');
     await reportStolen('STAT00021');
     const { signCompactJws } = await import('../../shared/jws.ts');
     const key = svc.registry.keys.active('HUB');
-    for (const tamper of ['too long', 'cut short'] as const) {
+    for (const tamper of ['too long', 'cut short', 'bytes after'] as const) {
       const context = await browser.newContext(PHONE);
       await context.route('**/status/*.jwt', async (route) => {
         const real = await (await fetch(route.request().url())).text();
@@ -268,9 +297,15 @@ describe('status on the page', () => {
           string,
           unknown
         >;
-        const zeros = gzipSync(new Uint8Array((payload.size as number) / 4 + 4096));
+        const size = (payload.size as number) / 4;
+        const zeros = gzipSync(new Uint8Array(size + 4096));
         payload.lst_gz = Buffer.from(
-          tamper === 'too long' ? zeros : zeros.subarray(0, zeros.length >> 1),
+          tamper === 'too long'
+            ? zeros
+            : tamper === 'cut short'
+              ? zeros.subarray(0, zeros.length >> 1)
+              : // A whole list of zeros ("active"), with a second gzip member after it.
+                Buffer.concat([gzipSync(new Uint8Array(size)), gzipSync(new Uint8Array(8))]),
         ).toString('base64url');
         payload.iat = (payload.iat as number) + 1;
         const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, string>;
