@@ -68,8 +68,16 @@ export function restoreTrustList(kept: KeptTrustList): TrustList {
     rootKid: kept.rootKid,
     jws: kept.jws,
   };
-  const log = logPolicyOf(payload);
-  if (log) list.log = log;
+  // Its log policy is read when first asked for: reading it hashes the log's and witnesses'
+  // keys, which the first check (web/src/boot.ts) does not need (it asks only whether the list
+  // names a log, in its payload), and the full check does later.
+  if (payload.log) {
+    let log: LogPolicy | undefined;
+    Object.defineProperty(list, 'log', {
+      enumerable: true,
+      get: () => (log ??= logPolicyOf(payload)),
+    });
+  }
   return list;
 }
 

@@ -5,6 +5,8 @@ import { toBase64url, utf8 } from '../../shared/bytes.ts';
 import { signCertificate } from '../../shared/certificate.ts';
 import { keySetFromJwks } from '../../shared/keys.ts';
 import { toQr } from '../../shared/qr.ts';
+import { formatVerifierKey } from '../../shared/tlog/note.ts';
+import { restoreTrustList } from '../../shared/trust-list-core.ts';
 import {
   canonicalTrustListJson,
   keepTrustList,
@@ -213,5 +215,26 @@ describe('trust list', () => {
     // Whoever kept it before says whether it is: the check is not made again.
     expect(keepTrustList(list, true).strict).toBe(true);
     expect(keepTrustList(list, false).strict).toBeUndefined();
+  });
+
+  it('comes back from its kept form as verified, its log policy read when first asked for', () => {
+    const logKey = testKey('log key');
+    const withLog = verifyTrustList(
+      signed(
+        payload({
+          log: { key: formatVerifierKey('log.example/log', logKey.publicKey) },
+        }),
+      ),
+      roots,
+    );
+    const restored = restoreTrustList(keepTrustList(withLog));
+    expect(restored.keys).toEqual(withLog.keys);
+    expect(Object.keys(restored)).toContain('log');
+    expect(restored.log).toEqual(withLog.log);
+    expect(restored.log?.origin).toBe('log.example/log');
+    expect(restored.log).toBe(restored.log); // read once
+    const without = restoreTrustList(keepTrustList(verifyTrustList(signed(), roots)));
+    expect(without.log).toBeUndefined();
+    expect(Object.keys(without)).not.toContain('log');
   });
 });

@@ -85,7 +85,7 @@ export async function firstCheck(): Promise<FirstCheck | undefined> {
   );
   if (!verdict.ok || verdict.keyCompromisedSince !== undefined || firstCheckDeclined())
     return undefined;
-  const policy = trust.list?.log;
+  const policy = trust.list?.payload.log !== undefined; // read by the full check
   if (policy && verdict.logIndex === undefined) return undefined;
   // An authentic certificate is judged only with its status: a stolen watch is never green.
   const status = await certificateStatus(
