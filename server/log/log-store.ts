@@ -120,14 +120,25 @@ export class LogStore {
     );
   }
 
-  /** Stores entry rows from index `at` on, and the head of every subtree they complete. */
+  /**
+   * Stores entry rows (`[index, leaf hash, ref, entry]`) from index `at` on, and the head of
+   * every subtree they complete.
+   */
   private insertRows(at: number, rows: unknown[][]): number[] {
     this.insertEntries.run(rows);
     // Each full tile at one level is one hash of the level above, once its leaves are in.
     for (let size = at + 1; size <= at + rows.length; size++) {
       for (let level = 1, done = size; done % TILE_WIDTH === 0; level++) {
         done /= TILE_WIDTH;
-        const below = this.hashesOf(level - 1, (done - 1) * TILE_WIDTH, done * TILE_WIDTH);
+        const from = (done - 1) * TILE_WIDTH;
+        const below =
+          level === 1
+            ? // Leaves: those of these rows from memory, only earlier ones read back.
+              [
+                ...(from < at ? this.hashesOf(0, from, at) : []),
+                ...rows.slice(Math.max(0, from - at), size - at).map((row) => row[1] as Uint8Array),
+              ]
+            : this.hashesOf(level - 1, from, done * TILE_WIDTH);
         this.insertHash.run(level, done - 1, perfectTreeHash(below));
       }
     }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verify } from '../../shared/verify.ts';
 import { certificateLeaf } from '../../shared/tlog/entry.ts';
+import { treeHash } from '../../shared/tlog/merkle.ts';
 import { ImportError, runImport, type ImportOptions } from '../../server/import/importer.ts';
 import { BUILT_IN_MAPPINGS, loadMapping } from '../../server/import/mapping.ts';
 import { REPO } from '../helpers/cli.ts';
@@ -131,6 +132,39 @@ describe('SAP export, Windows-1252, ; delimiter, CRLF', () => {
     });
     expect(dry).toMatchObject({ issued: 5, rejected: 5, dryRun: true });
     expect(fresh.registry.certificates.count()).toBe(0);
+  });
+});
+
+describe('an import across the log’s tiles', () => {
+  it('leaves the log the Merkle tree of its certificates, tiles completed inside and across chunks', async () => {
+    const svc = testService();
+    const file = join(dir, 'tiles.csv');
+    const rows = Array.from(
+      { length: 700 },
+      (_, i) =>
+        `TILE${String(i).padStart(6, '0')},441.NX.1170.RX,Big Bang Unico 42 mm,King Gold,HUB1280,2026-03-02`,
+    );
+    writeFileSync(
+      file,
+      `serial,reference,model,caseMaterial,calibre,manufacturedOn\n${rows.join('\n')}\n`,
+    );
+    // Chunks of 200: the tile of leaves 0-255 completes inside the second chunk, that of
+    // 256-511 across the third and the second's tail.
+    const summary = await runImport(svc.registry, {
+      ...options('tiles.csv', { chunkSize: 200 }),
+      file,
+    });
+    expect(summary.issued).toBe(700);
+    const jws = (
+      svc.registry.db.prepare('SELECT jws FROM certificates ORDER BY log_index').all() as {
+        jws: string;
+      }[]
+    ).map((r) => r.jws);
+    const leaves = jws.map(certificateLeaf);
+    for (const size of [255, 256, 257, 511, 512, 700])
+      expect(Buffer.from(svc.registry.log.root(size)), `size ${size}`).toEqual(
+        Buffer.from(treeHash(leaves, 0, size)),
+      );
   });
 });
 
