@@ -6,9 +6,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readRowBatches } from './read-rows.mjs';
 import { nameThisThread } from '../thread-name.mjs';
 
-// The importer's writer thread is the pipeline's critical path: on Linux (where it applies to
-// this thread alone), this thread yields the CPU to it when both want it.
-if (process.platform === 'linux') setPriority(0, 5);
 nameThisThread('hm-read');
 const BATCH = 500;
 const WINDOW = 4;
@@ -31,9 +28,17 @@ const room = () =>
         };
       });
 
+// Until its first rows are out, this thread is the import's critical path (nothing can be
+// checked or signed before them), while the signers start and the keys' scrypts run. From then
+// on the importer's writer thread is: on Linux (where it applies to this thread alone), this
+// thread yields the CPU to it when both want it. Measured: the first rows reach the importer
+// about 80 ms sooner.
+let yielding = false;
 const send = async (rows) => {
   ahead++;
   parentPort.postMessage({ rows });
+  if (!yielding && process.platform === 'linux') setPriority(0, 5);
+  yielding = true;
   await room();
 };
 
