@@ -119,6 +119,14 @@ describe('verdicts', () => {
     await p.locator('#lang').click();
     expect((await verdictOf(p)).text).toContain('Authentic');
     await fr.close();
+    // Until the rest of the page has loaded, the button is inert: a tap is not taken and lost.
+    const early = await browser.newContext({ ...PHONE, locale: 'fr-CH', serviceWorkers: 'block' });
+    await early.route(/\/assets\/app-[^/]+\.js$/, (route) => route.abort());
+    const e = await early.newPage();
+    await e.goto(link);
+    expect((await verdictOf(e)).text).toContain('Authentique'); // drawn by the first check
+    expect(await e.evaluate(() => document.getElementById('lang')!.inert)).toBe(true);
+    await early.close();
   });
 
   it('the verdict is announced (aria-live) and focused; the page has landmarks', async () => {

@@ -270,6 +270,9 @@ function wire(): void {
     if (lastVerdict) renderVerdict(lastVerdict);
     tray?.render();
   });
+  // Inert in index.html until now, as the scanner's controls are: a tap on it before the rest
+  // of the page has loaded is not taken and then lost.
+  $('lang').inert = false;
   $('tray-open').addEventListener('click', () => {
     stopScanner();
     void import('./tray.ts').then(({ openTray }) => {
