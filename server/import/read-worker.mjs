@@ -37,8 +37,10 @@ let yielding = false;
 const send = async (rows) => {
   ahead++;
   parentPort.postMessage({ rows });
-  if (!yielding && process.platform === 'linux') setPriority(0, 5);
-  yielding = true;
+  if (!yielding) {
+    yielding = true;
+    if (process.platform === 'linux') setPriority(0, 5);
+  }
   await room();
 };
 

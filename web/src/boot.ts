@@ -85,8 +85,9 @@ export async function firstCheck(): Promise<FirstCheck | undefined> {
   );
   if (!verdict.ok || verdict.keyCompromisedSince !== undefined || firstCheckDeclined())
     return undefined;
-  const policy = trust.list?.payload.log !== undefined; // read by the full check
-  if (policy && verdict.logIndex === undefined) return undefined;
+  // Whether the list names a log (its policy itself is the full check's to read).
+  const namesLog = trust.list?.payload.log !== undefined;
+  if (namesLog && verdict.logIndex === undefined) return undefined;
   // An authentic certificate is judged only with its status: a stolen watch is never green.
   const status = await certificateStatus(
     verdict.claims.iss,
@@ -96,7 +97,7 @@ export async function firstCheck(): Promise<FirstCheck | undefined> {
     prefetch,
   );
   if (firstCheckDeclined()) return undefined;
-  const log: LogInfo = policy ? { state: 'checking' } : { state: 'none' };
+  const log: LogInfo = namesLog ? { state: 'checking' } : { state: 'none' };
   if (location.hash.slice(1) !== fragment) return undefined; // another link meanwhile
   const lang = pageLang();
   if (lang !== 'en') drawStaticTexts(VERDICT_STRINGS[lang], lang); // the HTML is in English

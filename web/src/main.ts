@@ -16,7 +16,7 @@ import { currentTrust, refreshTrust } from './trust.ts';
 import { assess, takePrefetch, type TrustHolder } from './assess.ts';
 import { checkLog, logBlocksGreen, type LogInfo } from './log.ts';
 import { getOwned, HANDOVER_SEPARATOR } from './owned.ts';
-import { placeScannerControls, releaseScannerControls } from './scanner-controls.ts';
+import { placeScannerControls, releaseControls } from './scanner-controls.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -270,9 +270,6 @@ function wire(): void {
     if (lastVerdict) renderVerdict(lastVerdict);
     tray?.render();
   });
-  // Inert in index.html until now, as the scanner's controls are: a tap on it before the rest
-  // of the page has loaded is not taken and then lost.
-  $('lang').inert = false;
   $('tray-open').addEventListener('click', () => {
     stopScanner();
     void import('./tray.ts').then(({ openTray }) => {
@@ -354,7 +351,7 @@ function start(): void {
   placeScannerControls(); // the first check may not have placed them yet
   if (lang !== 'en') renderStatic(); // the HTML is written in English
   wire();
-  releaseScannerControls();
+  releaseControls();
   void first.finally(() => setTimeout(afterFirstVerdict, 0));
 }
 

@@ -17,7 +17,12 @@ export function placeScannerControls(): boolean {
   return true;
 }
 
-/** Makes the placed controls work: what they do is wired (main.ts). */
-export function releaseScannerControls(): void {
+/**
+ * Makes the controls the rest of the page wires work, once it has (main.ts): the scanner's,
+ * placed inert above, and the language button, inert in index.html (the first check draws it
+ * with the verdict). Before then a tap on either is not taken and then lost.
+ */
+export function releaseControls(): void {
   document.querySelector<HTMLElement>('.scanner')!.inert = false;
+  document.getElementById('lang')!.inert = false;
 }
