@@ -3,7 +3,14 @@
  * passphrase with scrypt. The key id is bound as additional authenticated data, so a sealed
  * blob cannot be swapped onto another key's record.
  */
-import { createCipheriv, createDecipheriv, randomBytes, scrypt, scryptSync } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  randomBytes,
+  scrypt,
+  scryptSync,
+} from 'node:crypto';
 import { z } from 'zod';
 import { fromBase64url, toBase64url, utf8 } from '../../shared/bytes.ts';
 
@@ -39,34 +46,75 @@ export const sealedSchema = z.strictObject({
 /** A sealed secret as stored (JSON-safe). */
 export type Sealed = z.infer<typeof sealedSchema>;
 
-function deriveKey(
-  passphrase: string,
-  salt: Uint8Array,
-  params: { N: number; r: number; p: number },
-): Buffer {
-  return scryptSync(passphrase.normalize('NFC'), salt, 32, { ...params, maxmem: SCRYPT_MAXMEM });
+type Cost = { N: number; r: number; p: number };
+
+/**
+ * Keys derived in this process, by passphrase, salt and cost. A process opens and seals several
+ * secrets under one passphrase (the import: its brand's key and the status-index secret), and
+ * each scrypt costs 100-200 ms of a core; a new seal reuses the salt, and so the key, of the
+ * last derivation under the same passphrase at the current cost (its own IV and AAD keep each
+ * blob apart). A key is the passphrase's equal: held like the opened keys it protects, at most
+ * DERIVED_MAX of them, never written anywhere.
+ */
+const derived = new Map<string, Buffer | Promise<Buffer>>();
+const DERIVED_MAX = 256;
+/** By passphrase digest: the salt of its last derivation at the current cost (SCRYPT). */
+const lastSalt = new Map<string, Uint8Array>();
+
+const digestOf = (passphrase: string) =>
+  createHash('sha256').update(passphrase.normalize('NFC')).digest('base64url');
+const derivedId = (digest: string, salt: Uint8Array, cost: Cost) =>
+  `${cost.N}.${cost.r}.${cost.p}.${toBase64url(salt)}.${digest}`;
+
+function remember(digest: string, salt: Uint8Array, cost: Cost, key: Buffer | Promise<Buffer>) {
+  if (derived.size >= DERIVED_MAX) derived.delete(derived.keys().next().value!);
+  derived.set(derivedId(digest, salt, cost), key);
+  if (cost.N === SCRYPT.N && cost.r === SCRYPT.r && cost.p === SCRYPT.p) lastSalt.set(digest, salt);
 }
 
-function deriveKeyAsync(
-  passphrase: string,
-  salt: Uint8Array,
-  params: { N: number; r: number; p: number },
-): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
+function deriveKey(passphrase: string, salt: Uint8Array, cost: Cost): Buffer {
+  const digest = digestOf(passphrase);
+  const known = derived.get(derivedId(digest, salt, cost));
+  if (known instanceof Buffer) return known;
+  const key = scryptSync(passphrase.normalize('NFC'), salt, 32, {
+    ...cost,
+    maxmem: SCRYPT_MAXMEM,
+  });
+  remember(digest, salt, cost, key);
+  return key;
+}
+
+function deriveKeyAsync(passphrase: string, salt: Uint8Array, cost: Cost): Promise<Buffer> {
+  const digest = digestOf(passphrase);
+  const known = derived.get(derivedId(digest, salt, cost));
+  if (known) return Promise.resolve(known);
+  const key = new Promise<Buffer>((resolve, reject) =>
     scrypt(
       passphrase.normalize('NFC'),
       salt,
       32,
-      { N: params.N, r: params.r, p: params.p, maxmem: SCRYPT_MAXMEM },
-      (error, derived) => (error ? reject(error) : resolve(derived)),
+      { N: cost.N, r: cost.r, p: cost.p, maxmem: SCRYPT_MAXMEM },
+      (error, result) => (error ? reject(error) : resolve(result)),
     ),
   );
+  remember(digest, salt, cost, key);
+  key.then(
+    (result) => {
+      const id = derivedId(digest, salt, cost);
+      if (derived.get(id) === key) derived.set(id, result);
+    },
+    () => derived.delete(derivedId(digest, salt, cost)),
+  );
+  return key;
 }
+
+/** The salt for a new seal under `passphrase`: its last derivation's, else a fresh one. */
+const saltFor = (passphrase: string) => lastSalt.get(digestOf(passphrase)) ?? randomBytes(16);
 
 /** Seals `secret` under `passphrase`, binding `context` (the key id) as AAD. */
 export function seal(secret: Uint8Array, passphrase: string, context: string): Sealed {
   checkPassphrase(passphrase);
-  const salt = randomBytes(16);
+  const salt = saltFor(passphrase);
   return encrypt(secret, deriveKey(passphrase, salt, SCRYPT), salt, context);
 }
 
@@ -80,7 +128,7 @@ export async function sealAsync(
   context: string,
 ): Promise<Sealed> {
   checkPassphrase(passphrase);
-  const salt = randomBytes(16);
+  const salt = saltFor(passphrase);
   return encrypt(secret, await deriveKeyAsync(passphrase, salt, SCRYPT), salt, context);
 }
 
@@ -109,7 +157,20 @@ function encrypt(secret: Uint8Array, key: Buffer, salt: Uint8Array, context: str
 /** Opens a sealed secret. @throws SealError on a wrong passphrase or any tampering. */
 export function open(sealed: unknown, passphrase: string, context: string): Uint8Array {
   const s = sealedSchema.parse(sealed);
-  return decrypt(s, deriveKey(passphrase, fromBase64url(s.salt), s), context);
+  let key: Buffer;
+  try {
+    key = deriveKey(passphrase, fromBase64url(s.salt), s);
+  } catch (error) {
+    throw beyondCost(error);
+  }
+  return decrypt(s, key, context);
+}
+
+/** A cost the schema admits but this process's scrypt memory bound refuses: not opened. */
+function beyondCost(error: unknown): SealError {
+  return new SealError(
+    `cannot open the private key: its scrypt cost is beyond this build's ${SCRYPT_MAXMEM / 1024 / 1024} MiB (${(error as Error).message})`,
+  );
 }
 
 /**
@@ -122,7 +183,13 @@ export async function openAsync(
   context: string,
 ): Promise<Uint8Array> {
   const s = sealedSchema.parse(sealed);
-  return decrypt(s, await deriveKeyAsync(passphrase, fromBase64url(s.salt), s), context);
+  let key: Buffer;
+  try {
+    key = await deriveKeyAsync(passphrase, fromBase64url(s.salt), s);
+  } catch (error) {
+    throw beyondCost(error);
+  }
+  return decrypt(s, key, context);
 }
 
 function decrypt(s: Sealed, key: Buffer, context: string): Uint8Array {
