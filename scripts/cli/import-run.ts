@@ -4,7 +4,7 @@
  */
 import { startCheckpointer } from '../../server/db/checkpointer.ts';
 import { describeLocation, isPostgresUrl } from '../../server/db/database.ts';
-import type { ImportProgress, ImportSummary } from '../../server/import/importer.ts';
+import type { ImportOptions, ImportProgress, ImportSummary } from '../../server/import/importer.ts';
 import { loadMapping, type Mapping } from '../../server/import/mapping.ts';
 import { issuerCode } from '../../shared/claims.ts';
 import type { ImportJob } from './import-job.ts';
@@ -28,6 +28,7 @@ const checkpointWarning = (fields: object, message: string) =>
 export async function runImportJob(
   job: ImportJob,
   onProgress: (p: ImportProgress) => void,
+  ahead?: ImportOptions['ahead'],
 ): Promise<ImportSummary> {
   let mapping: Mapping;
   try {
@@ -69,6 +70,7 @@ export async function runImportJob(
           defaultIssuer,
           now: nowSeconds,
           onProgress,
+          ...(ahead ? { ahead } : {}),
         });
         if (!summary.dryRun && summary.issued > 0) {
           // The service publishes a checkpoint each second; without one running, do it here.

@@ -1,19 +1,33 @@
 /** The import's worker thread (see import-job.ts): runs the job, reports progress and result. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { CliError } from './io.ts';
-import type { ImportJob, JobMessage } from './import-job.ts';
-import { runImportJob } from './import-run.ts';
+import { startRowReader } from '../../server/import/row-reader.ts';
+import { SignerPool } from '../../server/import/signer-pool.ts';
 import { nameThisThread } from '../../server/thread-name.mjs';
+import type { ImportJob, JobMessage } from './import-job.ts';
 
 nameThisThread('hm-import');
 
 const post = (message: JobMessage) => parentPort!.postMessage(message);
+const job = workerData as ImportJob;
+
+// The file's reader and the signing threads start first, from modules that load nothing of the
+// registry: their threads boot and the first rows are parsed while this one loads the
+// registry's modules (about 0.3 s), instead of after.
+const ahead = {
+  reader: startRowReader(job.file, {
+    format: job.format,
+    encoding: job.encoding,
+    ...(job.delimiter === undefined ? {} : { delimiter: job.delimiter }),
+    ...(job.sheet === undefined ? {} : { sheet: job.sheet }),
+  }),
+  signers: job.dryRun ? undefined : new SignerPool(),
+};
 
 try {
-  post({
-    summary: await runImportJob(workerData as ImportJob, (progress) => post({ progress })),
-  });
+  const { runImportJob } = await import('./import-run.ts');
+  post({ summary: await runImportJob(job, (progress) => post({ progress }), ahead) });
 } catch (error) {
+  const { CliError } = await import('./io.ts');
   const e = error as Error & { code?: unknown };
   post({
     error: {
@@ -23,4 +37,7 @@ try {
       ...(e instanceof CliError ? { exitCode: e.exitCode } : {}),
     },
   });
+} finally {
+  // Closed by the import when it ran; not when the job failed before it (a wrong mapping).
+  await Promise.all([ahead.reader.close(), ahead.signers?.close()]);
 }

@@ -22,7 +22,7 @@ import type { Registry } from '../registry/registry.ts';
 import type { Allocation } from '../registry/status-index.ts';
 import { applyMapping, missingColumns, type Mapping } from './mapping.ts';
 import type { Encoding, Format } from './read-rows.mjs';
-import { readRowsInWorker } from './row-reader.ts';
+import { startRowReader, type RowReader } from './row-reader.ts';
 import { SignerPool } from './signer-pool.ts';
 
 export interface ImportOptions {
@@ -41,6 +41,12 @@ export interface ImportOptions {
   now: () => number;
   chunkSize?: number;
   signerThreads?: number;
+  /**
+   * The file's reader and the signing threads (none in a dry run), when the caller started
+   * them ahead: their threads boot while it loads and opens the registry. The reader must read
+   * `file` with these options; the import closes both.
+   */
+  ahead?: { reader: RowReader; signers?: SignerPool | undefined };
   onProgress?: (progress: ImportProgress) => void;
 }
 
@@ -156,7 +162,8 @@ export async function runImport(
   const chunkSize = options.chunkSize ?? 1000;
   const pool = options.dryRun
     ? undefined
-    : new SignerPool(options.signerThreads, registry.keys.tokenConfig());
+    : (options.ahead?.signers ?? new SignerPool(options.signerThreads));
+  pool?.useToken(registry.keys.tokenConfig());
   // Each brand's active key, opened once per import (a rotation meanwhile applies to the next run).
   const keys = new Map<string, SigningKey>();
   const keyOf = (brand: string) => {
@@ -400,16 +407,18 @@ export async function runImport(
   let sawHeader = false;
   let chunk: Row[] = [];
   const inflight: Promise<void>[] = [];
-  try {
-    for await (const item of readRowsInWorker(options.file, {
+  const reader =
+    options.ahead?.reader ??
+    startRowReader(options.file, {
       format: options.format,
       encoding: options.encoding,
       ...(options.delimiter ? { delimiter: options.delimiter } : {}),
       ...(options.sheet === undefined ? {} : { sheet: options.sheet }),
-      onHeader: (columns) => {
-        header = columns;
-        sawHeader = true;
-      },
+    });
+  try {
+    for await (const item of reader.rows((columns) => {
+      header = columns;
+      sawHeader = true;
     })) {
       if (header) {
         const missing = missingColumns(header, options.mapping);
@@ -475,7 +484,7 @@ export async function runImport(
     await report.discard();
     throw error;
   } finally {
-    await pool?.close();
+    await Promise.all([reader.close(), pool?.close()]);
   }
   const summary: ImportSummary = {
     ...counts,

@@ -13,18 +13,29 @@ type Message =
   | { end: true }
   | { error: { message: string; code?: string } };
 
-export async function* readRowsInWorker(
-  path: string,
-  options: ReadOptions,
-): AsyncGenerator<RowRecord> {
-  const { onHeader, ...rest } = options;
+/** A file reader started ahead of its consumer: its first rows wait for `rows()`. */
+export interface RowReader {
+  /** The records, once (a second call throws); `onHeader` is told the header row first. */
+  rows(onHeader?: (columns: string[]) => void): AsyncGenerator<RowRecord>;
+  /** Stops the reader's thread (again: nothing). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts reading `path` in a worker thread now. The thread reads ahead a few batches (its
+ * window: memory stays flat), so a caller that has other work first (loading its modules,
+ * opening the registry) finds the first rows parsed when it begins.
+ */
+export function startRowReader(path: string, options: Omit<ReadOptions, 'onHeader'>): RowReader {
   const worker = new Worker(new URL('./read-worker.mjs', import.meta.url), {
     resourceLimits: WORKER_HEAP,
-    workerData: { path, ...rest },
+    workerData: { path, ...options },
   });
   const queue: Message[] = [];
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
+  let closed: Promise<void> | undefined;
+  let taken = false;
   const arrived = () => {
     wake?.();
     wake = undefined;
@@ -49,25 +60,37 @@ export async function* readRowsInWorker(
     failure ??= new Error(`the file reader stopped before the end of the file (exit code ${code})`);
     arrived();
   });
-  try {
-    for (;;) {
-      const message = queue.shift();
-      if (!message) {
-        if (failure) throw failure;
-        await new Promise<void>((resolve) => (wake = resolve));
-        continue;
+  const close = () => (closed ??= worker.terminate().then(() => undefined));
+  async function* rows(onHeader?: (columns: string[]) => void): AsyncGenerator<RowRecord> {
+    if (taken) throw new Error('the rows of a file reader are read once');
+    taken = true;
+    try {
+      for (;;) {
+        const message = queue.shift();
+        if (!message) {
+          if (failure) throw failure;
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
+        if ('header' in message) onHeader?.(message.header);
+        else if ('rows' in message) {
+          worker.postMessage('ack');
+          yield* message.rows;
+        } else if ('error' in message) {
+          throw Object.assign(new Error(message.error.message), {
+            ...(message.error.code === undefined ? {} : { code: message.error.code }),
+          });
+        } else return;
       }
-      if ('header' in message) onHeader?.(message.header);
-      else if ('rows' in message) {
-        worker.postMessage('ack');
-        yield* message.rows;
-      } else if ('error' in message) {
-        throw Object.assign(new Error(message.error.message), {
-          ...(message.error.code === undefined ? {} : { code: message.error.code }),
-        });
-      } else return;
+    } finally {
+      await close();
     }
-  } finally {
-    await worker.terminate();
   }
+  return { rows, close };
+}
+
+/** Reads `path` in a worker thread started now, to the end (or the consumer's break). */
+export function readRowsInWorker(path: string, options: ReadOptions): AsyncGenerator<RowRecord> {
+  const { onHeader, ...rest } = options;
+  return startRowReader(path, rest).rows(onHeader);
 }

@@ -6,7 +6,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { WORKER_HEAP } from './worker-heap.ts';
-import { Pkcs11Failure, type Pkcs11Config } from '../keys/pkcs11.ts';
+import type { Pkcs11Config } from '../keys/pkcs11-core.mjs';
+import { Pkcs11Failure } from '../keys/pkcs11-failure.mjs';
 import type { SigningKey } from '../keys/signing-key.ts';
 import { textToBase64url, toBase64url } from '../../shared/bytes.ts';
 import { certificateLeafOf } from '../log/certificate-leaf.mjs';
@@ -45,7 +46,7 @@ export class SignerPool {
   constructor(
     size = DEFAULT_SIGNERS,
     /** The PKCS#11 token, for keys that live there: each worker opens its own session. */
-    private readonly pkcs11?: Pkcs11Config,
+    private pkcs11?: Pkcs11Config,
   ) {
     this.given = Array.from({ length: size }, () => new Set<string>());
     this.workers = Array.from({ length: size }, () => {
@@ -66,6 +67,14 @@ export class SignerPool {
       });
       return worker;
     });
+  }
+
+  /**
+   * The PKCS#11 token of the keys that live there, for a pool started before the registry
+   * that configures it was opened. Workers already given a token key keep their session.
+   */
+  useToken(config: Pkcs11Config | undefined): void {
+    this.pkcs11 = config;
   }
 
   /**

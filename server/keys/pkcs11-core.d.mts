@@ -10,10 +10,7 @@ export interface Pkcs11Config {
 export interface Token {
   readonly label: string;
 }
-export class Pkcs11Failure extends Error {
-  constructor(message: string, code: string);
-  readonly code: string;
-}
+export { Pkcs11Failure } from './pkcs11-failure.mjs';
 export function openToken(config: Pkcs11Config): Token;
 export function findKey(
   token: Token,

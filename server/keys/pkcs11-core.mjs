@@ -3,6 +3,7 @@
 // they are: each thread opens its own session. Every failure becomes a Pkcs11Failure whose
 // message is one line naming the problem (module, token, PIN, key, or the token going away).
 import pkcs11js from 'pkcs11js';
+import { Pkcs11Failure } from './pkcs11-failure.mjs';
 
 const CKK_EC_EDWARDS = 0x40;
 const CKM_EC_EDWARDS_KEY_PAIR_GEN = 0x1055;
@@ -10,13 +11,7 @@ const CKM_EDDSA = 0x1057;
 /** DER of the OID 1.3.101.112 (id-Ed25519), the curve of CKA_EC_PARAMS. */
 const ED25519_OID = Buffer.from('06032b6570', 'hex');
 
-export class Pkcs11Failure extends Error {
-  constructor(message, code) {
-    super(message);
-    this.name = 'Pkcs11Failure';
-    this.code = code;
-  }
-}
+export { Pkcs11Failure };
 
 const codeOf = (error) =>
   error && typeof error.message === 'string' ? error.message : String(error);
