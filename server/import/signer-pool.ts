@@ -42,6 +42,8 @@ export class SignerPool {
     number,
     { resolve: (a: Answer) => void; reject: (e: unknown) => void }
   >();
+  private failure: Error | undefined;
+  private closing = false;
 
   constructor(
     size = DEFAULT_SIGNERS,
@@ -61,9 +63,14 @@ export class SignerPool {
           return job.reject(new Pkcs11Failure(m.error ?? 'the signer failed', 'SIGNER'));
         job.resolve(m as Answer);
       });
-      worker.on('error', (error) => {
-        for (const job of this.pending.values()) job.reject(error);
-        this.pending.clear();
+      // A thread that fails or stops fails the pool: what it had and what would go to it are
+      // refused, never left waiting for an answer that cannot come.
+      worker.on('error', (error) => this.fail(error));
+      worker.once('exit', (code) => {
+        if (!this.closing)
+          this.fail(
+            new Error(`a signing thread stopped (exit code ${code}): nothing more is signed`),
+          );
       });
       return worker;
     });
@@ -128,7 +135,14 @@ export class SignerPool {
     return Promise.all(parts);
   }
 
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const job of this.pending.values()) job.reject(error);
+    this.pending.clear();
+  }
+
   private signOn(n: number, key: SigningKey, body: Record<string, unknown>): Promise<Answer> {
+    if (this.failure) return Promise.reject(this.failure);
     const id = this.seq++;
     const worker = this.workers[n]!;
     if (!this.given[n]!.has(key.kid)) {
@@ -147,6 +161,7 @@ export class SignerPool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
