@@ -18,7 +18,7 @@ describe('the signer pool', () => {
     const pool = new SignerPool(2);
     try {
       const key = generateSigningKey();
-      const publicKey = createPublicKey({ key: publicJwk(key.publicKey), format: 'jwk' });
+      const publicKey = createPublicKey({ key: { ...publicJwk(key.publicKey) }, format: 'jwk' });
       const signed = await pool.sign(key, inputs(300));
       expect(signed).toHaveLength(300);
       signed.forEach((signature, i) =>
