@@ -88,9 +88,3 @@ export function startRowReader(path: string, options: Omit<ReadOptions, 'onHeade
   }
   return { rows, close };
 }
-
-/** Reads `path` in a worker thread started now, to the end (or the consumer's break). */
-export function readRowsInWorker(path: string, options: ReadOptions): AsyncGenerator<RowRecord> {
-  const { onHeader, ...rest } = options;
-  return startRowReader(path, rest).rows(onHeader);
-}

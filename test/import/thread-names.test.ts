@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { readRowsInWorker } from '../../server/import/row-reader.ts';
+import { startRowReader } from '../../server/import/row-reader.ts';
 import { SignerPool } from '../../server/import/signer-pool.ts';
 import { generateSigningKey } from '../../server/keys/signing-key.ts';
 import { nameThisThread } from '../../server/thread-name.mjs';
@@ -70,7 +70,7 @@ describe.skipIf(!linux)('thread names', () => {
     writeFileSync(file, 'serial,model\nA1,One\nA2,Two\n');
     const seen: string[][] = [];
     const rows = [];
-    for await (const row of readRowsInWorker(file, { format: 'csv', encoding: 'utf-8' })) {
+    for await (const row of startRowReader(file, { format: 'csv', encoding: 'utf-8' }).rows()) {
       seen.push(threadNames());
       rows.push(row);
     }
