@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { freshPostgresUrl } from '../helpers/db.ts';
+import { createRegistry } from '../../server/registry/registry.ts';
 
 interface Shape {
   tables: Record<string, Record<string, { notNull: boolean; pk: boolean }>>;
@@ -94,6 +95,38 @@ describe('the schema on both databases', () => {
     } finally {
       sqlite.close();
       pg.close();
+    }
+  });
+});
+
+describe('certificate lookups', () => {
+  it('every statement the registry prepares on certificates by serial is an index search, never a scan', () => {
+    const db = openDatabase(':memory:');
+    const prepared: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((source: string) => {
+      prepared.push(source);
+      return prepare(source);
+    }) as typeof db.prepare;
+    try {
+      createRegistry(db, { passphrase: '', legacyBrand: 'HUB', now: () => 0 });
+      const bySerial = prepared.filter((sql) =>
+        /FROM certificates\b[^;]*\bWHERE\b[^;]*\bserial\b/.test(sql),
+      );
+      // The issue path's lookups at least: exists, latest, the bulk existing-serials check.
+      expect(bySerial.length).toBeGreaterThanOrEqual(3);
+      for (const sql of bySerial) {
+        const params = new Array<null>(sql.split('?').length - 1).fill(null);
+        const plan = (
+          db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]
+        )
+          .map((row) => row.detail)
+          .join('\n');
+        expect(plan, sql).toMatch(/SEARCH (certificates|c|d) USING (COVERING )?INDEX/);
+        expect(plan, sql).not.toMatch(/SCAN (certificates|d)\b/);
+      }
+    } finally {
+      db.close();
     }
   });
 });
