@@ -63,31 +63,39 @@ const lastSalt = new Map<string, Uint8Array>();
 
 const digestOf = (passphrase: string) =>
   createHash('sha256').update(passphrase.normalize('NFC')).digest('base64url');
-const derivedId = (digest: string, salt: Uint8Array, cost: Cost) =>
-  `${cost.N}.${cost.r}.${cost.p}.${toBase64url(salt)}.${digest}`;
 
-function remember(digest: string, salt: Uint8Array, cost: Cost, key: Buffer | Promise<Buffer>) {
+/** Where the key of `passphrase` over `salt` at `cost` is kept, and what is kept there. */
+function lookUp(passphrase: string, salt: Uint8Array, cost: Cost) {
+  const digest = digestOf(passphrase);
+  const id = `${cost.N}.${cost.r}.${cost.p}.${toBase64url(salt)}.${digest}`;
+  return { digest, id, known: derived.get(id) };
+}
+
+function remember(
+  { digest, id }: { digest: string; id: string },
+  salt: Uint8Array,
+  cost: Cost,
+  key: Buffer | Promise<Buffer>,
+) {
   if (derived.size >= DERIVED_MAX) derived.delete(derived.keys().next().value!);
-  derived.set(derivedId(digest, salt, cost), key);
+  derived.set(id, key);
   if (cost.N === SCRYPT.N && cost.r === SCRYPT.r && cost.p === SCRYPT.p) lastSalt.set(digest, salt);
 }
 
 function deriveKey(passphrase: string, salt: Uint8Array, cost: Cost): Buffer {
-  const digest = digestOf(passphrase);
-  const known = derived.get(derivedId(digest, salt, cost));
-  if (known instanceof Buffer) return known;
+  const entry = lookUp(passphrase, salt, cost);
+  if (entry.known instanceof Buffer) return entry.known;
   const key = scryptSync(passphrase.normalize('NFC'), salt, 32, {
     ...cost,
     maxmem: SCRYPT_MAXMEM,
   });
-  remember(digest, salt, cost, key);
+  remember(entry, salt, cost, key);
   return key;
 }
 
 function deriveKeyAsync(passphrase: string, salt: Uint8Array, cost: Cost): Promise<Buffer> {
-  const digest = digestOf(passphrase);
-  const known = derived.get(derivedId(digest, salt, cost));
-  if (known) return Promise.resolve(known);
+  const entry = lookUp(passphrase, salt, cost);
+  if (entry.known) return Promise.resolve(entry.known);
   const key = new Promise<Buffer>((resolve, reject) =>
     scrypt(
       passphrase.normalize('NFC'),
@@ -97,14 +105,14 @@ function deriveKeyAsync(passphrase: string, salt: Uint8Array, cost: Cost): Promi
       (error, result) => (error ? reject(error) : resolve(result)),
     ),
   );
-  remember(digest, salt, cost, key);
-  key.then(
-    (result) => {
-      const id = derivedId(digest, salt, cost);
-      if (derived.get(id) === key) derived.set(id, result);
-    },
-    () => derived.delete(derivedId(digest, salt, cost)),
-  );
+  remember(entry, salt, cost, key);
+  // Settled, the entry holds the key itself (the synchronous path can use it), or goes.
+  const settle = (result?: Buffer) => {
+    if (derived.get(entry.id) !== key) return;
+    if (result) derived.set(entry.id, result);
+    else derived.delete(entry.id);
+  };
+  key.then(settle, () => settle());
   return key;
 }
 

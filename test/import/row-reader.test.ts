@@ -3,19 +3,16 @@
  * loading the registry): it reads a bounded window ahead, hands every row over once, in order,
  * and its thread goes with close(), whether the rows were read or not.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { startRowReader } from '../../server/import/row-reader.ts';
+import { linux, threadNames } from '../helpers/threads.ts';
 
 const readers = () =>
-  process.platform === 'linux'
-    ? readdirSync('/proc/self/task').filter(
-        (tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'hm-read',
-      ).length
-    : undefined;
+  linux ? threadNames().filter((name) => name === 'hm-read').length : undefined;
 
 function csv(rows: number): string {
   const file = join(mkdtempSync(join(tmpdir(), 'hallmark-reader-')), 'rows.csv');

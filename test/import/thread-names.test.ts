@@ -3,7 +3,7 @@
  * /proc): the signers, the file reader. bench:import reads them to say where the CPU goes.
  * Linux only: elsewhere naming a thread does nothing, which the last test holds to.
  */
-import { readdirSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -12,14 +12,7 @@ import { startRowReader } from '../../server/import/row-reader.ts';
 import { SignerPool } from '../../server/import/signer-pool.ts';
 import { generateSigningKey } from '../../server/keys/signing-key.ts';
 import { nameThisThread } from '../../server/thread-name.mjs';
-
-const linux = process.platform === 'linux';
-
-/** The names of this process's threads, one entry per thread. */
-const threadNames = () =>
-  readdirSync('/proc/self/task').map((tid) =>
-    readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(),
-  );
+import { linux, threadNames } from '../helpers/threads.ts';
 
 /** Names a new worker thread `name` and returns what /proc then calls it. */
 async function namedWorker(name: string): Promise<string> {
