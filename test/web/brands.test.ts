@@ -3,7 +3,8 @@
  * names the brand from the list; a key used outside its brand is NOT AUTHENTIC; a served list
  * that the root did not sign (changed name, added key, no or another signature) is ignored and
  * the page keeps the last list that verified; a new brand reaches pages through a new list,
- * which a replayed older list cannot undo; all of it offline after one visit.
+ * which a replayed older list cannot undo; all of it offline after one visit. A key reported
+ * stolen reaches a page that holds the older list on its background refresh: it checks again.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -195,6 +196,32 @@ describe('brands on the page', () => {
     const off = await verdictOf(offline);
     expect(off.verdict).toBe('AUTHENTIC');
     expect(off.text).toContain('Signed by Nouvelle Maison.');
+    await context.close();
+  });
+
+  it('a key reported stolen reaches a page that still holds the older list: a backdated forgery turns NOT AUTHENTIC there', async () => {
+    addTestBrand(svc.registry, 'STOL', { name: 'Maison Volée' });
+    signTestTrustList(svc.registry);
+    const key = svc.registry.keys.active('STOL');
+    const iat = Math.floor(Date.now() / 1000) - 3000;
+    const link = forged({ iss: 'STOL', sn: 'STOL000001', iat }, key);
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    await page.goto(link);
+    // Before the theft is known the thief's signature verifies (amber: the brand's status list
+    // has no entry for it), never red; the page now holds that list.
+    expect((await verdictOf(page)).verdict).toBe('CHECK_ONLINE');
+    svc.registry.keys.markCompromised(key.kid, iat + 600, iat + 3000);
+    const reported = signTestTrustList(svc.registry);
+    const again = await context.newPage();
+    await again.goto(link);
+    // The first verdict comes from the list held; the background refresh brings the report,
+    // the page checks again and asks the brand's registry, which never issued the card.
+    await again.locator('#verdict-title[data-code="KEY_COMPROMISED"]').waitFor({ timeout: 10_000 });
+    const v = await verdictOf(again);
+    expect(v.verdict).toBe('NOT_AUTHENTIC');
+    expect(v.text).toContain('the brand did not issue it');
+    expect(await trustSeq(again)).toBe(String(reported.payload.seq));
     await context.close();
   });
 });

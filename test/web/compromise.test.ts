@@ -66,10 +66,22 @@ describe('a stolen brand key on the page', () => {
   it('a card the thief backdated is NOT AUTHENTIC: the brand never issued it', async () => {
     const context = await browser.newContext(PHONE);
     const page = await context.newPage();
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/v1/check')) asked.push(r.method());
+    });
     await page.goto(forged(since - 3000, 'HB99C0000002'));
     const v = await verdictOf(page);
     expect(v).toMatchObject({ verdict: 'NOT_AUTHENTIC', code: 'KEY_COMPROMISED' });
     expect(v.text).toContain('the brand did not issue it');
+    // The background trust list refresh finds the same list: the verdict stays on screen (no
+    // "Checking…" in between) and the registry is asked once, not again.
+    await page.waitForFunction(
+      () => performance.getEntriesByName('hallmark:trust-checked').length > 0,
+    );
+    await page.waitForLoadState('networkidle');
+    expect(asked).toEqual(['POST']);
+    expect((await verdictOf(page)).text).toContain('the brand did not issue it');
     await context.close();
   });
 

@@ -13,6 +13,11 @@ export { takePrefetch } from './status.ts';
 
 export interface Assessment {
   verdict: Verdict;
+  /**
+   * What the signature alone says against the keys used (before the registry's word on a key
+   * stolen later): what a later trust list refresh compares with to tell a changed verdict.
+   */
+  signature: Verdict;
   /** The status (state "unchecked" when the signature failed: there is no status to read). */
   status: StatusInfo;
   /** Its key was stolen later: whether the brand's registry confirmed the card. */
@@ -39,7 +44,7 @@ export async function assess(
       verdict = await verifyNow();
     }
   }
-  if (!verdict.ok) return { verdict, status: { state: 'unchecked' } };
+  if (!verdict.ok) return { verdict, signature: verdict, status: { state: 'unchecked' } };
   // An authentic certificate is judged only with its status: a stolen watch is never green.
   const status = await certificateStatus(
     verdict.claims.iss,
@@ -50,7 +55,7 @@ export async function assess(
   );
   // Signed by a key compromised after the certificate's date: the date is the signer's word,
   // so only the brand's registry can confirm it. Not issued there: a forgery with a stolen key.
-  if (verdict.keyCompromisedSince === undefined) return { verdict, status };
+  if (verdict.keyCompromisedSince === undefined) return { verdict, signature: verdict, status };
   const answer = await askRegistry(verdict.jws);
   if (answer === 'not-issued')
     return {
@@ -59,7 +64,13 @@ export async function assess(
         code: 'KEY_COMPROMISED',
         message: 'signed with a stolen key, and not issued by the brand',
       },
+      signature: verdict,
       status,
     };
-  return { verdict, status, compromised: answer ? 'confirmed' : 'unconfirmed' };
+  return {
+    verdict,
+    signature: verdict,
+    status,
+    compromised: answer ? 'confirmed' : 'unconfirmed',
+  };
 }

@@ -28,6 +28,8 @@ const trustHolder: TrustHolder = { current: { keys: [], list: undefined, source:
 const trustReady = currentTrust().then((held) => (trustHolder.current = held));
 let lastInput: string | undefined;
 let lastVerdict: Verdict | undefined;
+/** What the signature alone said for the verdict on screen (see Assessment.signature). */
+let lastSignature: Verdict | undefined;
 let lastStatus: StatusInfo = { state: 'unchecked' };
 /** For a certificate whose key was compromised later: did the brand's registry confirm it? */
 let lastCompromised: 'confirmed' | 'unconfirmed' | undefined;
@@ -127,7 +129,8 @@ async function check(scanned: string): Promise<void> {
   // the page's own link, the first check may have started the fetch already).
   const prefetch = takePrefetch(input);
   await trustReady;
-  const { verdict, status: assessed, compromised } = await assess(input, trustHolder, prefetch);
+  const assessment = await assess(input, trustHolder, prefetch);
+  const { verdict, status: assessed, compromised } = assessment;
   let status = verdict.ok ? assessed : lastStatus;
   if (input !== lastInput) return; // a newer check started meanwhile
   // A second check of the same certificate (after a trust list refresh) never downgrades a
@@ -150,6 +153,7 @@ async function check(scanned: string): Promise<void> {
       ? { state: 'checking' }
       : await checkLog(verdict, policy);
   if (input !== lastInput) return;
+  lastSignature = assessment.signature;
   renderVerdict(verdict, status, compromised, log);
   renderKeysInfo();
   if (online && verdict.ok) await followLog(input, verdict);
@@ -171,6 +175,7 @@ async function followLog(input: string, shown: Verified): Promise<void> {
 async function adopt(first: FirstCheck): Promise<void> {
   lastInput = first.input;
   trustHolder.current = first.trust;
+  lastSignature = first.verdict; // the first check declines a key stolen later
   renderVerdict(first.verdict, first.status, undefined, first.log, false, true);
   renderKeysInfo();
   if (first.log.state === 'checking') await followLog(first.input, first.verdict);
@@ -323,6 +328,7 @@ function wire(): void {
     history.replaceState(null, '', location.pathname);
     lastInput = undefined;
     lastVerdict = undefined;
+    lastSignature = undefined;
     $('paste').focus();
   });
   window.addEventListener('hashchange', () => {
@@ -355,6 +361,17 @@ function start(): void {
   void first.finally(() => setTimeout(afterFirstVerdict, 0));
 }
 
+/**
+ * Whether a refreshed trust list changes what the signature alone says: valid or not, the
+ * reason, or a key now known stolen (the registry's word is not compared: it was not asked
+ * again, so a card the registry refused is not "changed" by a list that still trusts the key).
+ */
+function signatureChanged(again: Verdict, before: Verdict): boolean {
+  if (again.ok && before.ok) return again.keyCompromisedSince !== before.keyCompromisedSince;
+  if (!again.ok && !before.ok) return again.code !== before.code;
+  return true;
+}
+
 /** Background work that must never delay the first verdict. */
 function afterFirstVerdict(): void {
   void trustReady.then(renderKeysInfo);
@@ -373,15 +390,15 @@ function afterFirstVerdict(): void {
       if (!fresh) return;
       trustHolder.current = fresh;
       renderKeysInfo();
-      if (lastInput && lastVerdict) {
+      if (lastInput && lastVerdict && lastSignature) {
         const input = lastInput;
         const shown = lastVerdict;
+        const signed = lastSignature;
         const again = await verifyNatively(() =>
           verify(input, trustHolder.current.keys, { now: new Date() }),
         );
         if (input !== lastInput || shown !== lastVerdict) return; // another check meanwhile
-        if (again.ok !== shown.ok || (!again.ok && !shown.ok && again.code !== shown.code))
-          void check(input);
+        if (signatureChanged(again, signed)) void check(input);
       }
     });
   }
