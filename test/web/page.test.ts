@@ -320,7 +320,16 @@ describe('updates', () => {
     await new Promise((r) => setTimeout(r, 5));
     builds.push(await svc.withPage());
     let served = builds[0]!;
-    const site = await listen(express().use((req, res, next) => served(req, res, next)));
+    let deployed = false;
+    const site = await listen(
+      express().use((req, res, next) => {
+        // The deploy reaches the server when the device next asks for the page itself. A
+        // worker update check that Chromium runs on its own timer after a visit may come in
+        // between: it reads the build that is live when it comes, the old one, not a race.
+        if (deployed && req.path === '/') served = builds[1]!;
+        served(req, res, next);
+      }),
+    );
     const policy = (html: string) =>
       /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
     const policies = await Promise.all(
@@ -350,8 +359,9 @@ describe('updates', () => {
     };
     expect(await visit()).toBe(policies[0]);
     expect(await visit()).toBe(policies[0]); // from the device's copy
-    served = builds[1]!; // deployed
+    deployed = true;
     expect(await visit()).toBe(policies[0]); // at once, from the device; refreshed behind it
+    expect(served).toBe(builds[1]); // that visit asked for the page: the new build answered
     expect(await visit()).toBe(policies[1]);
     await context.close();
     await site.close();
