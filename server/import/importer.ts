@@ -416,56 +416,58 @@ export async function runImport(
       ...(options.sheet === undefined ? {} : { sheet: options.sheet }),
     });
   try {
-    for await (const item of reader.rows((columns) => {
+    for await (const batch of reader.batches((columns) => {
       header = columns;
       sawHeader = true;
     })) {
-      if (header) {
-        const missing = missingColumns(header, options.mapping);
-        if (missing.length > 0)
-          throw new ImportError(
-            `the file has no column ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${header.join(', ')}); use --mapping`,
+      for (const item of batch) {
+        if (header) {
+          const missing = missingColumns(header, options.mapping);
+          if (missing.length > 0)
+            throw new ImportError(
+              `the file has no column ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${header.join(', ')}); use --mapping`,
+            );
+          const issuerColumn = options.mapping.columns.issuer;
+          if (
+            (issuerColumn === undefined || !header.includes(issuerColumn)) &&
+            !brands.has(options.defaultIssuer)
+          )
+            throw new ImportError(
+              `brand ${options.defaultIssuer} is not in this registry, and the rows name none: choose one with --issuer (or HALLMARK_ISSUER): ${brands
+                .list()
+                .map((b) => b.code)
+                .join(', ')}`,
+            );
+          header = undefined;
+        }
+        counts.rows++;
+        if (!item.record) {
+          await reject(item.line, [{ path: '(line)', message: item.error ?? 'cannot be read' }]);
+          continue;
+        }
+        const mapped = applyMapping(item.record, options.mapping);
+        let input: WatchInput;
+        try {
+          input = parseWatchInput(mapped);
+        } catch (error) {
+          if (!(error instanceof HallmarkError) || !error.fields) throw error;
+          await reject(
+            item.line,
+            error.fields,
+            typeof mapped.serial === 'string' ? mapped.serial.trim() : undefined,
           );
-        const issuerColumn = options.mapping.columns.issuer;
-        if (
-          (issuerColumn === undefined || !header.includes(issuerColumn)) &&
-          !brands.has(options.defaultIssuer)
-        )
-          throw new ImportError(
-            `brand ${options.defaultIssuer} is not in this registry, and the rows name none: choose one with --issuer (or HALLMARK_ISSUER): ${brands
-              .list()
-              .map((b) => b.code)
-              .join(', ')}`,
-          );
-        header = undefined;
-      }
-      counts.rows++;
-      if (!item.record) {
-        await reject(item.line, [{ path: '(line)', message: item.error ?? 'cannot be read' }]);
-        continue;
-      }
-      const mapped = applyMapping(item.record, options.mapping);
-      let input: WatchInput;
-      try {
-        input = parseWatchInput(mapped);
-      } catch (error) {
-        if (!(error instanceof HallmarkError) || !error.fields) throw error;
-        await reject(
-          item.line,
-          error.fields,
-          typeof mapped.serial === 'string' ? mapped.serial.trim() : undefined,
-        );
-        continue;
-      }
-      const issuer = input.issuer ?? options.defaultIssuer;
-      chunk.push({ line: item.line, input, issuer });
-      if (chunk.length >= chunkSize) {
-        if (prefetched) await prefetched;
-        prefetched = undefined;
-        inflight.push(settledLater(processChunk(chunk)));
-        chunk = [];
-        // Chunks in flight: some being signed by the workers while the next is prepared.
-        if (inflight.length >= IN_FLIGHT) await inflight.shift();
+          continue;
+        }
+        const issuer = input.issuer ?? options.defaultIssuer;
+        chunk.push({ line: item.line, input, issuer });
+        if (chunk.length >= chunkSize) {
+          if (prefetched) await prefetched;
+          prefetched = undefined;
+          inflight.push(settledLater(processChunk(chunk)));
+          chunk = [];
+          // Chunks in flight: some being signed by the workers while the next is prepared.
+          if (inflight.length >= IN_FLIGHT) await inflight.shift();
+        }
       }
     }
     await prefetched;

@@ -15,8 +15,11 @@ type Message =
 
 /** A file reader started ahead of its consumer: its first rows wait for `rows()`. */
 export interface RowReader {
-  /** The records, once (a second call throws); `onHeader` is told the header row first. */
-  rows(onHeader?: (columns: string[]) => void): AsyncGenerator<RowRecord>;
+  /**
+   * The records, once (a second call throws), in the batches the reader sent them in (one
+   * await per batch, not per row); `onHeader` is told the header row first.
+   */
+  batches(onHeader?: (columns: string[]) => void): AsyncGenerator<readonly RowRecord[]>;
   /** Stops the reader's thread (again: nothing). */
   close(): Promise<void>;
 }
@@ -61,7 +64,9 @@ export function startRowReader(path: string, options: Omit<ReadOptions, 'onHeade
     arrived();
   });
   const close = () => (closed ??= worker.terminate().then(() => undefined));
-  async function* rows(onHeader?: (columns: string[]) => void): AsyncGenerator<RowRecord> {
+  async function* batches(
+    onHeader?: (columns: string[]) => void,
+  ): AsyncGenerator<readonly RowRecord[]> {
     if (taken) throw new Error('the rows of a file reader are read once');
     taken = true;
     try {
@@ -75,7 +80,7 @@ export function startRowReader(path: string, options: Omit<ReadOptions, 'onHeade
         if ('header' in message) onHeader?.(message.header);
         else if ('rows' in message) {
           worker.postMessage('ack');
-          yield* message.rows;
+          yield message.rows;
         } else if ('error' in message) {
           throw Object.assign(new Error(message.error.message), {
             ...(message.error.code === undefined ? {} : { code: message.error.code }),
@@ -86,5 +91,5 @@ export function startRowReader(path: string, options: Omit<ReadOptions, 'onHeade
       await close();
     }
   }
-  return { rows, close };
+  return { batches, close };
 }

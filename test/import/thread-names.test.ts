@@ -63,9 +63,12 @@ describe.skipIf(!linux)('thread names', () => {
     writeFileSync(file, 'serial,model\nA1,One\nA2,Two\n');
     const seen: string[][] = [];
     const rows = [];
-    for await (const row of startRowReader(file, { format: 'csv', encoding: 'utf-8' }).rows()) {
+    for await (const batch of startRowReader(file, {
+      format: 'csv',
+      encoding: 'utf-8',
+    }).batches()) {
       seen.push(threadNames());
-      rows.push(row);
+      rows.push(...batch);
     }
     expect(rows).toHaveLength(2);
     expect(seen[0]).toContain('hm-read');
