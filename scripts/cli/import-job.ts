@@ -6,6 +6,7 @@
  * they would in-process. It loads nothing of the registry (the worker does, in import-run.ts):
  * the worker starts as soon as the command line is read.
  */
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { ImportOptions, ImportProgress, ImportSummary } from '../../server/import/importer.ts';
 import { CliError } from './io.ts';
@@ -26,6 +27,15 @@ export type ImportJob = Pick<
  */
 const IMPORT_HEAP = { maxOldGenerationSizeMb: 112, maxYoungGenerationSizeMb: 48 };
 
+/**
+ * The old generation a new heap may fill before its first full collection (MB). The import
+ * thread promotes the rows of the chunks in flight: from V8's small default it ran a full
+ * collection every ~0.4 s (12 on 100k rows), from 64 MB half as many, for +3.5% rows/s and
+ * 4% less CPU in 6 alternating runs, 12-14 MB more peak RSS. Worker heaps are sized when their
+ * thread starts, so the flag is set before; the other threads' heaps are capped lower anyway.
+ */
+const INITIAL_OLD_SPACE_MB = 64;
+
 export type JobMessage =
   | { progress: ImportProgress }
   | { summary: ImportSummary }
@@ -35,6 +45,7 @@ export function importInWorker(
   job: ImportJob,
   onProgress: (p: ImportProgress) => void,
 ): Promise<ImportSummary> {
+  setFlagsFromString(`--initial-old-space-size=${INITIAL_OLD_SPACE_MB}`);
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./import-worker.mjs', import.meta.url), {
       workerData: job,
