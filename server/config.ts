@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Pkcs11Config } from './keys/pkcs11-core.mjs';
 import { issuerCode } from '../shared/claims.ts';
 import { isBaseUrl } from '../shared/qr.ts';
+import { DEFAULT_DB, DEFAULT_ISSUER } from './config-defaults.ts';
 import { MIN_PASSPHRASE_LENGTH } from './keys/sealed.ts';
 import { logOriginFor, ORIGIN } from './log/log-service.ts';
 
@@ -12,7 +13,7 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
-  HALLMARK_DB: z.string().min(1).default('./data/hallmark.db'),
+  HALLMARK_DB: z.string().min(1).default(DEFAULT_DB),
   HALLMARK_PUBLIC_URL: z
     .string()
     .refine(isBaseUrl, 'must be an http(s) URL without query or fragment')
@@ -24,7 +25,7 @@ const envSchema = z.object({
   HALLMARK_ISSUER: z
     .string()
     .refine((s) => issuerCode.safeParse(s).success, 'must be 2-8 upper-case letters or digits')
-    .default('DEMO'),
+    .default(DEFAULT_ISSUER),
   HALLMARK_SAMPLE_DATA: bool.optional(),
   HALLMARK_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

@@ -7,7 +7,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.ts';
 import { PG_MIGRATIONS } from './pg-migrations.ts';
+import { isPostgresUrl } from './location.ts';
 import { PgDatabase } from './postgres.ts';
+
+export { isPostgresUrl, localFilesDir } from './location.ts';
 
 /** What a write reports. */
 export interface RunResult {
@@ -54,11 +57,6 @@ export interface Db {
   readonly open: boolean;
 }
 
-/** Whether `location` names a PostgreSQL database rather than a SQLite file. */
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
-
 /** `location` fit for logs and messages: a URL's password is left out. */
 export function describeLocation(location: string): string {
   if (!isPostgresUrl(location)) return location;
@@ -69,14 +67,6 @@ export function describeLocation(location: string): string {
   } catch {
     return 'postgres://(unparseable URL)';
   }
-}
-
-/**
- * The directory for a registry's local files (the development key's passphrase and root
- * key): beside a SQLite file; ./data for a PostgreSQL registry.
- */
-export function localFilesDir(location: string): string {
-  return isPostgresUrl(location) ? 'data' : dirname(location);
 }
 
 /** Whether `db` is on PostgreSQL (the few statements that differ ask). */

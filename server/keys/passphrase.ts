@@ -5,21 +5,19 @@
  * development only (whoever reads the data folder can open the key).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { toBase64url } from '../../shared/bytes.ts';
 import { ConfigError } from '../config.ts';
-import { localFilesDir } from '../db/database.ts';
+import { devPassphraseFile, readDevPassphrase } from '../db/location.ts';
+
+export { devPassphraseFile };
 
 export interface PassphraseSource {
   passphrase: string;
   /** True when it is the generated development passphrase. */
   development: boolean;
   file?: string;
-}
-
-export function devPassphraseFile(dbPath: string): string {
-  return join(localFilesDir(dbPath), 'dev-key-passphrase');
 }
 
 /** Resolves the passphrase; `create` allows generating the development one. @throws ConfigError */
@@ -31,8 +29,8 @@ export function resolvePassphrase(
   if (config.production)
     throw new ConfigError('HALLMARK_KEY_PASSPHRASE is required when NODE_ENV=production');
   const file = devPassphraseFile(config.dbPath);
-  if (existsSync(file))
-    return { passphrase: readFileSync(file, 'utf8').trim(), development: true, file };
+  const kept = readDevPassphrase(config.dbPath);
+  if (kept !== undefined) return { passphrase: kept, development: true, file };
   if (!options.create)
     throw new ConfigError(
       'HALLMARK_KEY_PASSPHRASE is not set and there is no development passphrase',
