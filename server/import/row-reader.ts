@@ -13,7 +13,7 @@ type Message =
   | { end: true }
   | { error: { message: string; code?: string } };
 
-/** A file reader started ahead of its consumer: its first rows wait for `rows()`. */
+/** A file reader started ahead of its consumer: its first rows wait for `batches()`. */
 export interface RowReader {
   /**
    * The records, once (a second call throws), in the batches the reader sent them in (one

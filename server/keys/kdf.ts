@@ -20,7 +20,7 @@ export const COST_LIMITS = { N: [1 << 14, 1 << 20], r: [8, 16], p: [1, 4] } as c
 export type Cost = { N: number; r: number; p: number };
 
 /**
- * Keys derived in this process, by passphrase, salt and cost. A process opens and seals several
+ * Keys derived in this thread, by passphrase, salt and cost. A thread opens and seals several
  * secrets under one passphrase (the import: its brand's key and the status-index secret), and
  * each scrypt costs 100-200 ms of a core; a new seal reuses the salt, and so the key, of the
  * last derivation under the same passphrase at the current cost (its own IV and AAD keep each
