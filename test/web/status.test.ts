@@ -106,6 +106,64 @@ describe('status on the page', () => {
     await context.close();
   });
 
+  it('the first check asks for the status list before the body is parsed; with a slow list nothing green is drawn, only REPORTED STOLEN once it comes', async () => {
+    const context = await browser.newContext(PHONE);
+    // What enters the page, as it enters: every verdict heading; and where the parser was when
+    // the page asked for the list.
+    await context.addInitScript(() => {
+      const seen = { verdicts: [] as string[], bodyAtFetch: [] as boolean[] };
+      (globalThis as { seen?: typeof seen }).seen = seen;
+      const fetch = globalThis.fetch;
+      globalThis.fetch = (...args) => {
+        if (/\/status\//.test(String(args[0]))) seen.bodyAtFetch.push(document.body !== null);
+        return fetch(...args);
+      };
+      new MutationObserver((records) => {
+        for (const record of records)
+          for (const node of record.addedNodes) {
+            if (!(node instanceof Element)) continue;
+            for (const heading of [node, ...node.querySelectorAll('[data-verdict]')])
+              if (heading.hasAttribute('data-verdict'))
+                seen.verdicts.push(heading.getAttribute('data-verdict')!);
+          }
+      }).observe(document, { childList: true, subtree: true });
+    });
+    // The list takes 600 ms to come, as on a slow network.
+    await context.route('**/status/*.jwt', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await route.continue();
+    });
+    const stolen = await issue('STAT00031');
+    expect((await reportStolen('STAT00031')).status).toBe(200);
+    const page = await context.newPage();
+    await page.goto(stolen.link);
+    expect(await verdictOf(page)).toMatchObject({ verdict: 'REPORTED_STOLEN', status: 'stolen' });
+    const { seen, painted } = await page.evaluate(async () => ({
+      seen: (globalThis as { seen?: { verdicts: string[]; bodyAtFetch: boolean[] } }).seen!,
+      // Element Timing: every heading marked `elementtiming` that the browser painted.
+      painted: await new Promise<(string | null)[]>((resolve) => {
+        new PerformanceObserver((entries) =>
+          resolve(
+            entries
+              .getEntries()
+              .map(
+                (e) =>
+                  (e as PerformanceEntry & { element: Element | null }).element?.getAttribute(
+                    'data-verdict',
+                  ) ?? null,
+              ),
+          ),
+        ).observe({ type: 'element', buffered: true });
+      }),
+    }));
+    // Asked for once, by the first check in the head, before the parser reached the body.
+    expect(seen.bodyAtFetch).toEqual([false]);
+    // One verdict drawn and painted, the red one: nothing green before it.
+    expect(seen.verdicts).toEqual(['REPORTED_STOLEN']);
+    expect(painted).toEqual(['REPORTED_STOLEN']);
+    await context.close();
+  });
+
   it('offline with the cached list: still REPORTED STOLEN, with the list date', async () => {
     const context = await browser.newContext(PHONE);
     const page = await context.newPage();

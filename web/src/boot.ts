@@ -16,8 +16,9 @@
  * Its bundle carries no strict Ed25519 verifier: web/build.ts puts first-check-fallbacks.ts in
  * its place, and whatever only it could answer (an old browser, a signature the native check
  * refuses, a key never checked strict) makes the first check step aside for the full check.
- * It is written at the end of index.html's body, as a classic script: it runs as soon as the
- * page is parsed, with nothing else to load first.
+ * It is written in index.html's head, as a classic script: it runs before the body is parsed,
+ * with nothing else to load first. The status list and the signature check are on their way
+ * while the parser reads the body; what draws waits for the body (`parsed`).
  */
 import { knownStrictKeys, verifyNatively } from '../../shared/ed25519-native.ts';
 import type { KeptTrustList } from '../../shared/trust-list-core.ts';
@@ -98,6 +99,7 @@ export async function firstCheck(): Promise<FirstCheck | undefined> {
   );
   if (firstCheckDeclined()) return undefined;
   const log: LogInfo = namesLog ? { state: 'checking' } : { state: 'none' };
+  await parsed();
   if (location.hash.slice(1) !== fragment) return undefined; // another link meanwhile
   const lang = pageLang();
   if (lang !== 'en') drawStaticTexts(VERDICT_STRINGS[lang], lang); // the HTML is in English
@@ -115,6 +117,14 @@ export async function firstCheck(): Promise<FirstCheck | undefined> {
   requestAnimationFrame(() => performance.mark('hallmark:verdict-frame'));
   dropStartedPrefetch(); // used: the full check will not need it
   return { input, verdict, status, log, trust };
+}
+
+/** Resolves once the parser has read the whole page (at once when it has). */
+function parsed(): Promise<void> {
+  if (document.readyState !== 'loading') return Promise.resolve();
+  return new Promise((resolve) =>
+    document.addEventListener('DOMContentLoaded', () => resolve(), { once: true }),
+  );
 }
 
 /**
@@ -157,14 +167,17 @@ async function boot(): Promise<void> {
   if (isolateFromOpener()) return; // the page goes where no opener can reach it
   // Without a link there is nothing to wait for: the scanner is there from the first frame.
   const checked = location.hash.length > 1 ? verdictFirst() : undefined;
-  if (!checked) showRest(document.documentElement);
+  if (!checked) {
+    await parsed();
+    showRest(document.documentElement);
+  }
   try {
     globalThis.hallmarkFirstCheck = await firstCheck();
   } catch {
     globalThis.hallmarkFirstCheck = undefined; // the full check decides
-  } finally {
-    checked?.();
   }
+  await parsed(); // a check that stepped aside may have been quicker than the parser
+  checked?.();
   // The rest of the page loads once the verdict's frame is out: compiling and running it must
   // not compete with drawing the verdict (two cores on a phone, and fewer to spare).
   if (globalThis.hallmarkFirstCheck) {
