@@ -172,9 +172,9 @@ export async function buildPage(options: BuildOptions): Promise<PageBuild> {
     files.set(path, { body: Buffer.from(file.contents), type: typeOf(path), caching: 'immutable' });
     if (/^assets\/app-[^/]+\.js$/.test(path)) js = path;
   }
-  // The first check (boot.ts): one small script with all it needs, written at the end of
-  // index.html's body with the styles in its head, so that a first visit draws the verdict from
-  // the page alone. A classic script: it runs as soon as the parser reaches it. It loads the
+  // The first check (boot.ts): one small script with all it needs, written in index.html's
+  // head after the styles, so that a first visit draws the verdict from the page alone. A
+  // classic script: it runs as soon as the parser reaches it, before the body. It loads the
   // rest of the page (the app bundle above) once the verdict is drawn.
   const boot = await esbuild.build({
     entryPoints: [join(here, 'src/boot.ts')],
