@@ -3,7 +3,8 @@
  * checked, the registry opened, the rows imported, the log's checkpoint published.
  */
 import { startCheckpointer } from '../../server/db/checkpointer.ts';
-import { describeLocation, isPostgresUrl } from '../../server/db/database.ts';
+import { describeLocation } from '../../server/db/database.ts';
+import { isPostgresUrl } from '../../server/db/location.ts';
 import type { ImportOptions, ImportProgress, ImportSummary } from '../../server/import/importer.ts';
 import { loadMapping, type Mapping } from '../../server/import/mapping.ts';
 import { issuerCode } from '../../shared/claims.ts';

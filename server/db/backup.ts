@@ -21,7 +21,8 @@ import { keySetFromJwks, type PublicJwk } from '../../shared/keys.ts';
 import { verify } from '../../shared/verify.ts';
 import { open } from '../keys/sealed.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { isPostgresUrl, onPostgres, openDatabase, type Db } from './database.ts';
+import { onPostgres, openDatabase, type Db } from './database.ts';
+import { isPostgresUrl } from './location.ts';
 import { isPgDump, pgDump, readDump, restoreIntoPostgres, type DumpRow } from './pg-backup.ts';
 
 /**

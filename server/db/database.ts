@@ -10,8 +10,6 @@ import { PG_MIGRATIONS } from './pg-migrations.ts';
 import { isPostgresUrl } from './location.ts';
 import { PgDatabase } from './postgres.ts';
 
-export { isPostgresUrl, localFilesDir } from './location.ts';
-
 /** What a write reports. */
 export interface RunResult {
   changes: number;

@@ -5,7 +5,7 @@
  * leader is whoever holds a session advisory lock on its own connection; if it dies, its
  * connection closes, PostgreSQL releases the lock, and another node takes over on its next try.
  */
-import { isPostgresUrl } from './database.ts';
+import { isPostgresUrl } from './location.ts';
 import { PgDatabase } from './postgres.ts';
 
 export interface Leadership {

@@ -18,6 +18,7 @@ export function localFilesDir(location: string): string {
   return isPostgresUrl(location) ? 'data' : dirname(location);
 }
 
+/** The file holding the development passphrase of the registry at `dbPath`. */
 export function devPassphraseFile(dbPath: string): string {
   return join(localFilesDir(dbPath), 'dev-key-passphrase');
 }

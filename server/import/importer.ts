@@ -420,26 +420,26 @@ export async function runImport(
       header = columns;
       sawHeader = true;
     })) {
+      if (header) {
+        const missing = missingColumns(header, options.mapping);
+        if (missing.length > 0)
+          throw new ImportError(
+            `the file has no column ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${header.join(', ')}); use --mapping`,
+          );
+        const issuerColumn = options.mapping.columns.issuer;
+        if (
+          (issuerColumn === undefined || !header.includes(issuerColumn)) &&
+          !brands.has(options.defaultIssuer)
+        )
+          throw new ImportError(
+            `brand ${options.defaultIssuer} is not in this registry, and the rows name none: choose one with --issuer (or HALLMARK_ISSUER): ${brands
+              .list()
+              .map((b) => b.code)
+              .join(', ')}`,
+          );
+        header = undefined;
+      }
       for (const item of batch) {
-        if (header) {
-          const missing = missingColumns(header, options.mapping);
-          if (missing.length > 0)
-            throw new ImportError(
-              `the file has no column ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${header.join(', ')}); use --mapping`,
-            );
-          const issuerColumn = options.mapping.columns.issuer;
-          if (
-            (issuerColumn === undefined || !header.includes(issuerColumn)) &&
-            !brands.has(options.defaultIssuer)
-          )
-            throw new ImportError(
-              `brand ${options.defaultIssuer} is not in this registry, and the rows name none: choose one with --issuer (or HALLMARK_ISSUER): ${brands
-                .list()
-                .map((b) => b.code)
-                .join(', ')}`,
-            );
-          header = undefined;
-        }
         counts.rows++;
         if (!item.record) {
           await reject(item.line, [{ path: '(line)', message: item.error ?? 'cannot be read' }]);

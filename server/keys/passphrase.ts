@@ -11,8 +11,6 @@ import { toBase64url } from '../../shared/bytes.ts';
 import { ConfigError } from '../config.ts';
 import { devPassphraseFile, readDevPassphrase } from '../db/location.ts';
 
-export { devPassphraseFile };
-
 export interface PassphraseSource {
   passphrase: string;
   /** True when it is the generated development passphrase. */

@@ -8,7 +8,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signTrustList, canonicalTrustListJson, type TrustList } from '../../shared/trust-list.ts';
-import { localFilesDir } from '../db/database.ts';
+import { localFilesDir } from '../db/location.ts';
 import { readKeyFile, writeKeyFile } from '../keys/key-file.ts';
 import { generateSigningKey, type SigningKey } from '../keys/signing-key.ts';
 import type { Registry } from '../registry/registry.ts';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/database.ts';
 import { issueCertificate } from '../../server/issuing/certificate-writer.ts';
 import { openLogIdentity, readLogSettings } from '../../server/log/log-service.ts';
-import { devPassphraseFile } from '../../server/keys/passphrase.ts';
+import { devPassphraseFile } from '../../server/db/location.ts';
 import { createRegistry } from '../../server/registry/registry.ts';
 import { checkpointText } from '../../shared/tlog/checkpoint.ts';
 import { formatCosignerKey } from '../../shared/tlog/cosignature.ts';
